@@ -1,0 +1,189 @@
+//! The jx555 policy language: literate packs in, a checked and typed IR out.
+//!
+//! ```text
+//! pack.toml ──> manifest ─┐
+//! catalog.toml ─> catalog ┤
+//! policy.md ──> literate ─┴> rule blocks ─> lexer ─> parser ─> check ─> ir::Pack
+//!                (cited)                                        └──> diagnostics (code, span, help)
+//! ```
+//!
+//! The crate does no IO: the caller reads the files into [`Sources`] and gets back a [`Checked`] pack.
+//! Everything the engine needs is in [`ir::Pack`]; it checks nothing again.
+#![forbid(unsafe_code)]
+
+pub mod check;
+pub mod diag;
+pub mod ir;
+pub mod pack;
+pub mod schema;
+pub mod source;
+pub mod syntax;
+pub mod types;
+
+pub use diag::{Code, Diagnostic, Severity};
+pub use source::{SourceFile, Sources};
+
+use check::Located;
+use pack::{catalog, literate, manifest};
+use serde::Serialize;
+use syntax::ast::Span;
+use syntax::lexer::Token;
+use std::collections::BTreeMap;
+
+/// How deep brackets may nest in a block; deeper input is refused, not recursed into.
+pub const MAX_NESTING: usize = 64;
+/// How many tokens one rule block may hold; a longer block should be split under its sentences.
+pub const MAX_BLOCK_TOKENS: usize = 4_000;
+
+/// The outcome of checking a pack.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The IR, when there is no error (warnings allowed).
+    pub pack: Option<ir::Pack>,
+    /// Every finding, errors and warnings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity() == Severity::Error)
+    }
+}
+
+/// What a checked pack holds, for `jx555 check`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// The pack's id.
+    pub id: String,
+    /// Numbered clauses of the policy.
+    pub clauses: usize,
+    /// Rules.
+    pub rules: usize,
+    /// Parameters.
+    pub params: usize,
+    /// Targets.
+    pub targets: usize,
+    /// Principles.
+    pub principles: usize,
+    /// Rules by mode (automatic, review, case_by_case, pending).
+    pub rules_by_mode: BTreeMap<String, usize>,
+}
+
+impl ir::Pack {
+    /// Counts for a summary.
+    pub fn summary(&self) -> Summary {
+        let mut rules_by_mode = BTreeMap::new();
+        for r in &self.rules {
+            *rules_by_mode.entry(r.mode.name().to_string()).or_insert(0) += 1;
+        }
+        Summary {
+            id: self.manifest.id.clone(),
+            clauses: self.clauses.len(),
+            rules: self.rules.len(),
+            params: self.params.len(),
+            targets: self.targets.len(),
+            principles: self.principles.len(),
+            rules_by_mode,
+        }
+    }
+}
+
+/// Reads, parses and checks a pack.
+pub fn check(sources: &Sources) -> Checked {
+    let mut diagnostics = Vec::new();
+    let manifest = manifest::parse(sources).map_err(|d| diagnostics.extend(d)).ok();
+    let catalog = match sources.catalog() {
+        Some(id) => catalog::parse(id, &sources.file(id).text).map_err(|d| diagnostics.extend(d)),
+        None => Ok(catalog::Catalog::default()),
+    };
+    // Without its catalog every enum and department would look unknown: report the catalog alone.
+    let Ok(catalog) = catalog else {
+        return Checked { pack: None, diagnostics };
+    };
+    let doc = literate::read(&sources.file(Sources::POLICY).text);
+
+    let mut parsed = Vec::new();
+    for block in &doc.blocks {
+        let (decls, found) = parse_block(block);
+        diagnostics.extend(found);
+        parsed.push((block, decls));
+    }
+    let located: Vec<Located<'_>> = parsed
+        .iter()
+        .flat_map(|(block, decls)| decls.iter().map(move |decl| Located { decl, block }))
+        .collect();
+    let (params, rules, targets, principles, found) =
+        check::check_decls(sources, manifest.as_ref(), &catalog, &located);
+    diagnostics.extend(found);
+    diagnostics.sort_by_key(|d| (d.file, d.span.start));
+
+    let has_errors = diagnostics.iter().any(|d| d.severity() == Severity::Error);
+    let pack = match manifest {
+        Some(manifest) if !has_errors => Some(ir::Pack {
+            manifest,
+            catalog,
+            clauses: doc.clauses().map(str::to_string).collect(),
+            params,
+            rules,
+            targets,
+            principles,
+        }),
+        _ => None,
+    };
+    Checked { pack, diagnostics }
+}
+
+/// Lexes and parses one block, refusing input nested or sized beyond what a policy needs.
+fn parse_block(block: &literate::Block) -> (Vec<syntax::ast::Spanned<syntax::ast::Decl>>, Vec<Diagnostic>) {
+    let file = Sources::POLICY;
+    let (tokens, lex_errors) = syntax::lexer::lex(&block.text, block.span.start);
+    let mut diagnostics: Vec<Diagnostic> = lex_errors
+        .into_iter()
+        .map(|e| {
+            let d = Diagnostic::new(Code::Lexical, file, e.span, e.message);
+            match e.help {
+                Some(h) => d.with_help(h),
+                None => d,
+            }
+        })
+        .collect();
+    if let Some(d) = too_big(&tokens) {
+        diagnostics.push(d);
+        return (Vec::new(), diagnostics);
+    }
+    let (decls, errors) = syntax::parser::parse(tokens, block.span.end);
+    // After a lexical error the parser sees a hole; its complaint would repeat the same fault.
+    if diagnostics.is_empty() {
+        diagnostics.extend(errors.into_iter().map(|e| {
+            Diagnostic::new(Code::Syntax, file, e.span, e.message)
+                .with_help("see docs/language.md for the forms a rule block may hold")
+        }));
+    }
+    (decls, diagnostics)
+}
+
+fn too_big(tokens: &[(Token, Span)]) -> Option<Diagnostic> {
+    let file = Sources::POLICY;
+    if let Some((_, span)) = tokens.get(MAX_BLOCK_TOKENS) {
+        return Some(
+            Diagnostic::new(Code::TooDeep, file, span.clone(), format!("the block is longer than {MAX_BLOCK_TOKENS} tokens"))
+                .with_help("split it into several blocks, each under the sentence it implements"),
+        );
+    }
+    let mut depth = 0usize;
+    for (t, span) in tokens {
+        match t {
+            Token::Punct("(" | "[" | "{") => depth += 1,
+            Token::Punct(")" | "]" | "}") => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_NESTING {
+            return Some(
+                Diagnostic::new(Code::TooDeep, file, span.clone(), format!("brackets nest deeper than {MAX_NESTING}"))
+                    .with_help("name the inner parts with `let`"),
+            );
+        }
+    }
+    None
+}

@@ -1,0 +1,175 @@
+//! `policy.md`: the policy's own text with rule blocks under the sentences they implement.
+//!
+//! Each fenced block tagged `rule` is cut out with its byte offset, so diagnostics point into policy.md,
+//! and with the citation it gets for free: the clause headings above it and the sentence right before it.
+
+use crate::syntax::ast::Span;
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+/// Where a rule comes from in the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    /// The clause number, such as （六）, taken from the nearest heading.
+    pub clause: String,
+    /// The headings from the top down to the clause.
+    pub headings: Vec<String>,
+    /// The sentence the rule implements.
+    pub sentence: String,
+    /// 1-based line of the rule block in policy.md.
+    pub line: usize,
+}
+
+/// A fenced `rule` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// The block's text, exactly as in the file.
+    pub text: String,
+    /// Where that text sits in policy.md.
+    pub span: Span,
+    /// The headings above it, top first.
+    pub headings: Vec<String>,
+    /// The last sentence of the paragraph right before it under the same heading, if any.
+    pub sentence: Option<String>,
+}
+
+/// A heading of the policy, kept to count clauses and to show the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// 1 for `#`, 2 for `##` ...
+    pub level: usize,
+    /// The heading's text.
+    pub text: String,
+}
+
+/// The policy split into headings and rule blocks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    /// Every heading in order.
+    pub headings: Vec<Heading>,
+    /// Every `rule` block in order.
+    pub blocks: Vec<Block>,
+}
+
+impl Document {
+    /// The clauses: headings numbered like （六）.
+    pub fn clauses(&self) -> impl Iterator<Item = &str> {
+        self.headings.iter().filter_map(|h| clause_number(&h.text))
+    }
+}
+
+/// The info string that marks a block as rules.
+pub const RULE_TAG: &str = "rule";
+
+/// Splits policy.md into headings and rule blocks.
+pub fn read(text: &str) -> Document {
+    let mut doc = Document::default();
+    let mut stack: Vec<(usize, String)> = Vec::new();
+    let mut heading: Option<(usize, String)> = None;
+    let mut paragraph: Option<String> = None;
+    let mut last_paragraph: Option<String> = None;
+    let mut block: Option<(Option<Span>, Vec<String>)> = None;
+
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((level_of(level), String::new())),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, text)) = heading.take() {
+                    let text = text.trim().to_string();
+                    stack.retain(|(l, _)| *l < level);
+                    stack.push((level, text.clone()));
+                    doc.headings.push(Heading { level, text });
+                    last_paragraph = None;
+                }
+            }
+            Event::Start(Tag::Paragraph) => paragraph = Some(String::new()),
+            Event::End(TagEnd::Paragraph) => last_paragraph = paragraph.take(),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some(RULE_TAG) =>
+            {
+                block = Some((None, stack.iter().map(|(_, t)| t.clone()).collect()));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((span, headings)) = block.take() {
+                    // An empty block has no text event: place it at the fence's end.
+                    let span = span.unwrap_or(range.end..range.end);
+                    doc.blocks.push(Block {
+                        text: text[span.clone()].to_string(),
+                        span,
+                        headings,
+                        sentence: last_paragraph.as_deref().and_then(last_sentence),
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((span, _)) = &mut block {
+                    let start = span.as_ref().map_or(range.start, |s| s.start);
+                    *span = Some(start..range.end);
+                } else if let Some((_, h)) = &mut heading {
+                    h.push_str(&t);
+                } else if let Some(p) = &mut paragraph {
+                    p.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    doc
+}
+
+fn level_of(level: HeadingLevel) -> usize {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// The clause number a heading starts with: （六） in "（六）培育强链企业".
+pub fn clause_number(heading: &str) -> Option<&str> {
+    let rest = heading.strip_prefix('（')?;
+    let end = rest.find('）')?;
+    Some(&heading[..'（'.len_utf8() + end + '）'.len_utf8()])
+}
+
+/// The last sentence of a paragraph: what follows the last 。 that is not at its end.
+fn last_sentence(paragraph: &str) -> Option<String> {
+    let p = paragraph.trim();
+    if p.is_empty() {
+        return None;
+    }
+    let body = p.strip_suffix('。').unwrap_or(p);
+    let start = body.rfind('。').map_or(0, |i| i + '。'.len_utf8());
+    Some(p[start..].trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_keep_their_place_and_sentence() {
+        let text = "# 意见\n## （六）培育强链企业\n实施计划。对小巨人给予150万元的奖励。\n\n```rule\nparam a = 1\n```\n";
+        let doc = read(text);
+        assert_eq!(doc.blocks.len(), 1);
+        let b = &doc.blocks[0];
+        assert_eq!(&text[b.span.clone()], "param a = 1\n");
+        assert_eq!(b.sentence.as_deref(), Some("对小巨人给予150万元的奖励。"));
+        assert_eq!(b.headings, vec!["意见".to_string(), "（六）培育强链企业".to_string()]);
+        assert_eq!(doc.clauses().collect::<Vec<_>>(), vec!["（六）"]);
+    }
+
+    #[test]
+    fn a_heading_resets_the_sentence() {
+        let doc = read("句子。\n\n## （一）标题\n\n```rule\n```\n");
+        assert_eq!(doc.blocks[0].sentence, None);
+    }
+
+    #[test]
+    fn other_code_blocks_are_text() {
+        assert!(read("```toml\na = 1\n```\n").blocks.is_empty());
+    }
+}
