@@ -7,14 +7,18 @@ use std::path::Path;
 /// The files of a pack folder: `pack.toml`, `policy.md` and, if present, `catalog.toml`.
 pub fn read(dir: &Path) -> Result<Sources> {
     if !dir.is_dir() {
-        bail!("{} is not a pack folder (it should hold pack.toml and policy.md)", dir.display());
+        bail!(
+            "{} is not a pack folder (it should hold pack.toml and policy.md)",
+            dir.display()
+        );
     }
     let file = |name: &str| -> Result<Option<SourceFile>> {
         let path = dir.join(name);
         if !path.exists() {
             return Ok(None);
         }
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let text = String::from_utf8(bytes).map_err(|e| {
             anyhow::anyhow!(
                 "{} is not UTF-8 (invalid byte at offset {}); save it as UTF-8",
@@ -27,5 +31,9 @@ pub fn read(dir: &Path) -> Result<Sources> {
     let required = |name: &str| -> Result<SourceFile> {
         file(name)?.with_context(|| format!("{} has no {name}", dir.display()))
     };
-    Ok(Sources::new(required("pack.toml")?, required("policy.md")?, file("catalog.toml")?))
+    Ok(Sources::new(
+        required("pack.toml")?,
+        required("policy.md")?,
+        file("catalog.toml")?,
+    ))
 }

@@ -54,7 +54,7 @@ codes! {
     TooDeep = "E0003", Error, "A block nests or runs longer than the checker accepts.";
     Manifest = "E0004", Error, "pack.toml is missing a field or has a wrong value.";
     Catalog = "E0005", Error, "catalog.toml is malformed.";
-    Literate = "E0006", Error, "policy.md has a rule block outside any clause, or a file is not UTF-8.";
+    Literate = "E0006", Error, "policy.md has a rule block inside a list, a quote or an indent.";
     UnknownName = "E0101", Error, "A name that is not a parameter, local, variable or enum variant.";
     UnknownField = "E0102", Error, "A field that the entity does not have.";
     UnknownVariant = "E0103", Error, "A value that is not in the catalog enum.";
@@ -97,7 +97,14 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic with a code, a place and a message.
     pub fn new(code: Code, file: FileId, span: Span, message: impl Into<String>) -> Self {
-        Self { code, file, span, message: message.into(), notes: Vec::new(), help: None }
+        Self {
+            code,
+            file,
+            span,
+            message: message.into(),
+            notes: Vec::new(),
+            help: None,
+        }
     }
 
     /// Adds a hint on what would be right.
@@ -186,7 +193,8 @@ impl Sources {
             };
             let mut labels = vec![cs::Label::primary(d.file.0, self.clamp(d.file, &d.span))];
             for (file, span, note) in &d.notes {
-                labels.push(cs::Label::secondary(file.0, self.clamp(*file, span)).with_message(note));
+                labels
+                    .push(cs::Label::secondary(file.0, self.clamp(*file, span)).with_message(note));
             }
             let mut diag = cs::Diagnostic::new(severity)
                 .with_code(d.code.as_str())

@@ -26,14 +26,16 @@ pub use source::{SourceFile, Sources};
 use check::Located;
 use pack::{catalog, literate, manifest};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use syntax::ast::Span;
 use syntax::lexer::Token;
-use std::collections::BTreeMap;
 
 /// How deep brackets may nest in a block; deeper input is refused, not recursed into.
 pub const MAX_NESTING: usize = 64;
 /// How many tokens one rule block may hold; a longer block should be split under its sentences.
 pub const MAX_BLOCK_TOKENS: usize = 4_000;
+/// How many bytes one rule block may hold; checked before lexing, so a runaway block costs nothing.
+pub const MAX_BLOCK_BYTES: usize = 256 * 1024;
 
 /// The outcome of checking a pack.
 #[derive(Debug, Clone)]
@@ -47,7 +49,9 @@ pub struct Checked {
 impl Checked {
     /// Whether any finding is an error.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity() == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity() == Severity::Error)
     }
 }
 
@@ -92,14 +96,19 @@ impl ir::Pack {
 /// Reads, parses and checks a pack.
 pub fn check(sources: &Sources) -> Checked {
     let mut diagnostics = Vec::new();
-    let manifest = manifest::parse(sources).map_err(|d| diagnostics.extend(d)).ok();
+    let manifest = manifest::parse(sources)
+        .map_err(|d| diagnostics.extend(d))
+        .ok();
     let catalog = match sources.catalog() {
         Some(id) => catalog::parse(id, &sources.file(id).text).map_err(|d| diagnostics.extend(d)),
         None => Ok(catalog::Catalog::default()),
     };
     // Without its catalog every enum and department would look unknown: report the catalog alone.
     let Ok(catalog) = catalog else {
-        return Checked { pack: None, diagnostics };
+        return Checked {
+            pack: None,
+            diagnostics,
+        };
     };
     let doc = literate::read(&sources.file(Sources::POLICY).text);
 
@@ -113,9 +122,8 @@ pub fn check(sources: &Sources) -> Checked {
         .iter()
         .flat_map(|(block, decls)| decls.iter().map(move |decl| Located { decl, block }))
         .collect();
-    let (params, rules, targets, principles, found) =
-        check::check_decls(sources, manifest.as_ref(), &catalog, &located);
-    diagnostics.extend(found);
+    let checked = check::check_decls(sources, &doc.prose, manifest.as_ref(), &catalog, &located);
+    diagnostics.extend(checked.diagnostics);
     diagnostics.sort_by_key(|d| (d.file, d.span.start));
 
     let has_errors = diagnostics.iter().any(|d| d.severity() == Severity::Error);
@@ -124,10 +132,10 @@ pub fn check(sources: &Sources) -> Checked {
             manifest,
             catalog,
             clauses: doc.clauses().map(str::to_string).collect(),
-            params,
-            rules,
-            targets,
-            principles,
+            params: checked.params,
+            rules: checked.rules,
+            targets: checked.targets,
+            principles: checked.principles,
         }),
         _ => None,
     };
@@ -135,8 +143,34 @@ pub fn check(sources: &Sources) -> Checked {
 }
 
 /// Lexes and parses one block, refusing input nested or sized beyond what a policy needs.
-fn parse_block(block: &literate::Block) -> (Vec<syntax::ast::Spanned<syntax::ast::Decl>>, Vec<Diagnostic>) {
+fn parse_block(
+    block: &literate::Block,
+) -> (
+    Vec<syntax::ast::Spanned<syntax::ast::Decl>>,
+    Vec<Diagnostic>,
+) {
     let file = Sources::POLICY;
+    if block.nested {
+        let d = Diagnostic::new(
+            Code::Literate,
+            file,
+            block.span.clone(),
+            "a rule block inside a list, a quote or an indent",
+        )
+        .with_help("start the ```rule fence at the beginning of a line, outside lists and quotes");
+        return (Vec::new(), vec![d]);
+    }
+    if block.text.len() > MAX_BLOCK_BYTES {
+        let at = block.span.start..block.span.start;
+        let d = Diagnostic::new(
+            Code::TooDeep,
+            file,
+            at,
+            format!("the block is longer than {MAX_BLOCK_BYTES} bytes"),
+        )
+        .with_help("split it into several blocks, each under the sentence it implements");
+        return (Vec::new(), vec![d]);
+    }
     let (tokens, lex_errors) = syntax::lexer::lex(&block.text, block.span.start);
     let mut diagnostics: Vec<Diagnostic> = lex_errors
         .into_iter()
@@ -152,14 +186,16 @@ fn parse_block(block: &literate::Block) -> (Vec<syntax::ast::Spanned<syntax::ast
         diagnostics.push(d);
         return (Vec::new(), diagnostics);
     }
-    let (decls, errors) = syntax::parser::parse(tokens, block.span.end);
-    // After a lexical error the parser sees a hole; its complaint would repeat the same fault.
-    if diagnostics.is_empty() {
-        diagnostics.extend(errors.into_iter().map(|e| {
-            Diagnostic::new(Code::Syntax, file, e.span, e.message)
-                .with_help("see docs/language.md for the forms a rule block may hold")
-        }));
+    // After a lexical error the parser would see holes: its complaints, and checking what it
+    // made of them, would repeat the same fault.
+    if !diagnostics.is_empty() {
+        return (Vec::new(), diagnostics);
     }
+    let (decls, errors) = syntax::parser::parse(tokens, block.span.end);
+    diagnostics.extend(errors.into_iter().map(|e| {
+        Diagnostic::new(Code::Syntax, file, e.span, e.message)
+            .with_help("see docs/language.md for the forms a rule block may hold")
+    }));
     (decls, diagnostics)
 }
 
@@ -167,8 +203,13 @@ fn too_big(tokens: &[(Token, Span)]) -> Option<Diagnostic> {
     let file = Sources::POLICY;
     if let Some((_, span)) = tokens.get(MAX_BLOCK_TOKENS) {
         return Some(
-            Diagnostic::new(Code::TooDeep, file, span.clone(), format!("the block is longer than {MAX_BLOCK_TOKENS} tokens"))
-                .with_help("split it into several blocks, each under the sentence it implements"),
+            Diagnostic::new(
+                Code::TooDeep,
+                file,
+                span.clone(),
+                format!("the block is longer than {MAX_BLOCK_TOKENS} tokens"),
+            )
+            .with_help("split it into several blocks, each under the sentence it implements"),
         );
     }
     let mut depth = 0usize;
@@ -180,8 +221,13 @@ fn too_big(tokens: &[(Token, Span)]) -> Option<Diagnostic> {
         }
         if depth > MAX_NESTING {
             return Some(
-                Diagnostic::new(Code::TooDeep, file, span.clone(), format!("brackets nest deeper than {MAX_NESTING}"))
-                    .with_help("name the inner parts with `let`"),
+                Diagnostic::new(
+                    Code::TooDeep,
+                    file,
+                    span.clone(),
+                    format!("brackets nest deeper than {MAX_NESTING}"),
+                )
+                .with_help("name the inner parts with `let`"),
             );
         }
     }

@@ -66,11 +66,21 @@ pub struct Field {
 }
 
 const fn f(name: &'static str, label: &'static str, ty: FieldType) -> Field {
-    Field { name, label, ty, yearly: false }
+    Field {
+        name,
+        label,
+        ty,
+        yearly: false,
+    }
 }
 
 const fn y(name: &'static str, label: &'static str, ty: FieldType) -> Field {
-    Field { name, label, ty, yearly: true }
+    Field {
+        name,
+        label,
+        ty,
+        yearly: true,
+    }
 }
 
 use EntityKind as K;

@@ -16,7 +16,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// A file from its path and text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Self { name: name.into(), text: text.into() }
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 }
 

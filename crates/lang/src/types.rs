@@ -28,7 +28,9 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=days).contains(&day).then_some(Self { year, month, day })
+        (1..=days)
+            .contains(&day)
+            .then_some(Self { year, month, day })
     }
 
     /// Parses `YYYY-MM-DD`.

@@ -32,14 +32,22 @@ pub fn run(args: &Args) -> Result<Outcome> {
     let summary = checked.pack.as_ref().map(|p| p.summary());
     match args.format {
         Format::Json => {
-            let diagnostics: Vec<_> = checked.diagnostics.iter().map(|d| sources.locate(d)).collect();
+            let diagnostics: Vec<_> = checked
+                .diagnostics
+                .iter()
+                .map(|d| sources.locate(d))
+                .collect();
             let out = serde_json::json!({ "ok": !checked.has_errors(), "summary": summary, "diagnostics": diagnostics });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
         Format::Text => {
             let color = std::io::stderr().is_terminal();
             eprint!("{}", sources.render(&checked.diagnostics, color));
-            let errors = checked.diagnostics.iter().filter(|d| d.severity() == Severity::Error).count();
+            let errors = checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity() == Severity::Error)
+                .count();
             let warnings = checked.diagnostics.len() - errors;
             match &summary {
                 Some(s) => {
@@ -53,9 +61,16 @@ pub fn run(args: &Args) -> Result<Outcome> {
                     println!("  targets       {}", s.targets);
                     println!("  principles    {}", s.principles);
                 }
-                None => println!("{}: {errors} errors, {warnings} warnings", args.pack.display()),
+                None => println!(
+                    "{}: {errors} errors, {warnings} warnings",
+                    args.pack.display()
+                ),
             }
         }
     }
-    Ok(if checked.has_errors() { Outcome::Findings } else { Outcome::Ok })
+    Ok(if checked.has_errors() {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
 }

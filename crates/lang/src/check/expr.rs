@@ -50,6 +50,11 @@ pub(super) fn unify(a: &Type, b: &Type) -> Option<Type> {
 impl Checker<'_> {
     /// Checks an expression; `expect` guides the reading of bare enum values and year literals.
     pub(super) fn expr(&mut self, e: &Spanned<Expr>, expect: Option<&Type>) -> ir::Expr {
+        // A long chain such as `1 + 1 + ... + 1` is a deep tree: grow the stack rather than overflow it.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expr_inner(e, expect))
+    }
+
+    fn expr_inner(&mut self, e: &Spanned<Expr>, expect: Option<&Type>) -> ir::Expr {
         let span = e.span.clone();
         match &e.node {
             Expr::Lit(lit) => self.literal(lit, span, expect),
@@ -60,12 +65,23 @@ impl Checker<'_> {
                 let inner = self.expr(inner, expect);
                 let year = self.expect_type(year, &Type::Year, "the year after `@`");
                 let ty = inner.ty.clone();
-                texpr(ExprKind::At { expr: Box::new(inner), year: Box::new(year) }, ty, span)
+                texpr(
+                    ExprKind::At {
+                        expr: Box::new(inner),
+                        year: Box::new(year),
+                    },
+                    ty,
+                    span,
+                )
             }
             Expr::Call(f, args) => self.call(f, args, span),
-            Expr::Agg { kind, var, coll, filter, map } => {
-                self.agg(*kind, var, coll, filter.as_deref(), map.as_deref(), span)
-            }
+            Expr::Agg {
+                kind,
+                var,
+                coll,
+                filter,
+                map,
+            } => self.agg(*kind, var, coll, filter.as_deref(), map.as_deref(), span),
             Expr::Unary(op, x) => self.unary(*op, x, span),
             Expr::Binary(op, l, r) => self.binary(*op, l, r, span),
             Expr::If(c, a, b) => {
@@ -87,7 +103,11 @@ impl Checker<'_> {
                         Type::Error
                     }
                 };
-                texpr(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), ty, span)
+                texpr(
+                    ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    ty,
+                    span,
+                )
             }
             Expr::Match(scrutinee, arms) => self.match_(scrutinee, arms, span, expect),
             Expr::In(x, items) => {
@@ -230,7 +250,12 @@ impl Checker<'_> {
             .iter()
             .map(|(n, _)| n.clone())
             .chain(self.params.keys().cloned())
-            .chain(self.catalog.enums.values().flat_map(|e| e.values.keys().cloned()))
+            .chain(
+                self.catalog
+                    .enums
+                    .values()
+                    .flat_map(|e| e.values.keys().cloned()),
+            )
             .chain(["year".to_string(), "enterprises".to_string()])
             .collect();
         let mut d = Diagnostic::new(
@@ -288,14 +313,21 @@ impl Checker<'_> {
                         Code::UnknownCatalogEntry,
                         self.file,
                         field.span.clone(),
-                        format!("`{}` is a `{enum_name}`, which catalog.toml does not define", f.name),
+                        format!(
+                            "`{}` is a `{enum_name}`, which catalog.toml does not define",
+                            f.name
+                        ),
                     )
                     .with_help(format!("add [enums.{enum_name}] to catalog.toml")),
                 );
                 return error(span);
             }
         }
-        let kind = ExprKind::Field { base: Box::new(base), field: f.name.to_string(), yearly: f.yearly };
+        let kind = ExprKind::Field {
+            base: Box::new(base),
+            field: f.name.to_string(),
+            yearly: f.yearly,
+        };
         texpr(kind, f.ty.to_type(), span)
     }
 
@@ -318,7 +350,14 @@ impl Checker<'_> {
         };
         let (name, k, v) = (name.clone(), (**k).clone(), (**v).clone());
         let key = self.expect_type(key, &k, "the key");
-        texpr(ExprKind::Lookup { table: name, key: Box::new(key) }, v, span)
+        texpr(
+            ExprKind::Lookup {
+                table: name,
+                key: Box::new(key),
+            },
+            v,
+            span,
+        )
     }
 
     fn call(&mut self, f: &Spanned<String>, args: &[Spanned<Expr>], span: Span) -> ir::Expr {
@@ -339,7 +378,10 @@ impl Checker<'_> {
         match name {
             "round" => {
                 if !arity(3) {
-                    return bad(self, "round(x, 元 | 分 | 万元, half_up | half_even | down | up)");
+                    return bad(
+                        self,
+                        "round(x, 元 | 分 | 万元, half_up | half_even | down | up)",
+                    );
                 }
                 let x = self.expect_type(&args[0], &Type::Money, "the value rounded");
                 let unit = match &args[1].node {
@@ -347,16 +389,28 @@ impl Checker<'_> {
                     Expr::Name(u) if u == "角" => Decimal::new(1, 1),
                     Expr::Name(u) if u == "元" => Decimal::ONE,
                     Expr::Name(u) if u == "万元" => Decimal::from(10_000),
-                    _ => return bad(self, "round(x, 元 | 分 | 万元, half_up | half_even | down | up)"),
+                    _ => {
+                        return bad(
+                            self,
+                            "round(x, 元 | 分 | 万元, half_up | half_even | down | up)",
+                        );
+                    }
                 };
                 let mode = match &args[2].node {
                     Expr::Name(m) => RoundingMode::from_name(m),
                     _ => None,
                 };
                 let Some(mode) = mode else {
-                    return bad(self, "round(x, 元 | 分 | 万元, half_up | half_even | down | up)");
+                    return bad(
+                        self,
+                        "round(x, 元 | 分 | 万元, half_up | half_even | down | up)",
+                    );
                 };
-                texpr(ExprKind::Call(Builtin::Round { unit, mode }, vec![x]), Type::Money, span)
+                texpr(
+                    ExprKind::Call(Builtin::Round { unit, mode }, vec![x]),
+                    Type::Money,
+                    span,
+                )
             }
             "floor" | "ceil" => {
                 if !arity(1) {
@@ -366,13 +420,25 @@ impl Checker<'_> {
                 if !x.ty.is_ratio() && x.ty != Type::Error {
                     self.mismatch(&x, &Type::Decimal, "the value");
                 }
-                let b = if name == "floor" { Builtin::Floor } else { Builtin::Ceil };
+                let b = if name == "floor" {
+                    Builtin::Floor
+                } else {
+                    Builtin::Ceil
+                };
                 texpr(ExprKind::Call(b, vec![x]), Type::Int, span)
             }
             "min" | "max" | "clamp" => {
-                let ok = if name == "clamp" { arity(3) } else { args.len() >= 2 };
+                let ok = if name == "clamp" {
+                    arity(3)
+                } else {
+                    args.len() >= 2
+                };
                 if !ok {
-                    let usage = if name == "clamp" { "clamp(x, lo, hi)" } else { "min(a, b, ...)" };
+                    let usage = if name == "clamp" {
+                        "clamp(x, lo, hi)"
+                    } else {
+                        "min(a, b, ...)"
+                    };
                     return bad(self, usage);
                 }
                 let xs: Vec<_> = args.iter().map(|a| self.expr(a, None)).collect();
@@ -409,7 +475,11 @@ impl Checker<'_> {
                 if !(x.ty == Type::Money || x.ty.is_ratio() || x.ty == Type::Error) {
                     self.mismatch(&x, &Type::Money, "the value whose growth is taken");
                 }
-                texpr(ExprKind::Call(Builtin::Growth, vec![x]), Type::Percent, span)
+                texpr(
+                    ExprKind::Call(Builtin::Growth, vec![x]),
+                    Type::Percent,
+                    span,
+                )
             }
             "first_time" | "streak" | "first_year" => {
                 if !arity(1) {
@@ -536,7 +606,11 @@ impl Checker<'_> {
                 x
             }
         };
-        let ty = if op == UnOp::Not { Type::Bool } else { x.ty.clone() };
+        let ty = if op == UnOp::Not {
+            Type::Bool
+        } else {
+            x.ty.clone()
+        };
         texpr(ExprKind::Unary(op, Box::new(x)), ty, span)
     }
 
@@ -545,7 +619,11 @@ impl Checker<'_> {
             let what = format!("the operand of `{}`", op.symbol());
             let l = self.expect_type(l, &Type::Bool, &what);
             let r = self.expect_type(r, &Type::Bool, &what);
-            return texpr(ExprKind::Binary(op, Box::new(l), Box::new(r)), Type::Bool, span);
+            return texpr(
+                ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                Type::Bool,
+                span,
+            );
         }
         let l = self.expr(l, None);
         let r = self.expr(r, Some(&l.ty).filter(|t| **t != Type::Error));
@@ -653,8 +731,11 @@ impl Checker<'_> {
             };
             out.push((names, b));
         }
-        let missing: Vec<&str> =
-            values.iter().filter(|v| !covered.contains(*v)).map(String::as_str).collect();
+        let missing: Vec<&str> = values
+            .iter()
+            .filter(|v| !covered.contains(*v))
+            .map(String::as_str)
+            .collect();
         if !wildcard && enum_name.is_some() && !missing.is_empty() {
             self.report(
                 Diagnostic::new(
@@ -666,7 +747,11 @@ impl Checker<'_> {
                 .with_help("add an arm for each, or `_ => ...` for the rest"),
             );
         }
-        texpr(ExprKind::Match(Box::new(s), out), ty.unwrap_or(Type::Error), span)
+        texpr(
+            ExprKind::Match(Box::new(s), out),
+            ty.unwrap_or(Type::Error),
+            span,
+        )
     }
 }
 
@@ -674,7 +759,11 @@ impl Checker<'_> {
 fn arith_type(op: BinOp, l: &Type, r: &Type) -> Result<Type, String> {
     use Type::*;
     if *l == Error || *r == Error {
-        return Ok(if matches!(op, BinOp::Cmp(_)) { Bool } else { Error });
+        return Ok(if matches!(op, BinOp::Cmp(_)) {
+            Bool
+        } else {
+            Error
+        });
     }
     let money_hint = "money adds to money; money times a percent or a number is money; \
                       money divided by money is a ratio";
@@ -685,9 +774,14 @@ fn arith_type(op: BinOp, l: &Type, r: &Type) -> Result<Type, String> {
             if same && ordered && !matches!(l, List(_) | Table(..) | Entity(_)) {
                 Ok(Bool)
             } else if *l == Money || *r == Money {
-                Err(format!("compare money with money: write `10万`, not a bare number ({money_hint})"))
+                Err(format!(
+                    "compare money with money: write `10万`, not a bare number ({money_hint})"
+                ))
             } else {
-                Err(format!("both sides of `{}` must have the same type", c.symbol()))
+                Err(format!(
+                    "both sides of `{}` must have the same type",
+                    c.symbol()
+                ))
             }
         }
         BinOp::Add | BinOp::Sub => match (l, r) {
@@ -736,6 +830,9 @@ mod tests {
         assert!(div(Type::Int, Type::Money).is_err());
         assert!(add(Type::Money, Type::Percent).is_err());
         assert_eq!(add(Type::Year, Type::Int), Ok(Type::Year));
-        assert_eq!(arith_type(BinOp::Sub, &Type::Year, &Type::Year), Ok(Type::Int));
+        assert_eq!(
+            arith_type(BinOp::Sub, &Type::Year, &Type::Year),
+            Ok(Type::Int)
+        );
     }
 }

@@ -8,7 +8,9 @@ use crate::pack::catalog::Catalog;
 use crate::pack::literate::{Block, Citation, clause_number};
 use crate::pack::manifest::Manifest;
 use crate::source::{FileId, Sources};
-use crate::syntax::ast::{self, Decl, Expr, ModeSyntax, RuleItem, Span, Spanned, TableKey, TargetItem, TypeExpr};
+use crate::syntax::ast::{
+    self, Decl, Expr, ModeSyntax, RuleItem, Span, Spanned, TableKey, TargetItem, TypeExpr,
+};
 use crate::types::{Date, EntityKind, Type, Value};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
@@ -22,6 +24,20 @@ enum Binding {
     Var(EntityKind),
 }
 
+/// The IR parts of every declaration, and what was found on the way.
+pub struct CheckedDecls {
+    /// Parameters.
+    pub params: Vec<ir::Param>,
+    /// Rules.
+    pub rules: Vec<ir::Rule>,
+    /// Targets.
+    pub targets: Vec<ir::Target>,
+    /// Principles.
+    pub principles: Vec<ir::Principle>,
+    /// Findings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 /// A declaration with the block it came from.
 pub struct Located<'a> {
     /// The declaration.
@@ -32,6 +48,7 @@ pub struct Located<'a> {
 
 struct Checker<'a> {
     sources: &'a Sources,
+    prose: &'a str,
     catalog: &'a Catalog,
     manifest: Option<&'a Manifest>,
     file: FileId,
@@ -45,7 +62,11 @@ struct Checker<'a> {
 /// The best "did you mean" among candidates, if one is close enough.
 fn suggest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
     let len = name.chars().count();
-    let limit = if len <= 2 { 1 } else { (len / 3).max(1) + usize::from(len >= 6) };
+    let limit = if len <= 2 {
+        1
+    } else {
+        (len / 3).max(1) + usize::from(len >= 6)
+    };
     candidates
         .filter(|c| *c != name)
         .map(|c| (strsim::levenshtein(name, c), c))
@@ -57,12 +78,14 @@ fn suggest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<
 /// Checks every declaration and returns the IR parts and the diagnostics.
 pub fn check_decls(
     sources: &Sources,
+    prose: &str,
     manifest: Option<&Manifest>,
     catalog: &Catalog,
     decls: &[Located<'_>],
-) -> (Vec<ir::Param>, Vec<ir::Rule>, Vec<ir::Target>, Vec<ir::Principle>, Vec<Diagnostic>) {
+) -> CheckedDecls {
     let mut c = Checker {
         sources,
+        prose,
         catalog,
         manifest,
         file: Sources::POLICY,
@@ -96,7 +119,8 @@ pub fn check_decls(
         if let Decl::Param(p) = &d.decl.node {
             if unique(&mut c, &p.name) {
                 if let Some(param) = c.param(p, d.block) {
-                    c.param_spans.insert(param.name.clone(), p.name.span.clone());
+                    c.param_spans
+                        .insert(param.name.clone(), p.name.span.clone());
                     c.params.insert(param.name.clone(), param);
                 }
             }
@@ -128,16 +152,31 @@ pub fn check_decls(
         }
     }
     c.lint_exclusive(&rules, decls);
+    // An error elsewhere (a misspelt name, say) can leave a parameter unread: report that error alone.
+    let clean = !c
+        .diagnostics
+        .iter()
+        .any(|d| d.severity() == crate::diag::Severity::Error);
     for (name, span) in &c.param_spans {
-        if !c.used_params.contains(name) {
+        if clean && !c.used_params.contains(name) {
             c.diagnostics.push(
-                Diagnostic::new(Code::UnusedParam, c.file, span.clone(), format!("parameter `{name}` is never read"))
-                    .with_help("read it in a rule, or remove it"),
+                Diagnostic::new(
+                    Code::UnusedParam,
+                    c.file,
+                    span.clone(),
+                    format!("parameter `{name}` is never read"),
+                )
+                .with_help("read it in a rule, or remove it"),
             );
         }
     }
-    let params = c.params.into_values().collect();
-    (params, rules, targets, principles, c.diagnostics)
+    CheckedDecls {
+        params: c.params.into_values().collect(),
+        rules,
+        targets,
+        principles,
+        diagnostics: c.diagnostics,
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -146,11 +185,20 @@ impl<'a> Checker<'a> {
     }
 
     fn lookup(&self, name: &str) -> Option<Binding> {
-        self.scope.iter().rev().find(|(n, _)| n == name).map(|(_, b)| b.clone())
+        self.scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.clone())
     }
 
     /// The citation of a declaration: its block's clause and sentence, or an explicit `cite`.
-    fn citation(&mut self, block: &Block, explicit: Option<&Spanned<String>>, at: &ast::Ident) -> Option<Citation> {
+    fn citation(
+        &mut self,
+        block: &Block,
+        explicit: Option<&Spanned<String>>,
+        at: &ast::Ident,
+    ) -> Option<Citation> {
         let line = self.sources.line_col(self.file, block.span.start).0;
         let clause = block
             .headings
@@ -160,7 +208,7 @@ impl<'a> Checker<'a> {
             .or_else(|| block.headings.last().cloned());
         let sentence = match explicit {
             Some(cite) => {
-                let policy: String = self.sources.file(Sources::POLICY).text.split_whitespace().collect();
+                let policy: String = self.prose.split_whitespace().collect();
                 let wanted: String = cite.node.split_whitespace().collect();
                 if wanted.is_empty() || !policy.contains(&wanted) {
                     self.report(
@@ -178,9 +226,12 @@ impl<'a> Checker<'a> {
             None => block.sentence.clone(),
         };
         match (clause, sentence) {
-            (Some(clause), Some(sentence)) => {
-                Some(Citation { clause, headings: block.headings.clone(), sentence, line })
-            }
+            (Some(clause), Some(sentence)) => Some(Citation {
+                clause,
+                headings: block.headings.clone(),
+                sentence,
+                line,
+            }),
             _ => {
                 self.report(
                     Diagnostic::new(
@@ -212,10 +263,19 @@ impl<'a> Checker<'a> {
                 "text" => Type::Text,
                 n if self.catalog.enums.contains_key(n) => Type::Enum(n.to_string()),
                 n => {
-                    let builtin = ["bool", "int", "decimal", "money", "percent", "year", "date", "text"];
-                    let candidates: Vec<&str> =
-                        builtin.into_iter().chain(self.catalog.enums.keys().map(String::as_str)).collect();
-                    let mut d = Diagnostic::new(Code::UnknownName, self.file, t.span.clone(), format!("unknown type `{n}`"));
+                    let builtin = [
+                        "bool", "int", "decimal", "money", "percent", "year", "date", "text",
+                    ];
+                    let candidates: Vec<&str> = builtin
+                        .into_iter()
+                        .chain(self.catalog.enums.keys().map(String::as_str))
+                        .collect();
+                    let mut d = Diagnostic::new(
+                        Code::UnknownName,
+                        self.file,
+                        t.span.clone(),
+                        format!("unknown type `{n}`"),
+                    );
                     if let Some(s) = suggest(n, candidates.into_iter()) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
@@ -224,7 +284,10 @@ impl<'a> Checker<'a> {
                 }
             },
             TypeExpr::Table(key, value) => {
-                let k = self.resolve_type(&Spanned::new(TypeExpr::Named(key.node.clone()), key.span.clone()));
+                let k = self.resolve_type(&Spanned::new(
+                    TypeExpr::Named(key.node.clone()),
+                    key.span.clone(),
+                ));
                 if !matches!(k, Type::Enum(_) | Type::Year | Type::Error) {
                     self.report(
                         Diagnostic::new(Code::TypeMismatch, self.file, key.span.clone(), format!("a table cannot be keyed by {k}"))
@@ -257,7 +320,11 @@ impl<'a> Checker<'a> {
             Some(t) => match coerce(value, t) {
                 Ok(v) => Some(v),
                 Err(v) => {
-                    let shown = ir::Expr { kind: ExprKind::Const(v.clone()), ty: v.ty(), span: x.span.clone() };
+                    let shown = ir::Expr {
+                        kind: ExprKind::Const(v.clone()),
+                        ty: v.ty(),
+                        span: x.span.clone(),
+                    };
                     self.mismatch(&shown, t, "the value");
                     None
                 }
@@ -267,8 +334,13 @@ impl<'a> Checker<'a> {
 
     fn not_constant(&mut self, x: &ir::Expr) -> Option<Value> {
         self.report(
-            Diagnostic::new(Code::TypeMismatch, self.file, x.span.clone(), "a constant is needed here")
-                .with_help("write the number the policy states, such as `150万` or `10%`"),
+            Diagnostic::new(
+                Code::TypeMismatch,
+                self.file,
+                x.span.clone(),
+                "a constant is needed here",
+            )
+            .with_help("write the number the policy states, such as `150万` or `10%`"),
         );
         None
     }
@@ -276,7 +348,12 @@ impl<'a> Checker<'a> {
     fn param(&mut self, p: &ast::Param, block: &Block) -> Option<ir::Param> {
         let declared = p.ty.as_ref().map(|t| self.resolve_type(t));
         let citation = block.sentence.as_ref().map(|s| Citation {
-            clause: block.headings.iter().rev().find_map(|h| clause_number(h).map(str::to_string)).unwrap_or_default(),
+            clause: block
+                .headings
+                .iter()
+                .rev()
+                .find_map(|h| clause_number(h).map(str::to_string))
+                .unwrap_or_default(),
             headings: block.headings.clone(),
             sentence: s.clone(),
             line: self.sources.line_col(self.file, block.span.start).0,
@@ -288,8 +365,16 @@ impl<'a> Checker<'a> {
             }
             (Expr::Table(_), _) => {
                 self.report(
-                    Diagnostic::new(Code::TypeMismatch, self.file, p.name.span.clone(), "a table needs its type")
-                        .with_help(format!("write `param {}: level -> money = {{ ... }}`", p.name.node)),
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        self.file,
+                        p.name.span.clone(),
+                        "a table needs its type",
+                    )
+                    .with_help(format!(
+                        "write `param {}: level -> money = {{ ... }}`",
+                        p.name.node
+                    )),
                 );
                 return None;
             }
@@ -307,10 +392,21 @@ impl<'a> Checker<'a> {
                 (declared.unwrap_or_else(|| v.ty()), ParamValue::Const(v))
             }
         };
-        Some(ir::Param { name: p.name.node.clone(), ty, value, citation })
+        Some(ir::Param {
+            name: p.name.node.clone(),
+            ty,
+            value,
+            citation,
+        })
     }
 
-    fn table(&mut self, entries: &[(TableKey, Spanned<Expr>)], k: &Type, v: &Type, span: &Span) -> Option<ParamValue> {
+    fn table(
+        &mut self,
+        entries: &[(TableKey, Spanned<Expr>)],
+        k: &Type,
+        v: &Type,
+        span: &Span,
+    ) -> Option<ParamValue> {
         let mut out: Vec<(Value, Value)> = Vec::new();
         let mut default = None;
         let mut ok = true;
@@ -343,7 +439,16 @@ impl<'a> Checker<'a> {
                     .catalog
                     .enums
                     .get(name)
-                    .map(|e| e.values.keys().filter(|v| !out.iter().any(|(x, _)| *x == Value::Enum(name.clone(), (*v).clone()))).cloned().collect())
+                    .map(|e| {
+                        e.values
+                            .keys()
+                            .filter(|v| {
+                                !out.iter()
+                                    .any(|(x, _)| *x == Value::Enum(name.clone(), (*v).clone()))
+                            })
+                            .cloned()
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 Type::Year => self
                     .manifest
@@ -358,17 +463,30 @@ impl<'a> Checker<'a> {
             };
             if !missing.is_empty() {
                 self.report(
-                    Diagnostic::new(Code::NonExhaustive, self.file, span.clone(), format!("the table has no value for {}", missing.join(", ")))
-                        .with_help("give every key a value, or `_ => ...` for the rest"),
+                    Diagnostic::new(
+                        Code::NonExhaustive,
+                        self.file,
+                        span.clone(),
+                        format!("the table has no value for {}", missing.join(", ")),
+                    )
+                    .with_help("give every key a value, or `_ => ...` for the rest"),
                 );
             }
         }
-        ok.then_some(ParamValue::Table { entries: out, default })
+        ok.then_some(ParamValue::Table {
+            entries: out,
+            default,
+        })
     }
 
     fn once<T>(&mut self, slot: &mut Option<T>, value: T, span: &Span, what: &str) {
         if slot.is_some() {
-            self.report(Diagnostic::new(Code::DuplicateId, self.file, span.clone(), format!("{what} is given twice")));
+            self.report(Diagnostic::new(
+                Code::DuplicateId,
+                self.file,
+                span.clone(),
+                format!("{what} is given twice"),
+            ));
         } else {
             *slot = Some(value);
         }
@@ -396,9 +514,11 @@ impl<'a> Checker<'a> {
         self.scope.clear();
         self.scope.push((r.var.node.clone(), Binding::Var(subject)));
 
-        let (mut title, mut cite, mut mode, mut exclusive, mut recurrence) = (None, None, None, None, None);
+        let (mut title, mut cite, mut mode, mut exclusive, mut recurrence) =
+            (None, None, None, None, None);
         let (mut fund, mut city_share, mut effective) = (None, None, None);
         let (mut departments, mut tags) = (Vec::new(), Vec::new());
+        let mut named_department = false;
         let (mut lets, mut conditions, mut amount) = (Vec::new(), Vec::new(), Vec::new());
         let mut award_span: Option<Span> = None;
         let mut names: HashSet<String> = HashSet::new();
@@ -406,25 +526,45 @@ impl<'a> Checker<'a> {
             let span = &item.span;
             match &item.node {
                 RuleItem::Title(t) => self.once(&mut title, t.clone(), span, "`title`"),
-                RuleItem::Cite(t) => self.once(&mut cite, Spanned::new(t.clone(), span.clone()), span, "`cite`"),
+                RuleItem::Cite(t) => self.once(
+                    &mut cite,
+                    Spanned::new(t.clone(), span.clone()),
+                    span,
+                    "`cite`",
+                ),
                 RuleItem::Let(name, e) => {
                     self.fresh(&mut names, name);
                     let x = self.expr(e, None);
-                    self.scope.push((name.node.clone(), Binding::Local(x.ty.clone())));
+                    self.scope
+                        .push((name.node.clone(), Binding::Local(x.ty.clone())));
                     lets.push((name.node.clone(), x));
                 }
                 RuleItem::When(name, e) => {
                     self.fresh(&mut names, name);
                     let x = self.expect_type(e, &Type::Bool, "a condition");
-                    conditions.push(ir::Condition { name: name.node.clone(), expr: x });
+                    conditions.push(ir::Condition {
+                        name: name.node.clone(),
+                        expr: x,
+                    });
                 }
                 RuleItem::Award(e) => {
                     if award_span.is_some() {
-                        self.report(Diagnostic::new(Code::DuplicateId, self.file, span.clone(), "`award` is given twice")
-                            .with_help("use `scale` and `cap` to adjust one award"));
+                        self.report(
+                            Diagnostic::new(
+                                Code::DuplicateId,
+                                self.file,
+                                span.clone(),
+                                "`award` is given twice",
+                            )
+                            .with_help("use `scale` and `cap` to adjust one award"),
+                        );
                     }
                     award_span.get_or_insert(span.clone());
-                    amount.push(AmountStep::Award(self.expect_type(e, &Type::Money, "an award")));
+                    amount.push(AmountStep::Award(self.expect_type(
+                        e,
+                        &Type::Money,
+                        "an award",
+                    )));
                 }
                 RuleItem::Scale(name, e) => {
                     self.fresh(&mut names, name);
@@ -432,17 +572,27 @@ impl<'a> Checker<'a> {
                     if !(x.ty.is_ratio() || x.ty == Type::Error) {
                         self.mismatch(&x, &Type::Percent, "a scale");
                     }
-                    amount.push(AmountStep::Scale { name: name.node.clone(), factor: x });
+                    amount.push(AmountStep::Scale {
+                        name: name.node.clone(),
+                        factor: x,
+                    });
                 }
                 RuleItem::Cap(e, per) => {
                     let cap = self.expect_type(e, &Type::Money, "a cap");
                     amount.push(match per {
                         None => AmountStep::Cap(cap),
-                        Some(key) => AmountStep::CapPer { cap, key: self.key(key) },
+                        Some(key) => AmountStep::CapPer {
+                            cap,
+                            key: self.key(key),
+                        },
                     });
                 }
                 RuleItem::Exclusive { group, key, top_up } => {
-                    let ex = ir::Exclusive { group: group.node.clone(), key: self.key(key), top_up: *top_up };
+                    let ex = ir::Exclusive {
+                        group: group.node.clone(),
+                        key: self.key(key),
+                        top_up: *top_up,
+                    };
                     self.once(&mut exclusive, ex, span, "`exclusive`");
                 }
                 RuleItem::Recurrence(rec) => {
@@ -453,6 +603,7 @@ impl<'a> Checker<'a> {
                     self.once(&mut recurrence, rec, span, "how often the rule pays");
                 }
                 RuleItem::Department(ds) => {
+                    named_department = true;
                     for d in ds {
                         if self.catalog_entry(d, "department") {
                             departments.push(d.node.clone());
@@ -468,7 +619,9 @@ impl<'a> Checker<'a> {
                     let m = match m {
                         ModeSyntax::Review { cap, approved } => Mode::Review {
                             cap: self.expect_type(cap, &Type::Money, "the review cap"),
-                            approved: approved.as_ref().map(|a| self.expect_type(a, &Type::Money, "the approved amount")),
+                            approved: approved
+                                .as_ref()
+                                .map(|a| self.expect_type(a, &Type::Money, "the approved amount")),
                         },
                         ModeSyntax::CaseByCase => Mode::CaseByCase,
                         ModeSyntax::Pending(reason) => Mode::Pending(reason.clone()),
@@ -501,10 +654,15 @@ impl<'a> Checker<'a> {
             ),
             _ => {}
         }
-        if departments.is_empty() {
+        if !named_department {
             self.report(
-                Diagnostic::new(Code::MissingDepartment, self.file, r.id.span.clone(), format!("rule `{}` names no responsible department", r.id.node))
-                    .with_help("add `department ...` from the clause's （责任单位：...）"),
+                Diagnostic::new(
+                    Code::MissingDepartment,
+                    self.file,
+                    r.id.span.clone(),
+                    format!("rule `{}` names no responsible department", r.id.node),
+                )
+                .with_help("add `department ...` from the clause's （责任单位：...）"),
             );
         }
         let citation = self.citation(block, cite.as_ref(), &r.id)?;
@@ -544,7 +702,12 @@ impl<'a> Checker<'a> {
             .map(|k| {
                 let x = self.expr(k, None);
                 if matches!(x.ty, Type::List(_) | Type::Table(..)) {
-                    self.report(Diagnostic::new(Code::TypeMismatch, self.file, x.span.clone(), format!("a key cannot be {}", x.ty)));
+                    self.report(Diagnostic::new(
+                        Code::TypeMismatch,
+                        self.file,
+                        x.span.clone(),
+                        format!("a key cannot be {}", x.ty),
+                    ));
                 }
                 x
             })
@@ -552,7 +715,11 @@ impl<'a> Checker<'a> {
     }
 
     fn catalog_entry(&mut self, name: &ast::Ident, what: &str) -> bool {
-        let list = if what == "fund" { &self.catalog.funds } else { &self.catalog.departments };
+        let list = if what == "fund" {
+            &self.catalog.funds
+        } else {
+            &self.catalog.departments
+        };
         if list.contains_key(&name.node) {
             return true;
         }
@@ -575,7 +742,11 @@ impl<'a> Checker<'a> {
             Some(Value::Date(d)) => Some(d),
             Some(Value::Int(y)) => i32::try_from(y).ok().and_then(|y| Date::new(y, 1, 1)),
             Some(v) => {
-                let shown = ir::Expr { kind: ExprKind::Const(v.clone()), ty: v.ty(), span: e.span.clone() };
+                let shown = ir::Expr {
+                    kind: ExprKind::Const(v.clone()),
+                    ty: v.ty(),
+                    span: e.span.clone(),
+                };
                 c.mismatch(&shown, &Type::Date, "a validity bound");
                 None
             }
@@ -587,7 +758,12 @@ impl<'a> Checker<'a> {
             until_d = Date::new(until_d.year, 12, 31)?;
         }
         if from_d > until_d {
-            self.report(Diagnostic::new(Code::OutsideWindow, self.file, until.span.clone(), format!("{until_d} is before {from_d}")));
+            self.report(Diagnostic::new(
+                Code::OutsideWindow,
+                self.file,
+                until.span.clone(),
+                format!("{until_d} is before {from_d}"),
+            ));
             return None;
         }
         if let Some(m) = self.manifest {
@@ -597,7 +773,10 @@ impl<'a> Checker<'a> {
                         Code::OutsideWindow,
                         self.file,
                         from.span.start..until.span.end,
-                        format!("{from_d} .. {until_d} reaches outside the pack's validity {} .. {}", m.effective_from, m.effective_until),
+                        format!(
+                            "{from_d} .. {until_d} reaches outside the pack's validity {} .. {}",
+                            m.effective_from, m.effective_until
+                        ),
                     )
                     .with_note(Sources::MANIFEST, 0..0, "the validity is set in pack.toml")
                     .with_help("a rule cannot apply when the policy does not"),
@@ -609,14 +788,20 @@ impl<'a> Checker<'a> {
 
     fn target(&mut self, t: &ast::Target, block: &Block) -> Option<ir::Target> {
         self.scope.clear();
-        let (mut title, mut cite, mut goal, mut baseline, mut measure) = (None, None, None, None, None);
+        let (mut title, mut cite, mut goal, mut baseline, mut measure) =
+            (None, None, None, None, None);
         let mut indicator = false;
         let mut departments = Vec::new();
         for item in &t.items {
             let span = &item.span;
             match &item.node {
                 TargetItem::Title(s) => self.once(&mut title, s.clone(), span, "`title`"),
-                TargetItem::Cite(s) => self.once(&mut cite, Spanned::new(s.clone(), span.clone()), span, "`cite`"),
+                TargetItem::Cite(s) => self.once(
+                    &mut cite,
+                    Spanned::new(s.clone(), span.clone()),
+                    span,
+                    "`cite`",
+                ),
                 TargetItem::Goal(op, value, by) => {
                     let v = self.constant(value, None);
                     let y = self.constant(by, Some(&Type::Year));
@@ -631,7 +816,9 @@ impl<'a> Checker<'a> {
                 }
                 TargetItem::Baseline(value, year) => {
                     let v = self.constant(value, None);
-                    if let (Some(v), Some(Value::Year(y))) = (v, self.constant(year, Some(&Type::Year))) {
+                    if let (Some(v), Some(Value::Year(y))) =
+                        (v, self.constant(year, Some(&Type::Year)))
+                    {
                         self.once(&mut baseline, (v, y), span, "`baseline`");
                     }
                 }
@@ -651,8 +838,13 @@ impl<'a> Checker<'a> {
         }
         let Some((op, goal, by)) = goal else {
             self.report(
-                Diagnostic::new(Code::MissingAmount, self.file, t.id.span.clone(), format!("target `{}` has no goal", t.id.node))
-                    .with_help("add `goal >= 1.6万亿 by 2025`"),
+                Diagnostic::new(
+                    Code::MissingAmount,
+                    self.file,
+                    t.id.span.clone(),
+                    format!("target `{}` has no goal", t.id.node),
+                )
+                .with_help("add `goal >= 1.6万亿 by 2025`"),
             );
             return None;
         };
@@ -662,9 +854,15 @@ impl<'a> Checker<'a> {
                     .with_help("give either `measure <expression over the facts>` or `indicator` (entered as a fact), not both"),
             );
         }
-        for (what, v) in [("the measure", measure.as_ref().map(|m| m.ty.clone())), ("the baseline", baseline.as_ref().map(|(b, _)| b.ty()))] {
+        for (what, v) in [
+            ("the measure", measure.as_ref().map(|m| m.ty.clone())),
+            ("the baseline", baseline.as_ref().map(|(b, _)| b.ty())),
+        ] {
             if let Some(ty) = v {
-                if ty != Type::Error && unify(&ty, &goal.ty()).is_none() && !(ty.is_ratio() && goal.ty().is_ratio()) {
+                if ty != Type::Error
+                    && unify(&ty, &goal.ty()).is_none()
+                    && !(ty.is_ratio() && goal.ty().is_ratio())
+                {
                     self.report(Diagnostic::new(
                         Code::TypeMismatch,
                         self.file,
@@ -675,16 +873,36 @@ impl<'a> Checker<'a> {
             }
         }
         let citation = self.citation(block, cite.as_ref(), &t.id)?;
-        Some(ir::Target { id: t.id.node.clone(), title, citation, op, goal, by, baseline, measure, departments })
+        Some(ir::Target {
+            id: t.id.node.clone(),
+            title,
+            citation,
+            op,
+            goal,
+            by,
+            baseline,
+            measure,
+            departments,
+        })
     }
 
-    fn principle(&mut self, p: &ast::Principle, block: &Block, rules: &[ir::Rule]) -> Option<ir::Principle> {
+    fn principle(
+        &mut self,
+        p: &ast::Principle,
+        block: &Block,
+        rules: &[ir::Rule],
+    ) -> Option<ir::Principle> {
         let (mut title, mut cite, mut fund, mut share) = (None, None, None, None);
         for item in &p.items {
             let span = &item.span;
             match &item.node {
                 ast::PrincipleItem::Title(s) => self.once(&mut title, s.clone(), span, "`title`"),
-                ast::PrincipleItem::Cite(s) => self.once(&mut cite, Spanned::new(s.clone(), span.clone()), span, "`cite`"),
+                ast::PrincipleItem::Cite(s) => self.once(
+                    &mut cite,
+                    Spanned::new(s.clone(), span.clone()),
+                    span,
+                    "`cite`",
+                ),
                 ast::PrincipleItem::Fund(f) => {
                     if self.catalog_entry(f, "fund") {
                         self.once(&mut fund, f.node.clone(), span, "`fund`");
@@ -693,8 +911,13 @@ impl<'a> Checker<'a> {
                 ast::PrincipleItem::Share(tag, op, value) => {
                     if !rules.iter().any(|r| r.tags.contains(&tag.node)) {
                         self.report(
-                            Diagnostic::new(Code::UnknownCatalogEntry, self.file, tag.span.clone(), format!("no rule has the tag `{}`", tag.node))
-                                .with_help("tag the rules it counts with `tags ...`"),
+                            Diagnostic::new(
+                                Code::UnknownCatalogEntry,
+                                self.file,
+                                tag.span.clone(),
+                                format!("no rule has the tag `{}`", tag.node),
+                            )
+                            .with_help("tag the rules it counts with `tags ...`"),
                         );
                     }
                     if let Some(Value::Percent(v)) = self.constant(value, Some(&Type::Percent)) {
@@ -705,13 +928,24 @@ impl<'a> Checker<'a> {
         }
         let citation = self.citation(block, cite.as_ref(), &p.id)?;
         match (fund, share) {
-            (Some(fund), Some((tag, op, share))) => {
-                Some(ir::Principle { id: p.id.node.clone(), title, citation, fund, tag, op, share })
-            }
+            (Some(fund), Some((tag, op, share))) => Some(ir::Principle {
+                id: p.id.node.clone(),
+                title,
+                citation,
+                fund,
+                tag,
+                op,
+                share,
+            }),
             _ => {
                 self.report(
-                    Diagnostic::new(Code::MissingAmount, self.file, p.id.span.clone(), format!("principle `{}` needs a fund and a share", p.id.node))
-                        .with_help("write `fund 工信专项资金` and `share tagged 产业链 >= 70%`"),
+                    Diagnostic::new(
+                        Code::MissingAmount,
+                        self.file,
+                        p.id.span.clone(),
+                        format!("principle `{}` needs a fund and a share", p.id.node),
+                    )
+                    .with_help("write `fund 工信专项资金` and `share tagged 产业链 >= 70%`"),
                 );
                 None
             }
@@ -734,13 +968,25 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let Some(fx) = &f.exclusive else { continue };
-            let key_types = |e: &ir::Exclusive| e.key.iter().map(|k| k.ty.clone()).collect::<Vec<_>>();
+            let key_types =
+                |e: &ir::Exclusive| e.key.iter().map(|k| k.ty.clone()).collect::<Vec<_>>();
             let problem = if f.subject != r.subject {
-                Some(format!("is for {}, but `{}` in the same group is for {}", r.subject.name(), f.id, f.subject.name()))
+                Some(format!(
+                    "is for {}, but `{}` in the same group is for {}",
+                    r.subject.name(),
+                    f.id,
+                    f.subject.name()
+                ))
             } else if key_types(ex) != key_types(fx) {
-                Some(format!("has a key of a different shape than `{}` in the same group", f.id))
+                Some(format!(
+                    "has a key of a different shape than `{}` in the same group",
+                    f.id
+                ))
             } else if ex.top_up != fx.top_up {
-                Some(format!("and `{}` in the same group disagree on `top_up`", f.id))
+                Some(format!(
+                    "and `{}` in the same group disagree on `top_up`",
+                    f.id
+                ))
             } else {
                 None
             };
@@ -751,7 +997,9 @@ impl<'a> Checker<'a> {
                     span,
                     format!("rule `{}` {problem}", r.id),
                 )
-                .with_help("rules in one exclusivity group pay the same achievement of the same subject");
+                .with_help(
+                    "rules in one exclusivity group pay the same achievement of the same subject",
+                );
                 if let Some(s) = span_of(&f.id) {
                     d = d.with_note(self.file, s, "first member of the group");
                 }

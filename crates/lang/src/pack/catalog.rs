@@ -57,11 +57,16 @@ struct Raw {
 pub fn parse(file: FileId, text: &str) -> Result<Catalog, Vec<Diagnostic>> {
     let raw: Raw = toml::from_str(text).map_err(|e| {
         vec![
-            Diagnostic::new(Code::Catalog, file, e.span().unwrap_or(0..0), e.message().trim())
-                .with_help(
-                    "catalog.toml has [enums.NAME] tables of value = \"label\", and \
+            Diagnostic::new(
+                Code::Catalog,
+                file,
+                e.span().unwrap_or(0..0),
+                e.message().trim(),
+            )
+            .with_help(
+                "catalog.toml has [enums.NAME] tables of value = \"label\", and \
                      [departments], [funds] and [data] tables",
-                ),
+            ),
         ]
     })?;
     let mut errors = Vec::new();
@@ -76,10 +81,22 @@ pub fn parse(file: FileId, text: &str) -> Result<Catalog, Vec<Diagnostic>> {
                 format!("enum `{name}` has no values"),
             ));
         }
-        enums.insert(name.clone(), Enum { name, values: values.into_inner(), span });
+        enums.insert(
+            name.clone(),
+            Enum {
+                name,
+                values: values.into_inner(),
+                span,
+            },
+        );
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Catalog { enums, departments: raw.departments, funds: raw.funds, data: raw.data })
+    Ok(Catalog {
+        enums,
+        departments: raw.departments,
+        funds: raw.funds,
+        data: raw.data,
+    })
 }

@@ -31,6 +31,8 @@ pub struct Block {
     pub headings: Vec<String>,
     /// The last sentence of the paragraph right before it under the same heading, if any.
     pub sentence: Option<String>,
+    /// Whether the block sits indented, in a list or a quote, so its text is not the file's bytes.
+    pub nested: bool,
 }
 
 /// A heading of the policy, kept to count clauses and to show the document.
@@ -49,6 +51,8 @@ pub struct Document {
     pub headings: Vec<Heading>,
     /// Every `rule` block in order.
     pub blocks: Vec<Block>,
+    /// The text of headings and paragraphs, without code: what an explicit `cite` must quote.
+    pub prose: String,
 }
 
 impl Document {
@@ -68,11 +72,13 @@ pub fn read(text: &str) -> Document {
     let mut heading: Option<(usize, String)> = None;
     let mut paragraph: Option<String> = None;
     let mut last_paragraph: Option<String> = None;
-    let mut block: Option<(Option<Span>, Vec<String>)> = None;
+    let mut block: Option<(Option<Span>, Vec<String>, String)> = None;
 
     for (event, range) in Parser::new(text).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => heading = Some((level_of(level), String::new())),
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level_of(level), String::new()))
+            }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, text)) = heading.take() {
                     let text = text.trim().to_string();
@@ -87,14 +93,20 @@ pub fn read(text: &str) -> Document {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if info.split_whitespace().next() == Some(RULE_TAG) =>
             {
-                block = Some((None, stack.iter().map(|(_, t)| t.clone()).collect()));
+                block = Some((
+                    None,
+                    stack.iter().map(|(_, t)| t.clone()).collect(),
+                    String::new(),
+                ));
             }
             Event::End(TagEnd::CodeBlock) => {
-                if let Some((span, headings)) = block.take() {
+                if let Some((span, headings, content)) = block.take() {
                     // An empty block has no text event: place it at the fence's end.
                     let span = span.unwrap_or(range.end..range.end);
+                    let raw = &text[span.clone()];
                     doc.blocks.push(Block {
-                        text: text[span.clone()].to_string(),
+                        text: raw.to_string(),
+                        nested: raw != content,
                         span,
                         headings,
                         sentence: last_paragraph.as_deref().and_then(last_sentence),
@@ -102,13 +114,16 @@ pub fn read(text: &str) -> Document {
                 }
             }
             Event::Text(t) | Event::Code(t) => {
-                if let Some((span, _)) = &mut block {
+                if let Some((span, _, content)) = &mut block {
                     let start = span.as_ref().map_or(range.start, |s| s.start);
                     *span = Some(start..range.end);
+                    content.push_str(&t);
                 } else if let Some((_, h)) = &mut heading {
                     h.push_str(&t);
+                    doc.prose.push_str(&t);
                 } else if let Some(p) = &mut paragraph {
                     p.push_str(&t);
+                    doc.prose.push_str(&t);
                 }
             }
             _ => {}
@@ -158,7 +173,10 @@ mod tests {
         let b = &doc.blocks[0];
         assert_eq!(&text[b.span.clone()], "param a = 1\n");
         assert_eq!(b.sentence.as_deref(), Some("对小巨人给予150万元的奖励。"));
-        assert_eq!(b.headings, vec!["意见".to_string(), "（六）培育强链企业".to_string()]);
+        assert_eq!(
+            b.headings,
+            vec!["意见".to_string(), "（六）培育强链企业".to_string()]
+        );
         assert_eq!(doc.clauses().collect::<Vec<_>>(), vec!["（六）"]);
     }
 
@@ -166,6 +184,13 @@ mod tests {
     fn a_heading_resets_the_sentence() {
         let doc = read("句子。\n\n## （一）标题\n\n```rule\n```\n");
         assert_eq!(doc.blocks[0].sentence, None);
+    }
+
+    #[test]
+    fn a_block_in_a_list_is_nested() {
+        let doc = read("- item\n\n  ```rule\n  param a = 1\n  param b = 2\n  ```\n");
+        assert!(doc.blocks[0].nested);
+        assert!(!read("```rule\nparam a = 1\nparam b = 2\n```\n").blocks[0].nested);
     }
 
     #[test]

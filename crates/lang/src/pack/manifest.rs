@@ -92,7 +92,12 @@ pub fn parse(sources: &Sources) -> Result<Manifest, Vec<Diagnostic>> {
     })?;
     let date = |d: &toml::Spanned<toml::value::Datetime>| {
         Date::parse(&d.get_ref().to_string()).ok_or_else(|| {
-            Diagnostic::new(Code::Manifest, FILE, d.span(), "expected a date such as 2025-12-31")
+            Diagnostic::new(
+                Code::Manifest,
+                FILE,
+                d.span(),
+                "expected a date such as 2025-12-31",
+            )
         })
     };
     let (from, until) = match (date(&raw.effective_from), date(&raw.effective_until)) {

@@ -4,8 +4,8 @@
 
 use super::ast::Span;
 use crate::types::Date;
-use chumsky::prelude::*;
 use chumsky::Stream;
+use chumsky::prelude::*;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -95,13 +95,28 @@ fn lexer() -> impl Parser<char, Vec<(Token, Span)>, Error = Simple<char, Span>> 
         .then(two)
         .then_ignore(just('-'))
         .then(digit.repeated().exactly(2).collect::<String>())
-        .try_map(|((y, m), d), span| {
-            Date::parse(&format!("{y}-{m}-{d}"))
-                .map(Token::Date)
-                .ok_or_else(|| Simple::custom(span, format!("{y}-{m}-{d} is not a calendar date")))
+        .validate(|((y, m), d), span, emit| {
+            let text = format!("{y}-{m}-{d}");
+            Token::Date(Date::parse(&text).unwrap_or_else(|| {
+                // Report it and keep a placeholder: the block is rejected, but lexing goes on.
+                emit(Simple::custom(
+                    span,
+                    format!("{text} is not a calendar date"),
+                ));
+                Date {
+                    year: 0,
+                    month: 1,
+                    day: 1,
+                }
+            }))
         });
 
-    let unit = choice(UNITS.iter().map(|(text, scale)| just(*text).to(*scale)).collect::<Vec<_>>());
+    let unit = choice(
+        UNITS
+            .iter()
+            .map(|(text, scale)| just(*text).to(*scale))
+            .collect::<Vec<_>>(),
+    );
     let number = digits
         .then(just('.').ignore_then(digits).or_not())
         .then(unit.or_not())
@@ -129,21 +144,28 @@ fn lexer() -> impl Parser<char, Vec<(Token, Span)>, Error = Simple<char, Span>> 
         .collect::<String>()
         .map(Token::Ident);
 
-    let escape = just('\\').ignore_then(choice((
-        just('"'),
-        just('\\'),
-        just('n').to('\n'),
-    )));
+    let escape = just('\\').ignore_then(choice((just('"'), just('\\'), just('n').to('\n'))));
     let string = just('"')
-        .ignore_then(filter(|c: &char| *c != '"' && *c != '\\').or(escape).repeated())
+        .ignore_then(
+            filter(|c: &char| *c != '"' && *c != '\\')
+                .or(escape)
+                .repeated(),
+        )
         .then_ignore(just('"'))
         .collect::<String>()
         .map(Token::Str);
 
-    let punct = choice(PUNCTS.iter().map(|p| just(*p).to(Token::Punct(p))).collect::<Vec<_>>());
+    let punct = choice(
+        PUNCTS
+            .iter()
+            .map(|p| just(*p).to(Token::Punct(p)))
+            .collect::<Vec<_>>(),
+    );
 
     let token = choice((date, number, string, ident, punct)).map_with_span(|t, s| (t, s));
-    let comment = just("//").then(take_until(just('\n').ignored().or(end()))).padded();
+    let comment = just("//")
+        .then(take_until(just('\n').ignored().or(end())))
+        .padded();
 
     token
         .padded_by(comment.clone().repeated())
@@ -170,7 +192,8 @@ pub fn lex(src: &str, base: usize) -> (Vec<(Token, Span)>, Vec<LexError>) {
     let end = base + src.len();
     let stream = Stream::from_iter(
         end..end,
-        src.char_indices().map(move |(i, c)| (c, base + i..base + i + c.len_utf8())),
+        src.char_indices()
+            .map(move |(i, c)| (c, base + i..base + i + c.len_utf8())),
     );
     let (tokens, errors) = lexer().parse_recovery(stream);
     let errors = errors.into_iter().map(lex_error).collect();
@@ -181,7 +204,11 @@ fn lex_error(e: Simple<char, Span>) -> LexError {
     use chumsky::error::SimpleReason;
     let span = e.span();
     if let SimpleReason::Custom(msg) = e.reason() {
-        return LexError { span, message: msg.clone(), help: None };
+        return LexError {
+            span,
+            message: msg.clone(),
+            help: None,
+        };
     }
     match e.found() {
         Some(c) => LexError {
@@ -244,13 +271,21 @@ mod tests {
         assert_eq!(
             toks("2025-12-31 单项冠军"),
             vec![
-                Token::Date(Date { year: 2025, month: 12, day: 31 }),
+                Token::Date(Date {
+                    year: 2025,
+                    month: 12,
+                    day: 31
+                }),
                 Token::Ident("单项冠军".into())
             ]
         );
         assert_eq!(
             toks("year - 1"),
-            vec![Token::Ident("year".into()), Token::Punct("-"), Token::Num(Decimal::ONE, true)]
+            vec![
+                Token::Ident("year".into()),
+                Token::Punct("-"),
+                Token::Num(Decimal::ONE, true)
+            ]
         );
     }
 

@@ -1,11 +1,17 @@
 //! Parses the tokens of a rule block into declarations.
 
+// chumsky's `filter_map` closures must return its error type, which is large by design.
+#![allow(clippy::result_large_err)]
+
 use super::ast::*;
 use super::lexer::{RESERVED, Token};
 use chumsky::Stream;
 use chumsky::prelude::*;
 
 type E = Simple<Token, Span>;
+/// Parsers are boxed at each level: the unboxed types are so large that building them alone
+/// would need megabytes of stack.
+type P<T> = BoxedParser<'static, Token, T, E>;
 
 /// A syntax error: where, what was expected and what was found.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,7 +26,10 @@ pub struct ParseError {
 pub fn parse(tokens: Vec<(Token, Span)>, end: usize) -> (Vec<Spanned<Decl>>, Vec<ParseError>) {
     let stream = Stream::from_iter(end..end, tokens.into_iter());
     let (decls, errors) = decls().parse_recovery(stream);
-    (decls.unwrap_or_default(), errors.into_iter().map(parse_error).collect())
+    (
+        decls.unwrap_or_default(),
+        errors.into_iter().map(parse_error).collect(),
+    )
 }
 
 fn parse_error(e: E) -> ParseError {
@@ -40,7 +49,7 @@ fn parse_error(e: E) -> ParseError {
             expected.dedup();
             let found = match e.found() {
                 Some(t) => t.to_string(),
-                None => "the end of the block".to_string(),
+                None => "end of the block".to_string(),
             };
             if expected.is_empty() {
                 format!("unexpected {found}")
@@ -49,7 +58,10 @@ fn parse_error(e: E) -> ParseError {
             }
         }
     };
-    ParseError { span: e.span(), message }
+    ParseError {
+        span: e.span(),
+        message,
+    }
 }
 
 fn kw(word: &'static str) -> impl Parser<Token, (), Error = E> + Clone {
@@ -63,14 +75,20 @@ fn punct(p: &'static str) -> impl Parser<Token, (), Error = E> + Clone {
 fn ident() -> impl Parser<Token, Ident, Error = E> + Clone {
     filter_map(|span: Span, tok| match tok {
         Token::Ident(s) if !RESERVED.contains(&s.as_str()) => Ok(Spanned::new(s, span)),
-        other => Err(Simple::custom(span, format!("expected a name, found {other}"))),
+        other => Err(Simple::custom(
+            span,
+            format!("expected a name, found {other}"),
+        )),
     })
 }
 
 fn string() -> impl Parser<Token, String, Error = E> + Clone {
     filter_map(|span: Span, tok| match tok {
         Token::Str(s) => Ok(s),
-        other => Err(Simple::custom(span, format!("expected a quoted text, found {other}"))),
+        other => Err(Simple::custom(
+            span,
+            format!("expected a quoted text, found {other}"),
+        )),
     })
 }
 
@@ -94,7 +112,7 @@ fn boxed(e: Spanned<Expr>) -> Box<Spanned<Expr>> {
     Box::new(e)
 }
 
-fn expr() -> impl Parser<Token, Spanned<Expr>, Error = E> + Clone {
+fn expr() -> P<Spanned<Expr>> {
     recursive(|expr| {
         let literal = filter_map(|span: Span, tok| {
             Ok(Expr::Lit(match tok {
@@ -142,11 +160,13 @@ fn expr() -> impl Parser<Token, Spanned<Expr>, Error = E> + Clone {
             .then(expr.clone())
             .map(|((c, a), b)| Expr::If(boxed(c), boxed(a), boxed(b)));
 
-        let pattern = kw("_").to(Pattern::Wildcard).or(ident()
-            .separated_by(punct("|"))
-            .at_least(1)
-            .map(Pattern::Variants))
-        .map_with_span(Spanned::new);
+        let pattern = kw("_")
+            .to(Pattern::Wildcard)
+            .or(ident()
+                .separated_by(punct("|"))
+                .at_least(1)
+                .map(Pattern::Variants))
+            .map_with_span(Spanned::new);
         let match_ = kw("match")
             .ignore_then(expr.clone())
             .then(
@@ -193,8 +213,18 @@ fn expr() -> impl Parser<Token, Spanned<Expr>, Error = E> + Clone {
 
         let name = ident().map(|i| Expr::Name(i.node));
 
-        let atom = choice((literal, parens, table, if_, match_, agg, call, name))
-            .map_with_span(Spanned::new);
+        let atom = choice((
+            literal,
+            parens.boxed(),
+            table.boxed(),
+            if_.boxed(),
+            match_.boxed(),
+            agg.boxed(),
+            call.boxed(),
+            name,
+        ))
+        .map_with_span(Spanned::new)
+        .boxed();
 
         enum Post {
             Field(Ident),
@@ -218,7 +248,8 @@ fn expr() -> impl Parser<Token, Spanned<Expr>, Error = E> + Clone {
                     Post::Index(i) => Expr::Index(boxed(base), boxed(i)),
                 };
                 Spanned::new(node, span)
-            });
+            })
+            .boxed();
 
         let at = postfix
             .clone()
@@ -235,10 +266,17 @@ fn expr() -> impl Parser<Token, Spanned<Expr>, Error = E> + Clone {
             .foldr(|op_span, e| {
                 let span = op_span.start..e.span.end;
                 Spanned::new(Expr::Unary(UnOp::Neg, boxed(e)), span)
-            });
+            })
+            .boxed();
 
-        let product = binary(neg, choice((punct("*").to(BinOp::Mul), punct("/").to(BinOp::Div))));
-        let sum = binary(product, choice((punct("+").to(BinOp::Add), punct("-").to(BinOp::Sub))));
+        let product = binary(
+            neg,
+            choice((punct("*").to(BinOp::Mul), punct("/").to(BinOp::Div))),
+        );
+        let sum = binary(
+            product,
+            choice((punct("+").to(BinOp::Add), punct("-").to(BinOp::Sub))),
+        );
 
         let list = expr
             .clone()
@@ -269,7 +307,8 @@ fn expr() -> impl Parser<Token, Spanned<Expr>, Error = E> + Clone {
                     };
                     Spanned::new(node, span)
                 }
-            });
+            })
+            .boxed();
 
         let not = kw("not")
             .map_with_span(|_, s: Span| s)
@@ -282,13 +321,14 @@ fn expr() -> impl Parser<Token, Spanned<Expr>, Error = E> + Clone {
         let and = binary(not, kw("and").to(BinOp::And));
         binary(and, kw("or").to(BinOp::Or))
     })
+    .boxed()
 }
 
 /// A left-associative chain of `operand (op operand)*`.
 fn binary(
-    operand: impl Parser<Token, Spanned<Expr>, Error = E> + Clone,
-    op: impl Parser<Token, BinOp, Error = E> + Clone,
-) -> impl Parser<Token, Spanned<Expr>, Error = E> + Clone {
+    operand: impl Parser<Token, Spanned<Expr>, Error = E> + Clone + 'static,
+    op: impl Parser<Token, BinOp, Error = E> + Clone + 'static,
+) -> P<Spanned<Expr>> {
     operand
         .clone()
         .then(op.then(operand).repeated())
@@ -296,6 +336,7 @@ fn binary(
             let span = l.span.start..r.span.end;
             Spanned::new(Expr::Binary(op, boxed(l), boxed(r)), span)
         })
+        .boxed()
 }
 
 fn type_expr() -> impl Parser<Token, Spanned<TypeExpr>, Error = E> + Clone {
@@ -310,7 +351,7 @@ fn type_expr() -> impl Parser<Token, Spanned<TypeExpr>, Error = E> + Clone {
     })
 }
 
-fn rule_item() -> impl Parser<Token, Spanned<RuleItem>, Error = E> + Clone {
+fn rule_item() -> P<Spanned<RuleItem>> {
     let key = expr();
     let uint = filter_map(|span: Span, tok| match tok {
         Token::Num(d, true) => u32::try_from(d.mantissa())
@@ -318,7 +359,10 @@ fn rule_item() -> impl Parser<Token, Spanned<RuleItem>, Error = E> + Clone {
             .filter(|n| *n > 0)
             .map(|n| Spanned::new(n, span.clone()))
             .ok_or_else(|| Simple::custom(span, "expected a positive whole number of years")),
-        other => Err(Simple::custom(span, format!("expected a number of years, found {other}"))),
+        other => Err(Simple::custom(
+            span,
+            format!("expected a number of years, found {other}"),
+        )),
     });
     choice((
         kw("title").ignore_then(string()).map(RuleItem::Title),
@@ -359,7 +403,9 @@ fn rule_item() -> impl Parser<Token, Spanned<RuleItem>, Error = E> + Clone {
             .ignore_then(uint)
             .then_ignore(kw("years"))
             .map(|n| RuleItem::Recurrence(Recurrence::Yearly(n))),
-        kw("department").ignore_then(names()).map(RuleItem::Department),
+        kw("department")
+            .ignore_then(names())
+            .map(RuleItem::Department),
         kw("fund").ignore_then(ident()).map(RuleItem::Fund),
         kw("review")
             .ignore_then(kw("up"))
@@ -383,6 +429,7 @@ fn rule_item() -> impl Parser<Token, Spanned<RuleItem>, Error = E> + Clone {
         kw("tags").ignore_then(names()).map(RuleItem::Tags),
     ))
     .map_with_span(Spanned::new)
+    .boxed()
 }
 
 /// A key is a tuple written in parentheses or a single expression.
@@ -393,7 +440,7 @@ fn flatten_key(key: Spanned<Expr>) -> Vec<Spanned<Expr>> {
     }
 }
 
-fn target_item() -> impl Parser<Token, Spanned<TargetItem>, Error = E> + Clone {
+fn target_item() -> P<Spanned<TargetItem>> {
     choice((
         kw("title").ignore_then(string()).map(TargetItem::Title),
         kw("cite").ignore_then(string()).map(TargetItem::Cite),
@@ -410,12 +457,15 @@ fn target_item() -> impl Parser<Token, Spanned<TargetItem>, Error = E> + Clone {
             .map(|(v, y)| TargetItem::Baseline(v, y)),
         kw("measure").ignore_then(expr()).map(TargetItem::Measure),
         kw("indicator").to(TargetItem::Indicator),
-        kw("department").ignore_then(names()).map(TargetItem::Department),
+        kw("department")
+            .ignore_then(names())
+            .map(TargetItem::Department),
     ))
     .map_with_span(Spanned::new)
+    .boxed()
 }
 
-fn principle_item() -> impl Parser<Token, Spanned<PrincipleItem>, Error = E> + Clone {
+fn principle_item() -> P<Spanned<PrincipleItem>> {
     choice((
         kw("title").ignore_then(string()).map(PrincipleItem::Title),
         kw("cite").ignore_then(string()).map(PrincipleItem::Cite),
@@ -428,15 +478,14 @@ fn principle_item() -> impl Parser<Token, Spanned<PrincipleItem>, Error = E> + C
             .map(|((t, op), v)| PrincipleItem::Share(t, op, v)),
     ))
     .map_with_span(Spanned::new)
+    .boxed()
 }
 
-fn body<T>(
-    item: impl Parser<Token, T, Error = E> + Clone,
-) -> impl Parser<Token, Vec<T>, Error = E> + Clone {
-    item.repeated().delimited_by(punct("{"), punct("}"))
+fn body<T: 'static>(item: P<T>) -> P<Vec<T>> {
+    item.repeated().delimited_by(punct("{"), punct("}")).boxed()
 }
 
-fn decls() -> impl Parser<Token, Vec<Spanned<Decl>>, Error = E> {
+fn decls() -> P<Vec<Spanned<Decl>>> {
     let param = kw("param")
         .ignore_then(ident())
         .then(punct(":").ignore_then(type_expr()).or_not())
@@ -449,7 +498,14 @@ fn decls() -> impl Parser<Token, Vec<Spanned<Decl>>, Error = E> {
         .then(ident())
         .then(ident())
         .then(body(rule_item()))
-        .map(|(((id, subject), var), items)| Decl::Rule(Rule { id, subject, var, items }));
+        .map(|(((id, subject), var), items)| {
+            Decl::Rule(Rule {
+                id,
+                subject,
+                var,
+                items,
+            })
+        });
     let target = kw("target")
         .ignore_then(ident())
         .then(body(target_item()))
@@ -458,9 +514,15 @@ fn decls() -> impl Parser<Token, Vec<Spanned<Decl>>, Error = E> {
         .ignore_then(ident())
         .then(body(principle_item()))
         .map(|(id, items)| Decl::Principle(Principle { id, items }));
-    choice((param, rule, target, principle))
-        .map_with_span(Spanned::new)
-        .recover_with(skip_then_retry_until([]))
-        .repeated()
-        .then_ignore(end())
+    choice((
+        param.boxed(),
+        rule.boxed(),
+        target.boxed(),
+        principle.boxed(),
+    ))
+    .map_with_span(Spanned::new)
+    .recover_with(skip_then_retry_until([]))
+    .repeated()
+    .then_ignore(end())
+    .boxed()
 }
