@@ -604,11 +604,7 @@ impl<'a> Checker<'a> {
                 }
                 RuleItem::Department(ds) => {
                     named_department = true;
-                    for d in ds {
-                        if self.catalog_entry(d, "department") {
-                            departments.push(d.node.clone());
-                        }
-                    }
+                    self.departments(ds, &mut departments);
                 }
                 RuleItem::Fund(f) => {
                     if self.catalog_entry(f, "fund") {
@@ -712,6 +708,14 @@ impl<'a> Checker<'a> {
                 x
             })
             .collect()
+    }
+
+    fn departments(&mut self, named: &[ast::Ident], into: &mut Vec<String>) {
+        for d in named {
+            if self.catalog_entry(d, "department") {
+                into.push(d.node.clone());
+            }
+        }
     }
 
     fn catalog_entry(&mut self, name: &ast::Ident, what: &str) -> bool {
@@ -827,13 +831,7 @@ impl<'a> Checker<'a> {
                     self.once(&mut measure, x, span, "`measure`");
                 }
                 TargetItem::Indicator => indicator = true,
-                TargetItem::Department(ds) => {
-                    for d in ds {
-                        if self.catalog_entry(d, "department") {
-                            departments.push(d.node.clone());
-                        }
-                    }
-                }
+                TargetItem::Department(ds) => self.departments(ds, &mut departments),
             }
         }
         let Some((op, goal, by)) = goal else {
