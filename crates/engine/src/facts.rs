@@ -1,0 +1,494 @@
+//! The facts as the engine reads them: one Arrow table per entity kind, converted to exact columns and
+//! indexed once (enterprise by uscc, enterprise-year rows by year, child records by enterprise).
+
+use crate::EngineError;
+use crate::col::{Col, ONE, SCALE};
+use arrow::array::{
+    Array, AsArray, BooleanArray, Decimal128Array, Int64Array, StringArray, UInt32Array,
+};
+use arrow::datatypes::{DataType, Decimal128Type, Int32Type, Int64Type, UInt16Type, UInt32Type};
+use arrow::record_batch::RecordBatch;
+use jx555_lang::schema::{self, FieldType};
+use jx555_lang::types::EntityKind;
+use std::collections::{BTreeMap, HashMap};
+
+/// The name of each entity kind's table, and of the enterprise-years table.
+pub fn table_name(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Enterprise => "enterprises",
+        EntityKind::Recognition => "recognitions",
+        EntityKind::Project => "projects",
+        EntityKind::Park => "parks",
+        EntityKind::Organisation => "organisations",
+        EntityKind::LandParcel => "land_parcels",
+    }
+}
+
+/// The enterprise-years table: one row per enterprise and year.
+pub const ENTERPRISE_YEARS: &str = "enterprise_years";
+
+/// One entity kind's records.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// How many records.
+    pub rows: usize,
+    /// Each record's id (uscc for enterprises).
+    pub ids: StringArray,
+    /// Columns by field name.
+    pub cols: HashMap<&'static str, Col>,
+    /// For records that belong to an enterprise: its row.
+    pub enterprise: Option<UInt32Array>,
+    /// For enterprises: their records of each child kind, grouped.
+    children: HashMap<EntityKind, (Vec<u32>, Vec<u32>)>,
+}
+
+impl Table {
+    fn empty() -> Self {
+        Self {
+            rows: 0,
+            ids: StringArray::from(Vec::<&str>::new()),
+            cols: HashMap::new(),
+            enterprise: None,
+            children: HashMap::new(),
+        }
+    }
+
+    /// The child records of kind `kind` of enterprise row `row`.
+    pub fn children(&self, kind: EntityKind, row: u32) -> &[u32] {
+        match self.children.get(&kind) {
+            Some((offsets, rows)) => {
+                let i = row as usize;
+                match (offsets.get(i), offsets.get(i + 1)) {
+                    (Some(&a), Some(&b)) => &rows[a as usize..b as usize],
+                    _ => &[],
+                }
+            }
+            None => &[],
+        }
+    }
+}
+
+/// Everything the engine knows about the world in one run.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    tables: HashMap<EntityKind, Table>,
+    present: HashMap<&'static str, Vec<String>>,
+    year_cols: HashMap<&'static str, Col>,
+    /// For each year with data: enterprise row to enterprise-years row (null when absent).
+    by_year: BTreeMap<i32, UInt32Array>,
+    uscc: HashMap<String, u32>,
+}
+
+impl Facts {
+    /// Reads the tables, by name, checking each known column's type and the keys.
+    pub fn from_batches(batches: &[(&str, RecordBatch)]) -> Result<Facts, EngineError> {
+        let find = |name: &str| batches.iter().find(|(n, _)| *n == name).map(|(_, b)| b);
+        for (name, _) in batches {
+            let known = EntityKind::ALL.iter().any(|k| table_name(*k) == *name)
+                || *name == ENTERPRISE_YEARS;
+            if !known {
+                return Err(EngineError::data(
+                    name,
+                    None,
+                    None,
+                    "is not a table jx555 knows",
+                ));
+            }
+        }
+        let mut present = HashMap::new();
+        let mut tables = HashMap::new();
+        for kind in EntityKind::ALL {
+            let name = table_name(kind);
+            let table = match find(name) {
+                Some(batch) => {
+                    present.insert(
+                        name,
+                        batch
+                            .schema()
+                            .fields()
+                            .iter()
+                            .map(|f| f.name().clone())
+                            .collect(),
+                    );
+                    load_table(kind, batch)?
+                }
+                None => Table::empty(),
+            };
+            tables.insert(kind, table);
+        }
+        let uscc = index_ids(
+            table_name(EntityKind::Enterprise),
+            &tables[&EntityKind::Enterprise].ids,
+        )?;
+
+        for kind in [
+            EntityKind::Recognition,
+            EntityKind::Project,
+            EntityKind::LandParcel,
+        ] {
+            let name = table_name(kind);
+            let Some(batch) = find(name) else { continue };
+            let owners = text_column(name, "uscc", batch)?;
+            let mut rows = Vec::with_capacity(owners.len());
+            for (i, u) in owners.iter().enumerate() {
+                let row = u.and_then(|u| uscc.get(u).copied()).ok_or_else(|| {
+                    EngineError::data(
+                        name,
+                        Some(i),
+                        Some("uscc"),
+                        format!(
+                            "{} is not an enterprise of the facts",
+                            u.unwrap_or("(empty)")
+                        ),
+                    )
+                })?;
+                rows.push(row);
+            }
+            let n = tables[&EntityKind::Enterprise].rows;
+            let grouped = group(&rows, n);
+            if let Some(t) = tables.get_mut(&kind) {
+                t.enterprise = Some(UInt32Array::from(rows));
+            }
+            if let Some(e) = tables.get_mut(&EntityKind::Enterprise) {
+                e.children.insert(kind, grouped);
+            }
+        }
+
+        let (year_cols, by_year) = match find(ENTERPRISE_YEARS) {
+            Some(batch) => {
+                present.insert(
+                    ENTERPRISE_YEARS,
+                    batch
+                        .schema()
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().clone())
+                        .collect(),
+                );
+                load_years(batch, &uscc)?
+            }
+            None => (HashMap::new(), BTreeMap::new()),
+        };
+        Ok(Facts {
+            tables,
+            present,
+            year_cols,
+            by_year,
+            uscc,
+        })
+    }
+
+    /// The records of a kind.
+    pub fn table(&self, kind: EntityKind) -> &Table {
+        // Every kind is inserted at construction.
+        &self.tables[&kind]
+    }
+
+    /// The enterprise row of a uscc.
+    pub fn enterprise_row(&self, uscc: &str) -> Option<u32> {
+        self.uscc.get(uscc).copied()
+    }
+
+    /// The row of a record of a kind by its id.
+    pub fn row_of(&self, kind: EntityKind, id: &str) -> Option<u32> {
+        if kind == EntityKind::Enterprise {
+            return self.enterprise_row(id);
+        }
+        let ids = &self.table(kind).ids;
+        (0..ids.len())
+            .find(|&i| ids.is_valid(i) && ids.value(i) == id)
+            .and_then(|i| u32::try_from(i).ok())
+    }
+
+    /// A yearly field of enterprises, read for the given enterprise rows in a year.
+    pub fn yearly(
+        &self,
+        field: &str,
+        year: i32,
+        enterprises: &UInt32Array,
+    ) -> Result<Option<Col>, EngineError> {
+        let Some(col) = self.year_cols.get(field) else {
+            return Ok(None);
+        };
+        match self.by_year.get(&year) {
+            Some(rows) => {
+                let rows = arrow::compute::take(rows, enterprises, None)?;
+                Ok(Some(col.take(rows.as_primitive::<UInt32Type>())?))
+            }
+            None => Ok(Some(col.nulls_like(enterprises.len()))),
+        }
+    }
+
+    /// The first year with enterprise-year data.
+    pub fn first_year(&self) -> Option<i32> {
+        self.by_year.keys().next().copied()
+    }
+
+    /// Whether a table has a column (for yearly fields, the enterprise-years table).
+    pub fn has_column(&self, table: &str, column: &str) -> bool {
+        self.present
+            .get(table)
+            .is_some_and(|cols| cols.iter().any(|c| c == column))
+    }
+}
+
+fn group(owner: &[u32], n: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut counts = vec![0u32; n + 1];
+    for &o in owner {
+        counts[o as usize + 1] += 1;
+    }
+    for i in 0..n {
+        counts[i + 1] += counts[i];
+    }
+    let mut next = counts.clone();
+    let mut rows = vec![0u32; owner.len()];
+    for (child, &o) in owner.iter().enumerate() {
+        rows[next[o as usize] as usize] = u32::try_from(child).unwrap_or(u32::MAX);
+        next[o as usize] += 1;
+    }
+    (counts, rows)
+}
+
+fn index_ids(table: &str, ids: &StringArray) -> Result<HashMap<String, u32>, EngineError> {
+    let mut index = HashMap::with_capacity(ids.len());
+    for i in 0..ids.len() {
+        if ids.is_null(i) {
+            return Err(EngineError::data(table, Some(i), None, "has no id"));
+        }
+        let row = u32::try_from(i)
+            .map_err(|_| EngineError::data(table, Some(i), None, "too many rows"))?;
+        if index.insert(ids.value(i).to_string(), row).is_some() {
+            return Err(EngineError::data(
+                table,
+                Some(i),
+                None,
+                format!("id {} appears twice", ids.value(i)),
+            ));
+        }
+    }
+    Ok(index)
+}
+
+fn text_column<'a>(
+    table: &str,
+    column: &str,
+    batch: &'a RecordBatch,
+) -> Result<&'a StringArray, EngineError> {
+    let a = batch
+        .column_by_name(column)
+        .ok_or_else(|| EngineError::data(table, None, Some(column), "is missing"))?;
+    a.as_string_opt::<i32>().ok_or_else(|| {
+        EngineError::data(
+            table,
+            None,
+            Some(column),
+            format!("should be text, is {}", a.data_type()),
+        )
+    })
+}
+
+fn load_table(kind: EntityKind, batch: &RecordBatch) -> Result<Table, EngineError> {
+    let name = table_name(kind);
+    let key = if kind == EntityKind::Enterprise {
+        "uscc"
+    } else {
+        "id"
+    };
+    let ids = text_column(name, key, batch)?.clone();
+    if kind != EntityKind::Enterprise {
+        index_ids(name, &ids)?;
+    }
+    let mut cols = HashMap::new();
+    for f in schema::fields(kind).iter().filter(|f| !f.yearly) {
+        if let Some(a) = batch.column_by_name(f.name) {
+            if let Some(col) = convert(name, f.name, f.ty, a.as_ref())? {
+                cols.insert(f.name, col);
+            }
+        }
+    }
+    Ok(Table {
+        rows: batch.num_rows(),
+        ids,
+        cols,
+        enterprise: None,
+        children: HashMap::new(),
+    })
+}
+
+type YearIndex = (HashMap<&'static str, Col>, BTreeMap<i32, UInt32Array>);
+
+fn load_years(batch: &RecordBatch, uscc: &HashMap<String, u32>) -> Result<YearIndex, EngineError> {
+    let owners = text_column(ENTERPRISE_YEARS, "uscc", batch)?;
+    let years = match convert(
+        ENTERPRISE_YEARS,
+        "year",
+        FieldType::Year,
+        batch
+            .column_by_name("year")
+            .map(|a| a.as_ref())
+            .ok_or_else(|| EngineError::data(ENTERPRISE_YEARS, None, Some("year"), "is missing"))?,
+    )? {
+        Some(Col::Int(y)) => y,
+        _ => {
+            return Err(EngineError::data(
+                ENTERPRISE_YEARS,
+                None,
+                Some("year"),
+                "should be whole years",
+            ));
+        }
+    };
+    let n = uscc.len();
+    let mut by_year: BTreeMap<i32, Vec<Option<u32>>> = BTreeMap::new();
+    for i in 0..batch.num_rows() {
+        let row = owners
+            .is_valid(i)
+            .then(|| uscc.get(owners.value(i)).copied())
+            .flatten()
+            .ok_or_else(|| {
+                EngineError::data(
+                    ENTERPRISE_YEARS,
+                    Some(i),
+                    Some("uscc"),
+                    "is not an enterprise of the facts",
+                )
+            })?;
+        let year = years
+            .is_valid(i)
+            .then(|| i32::try_from(years.value(i)).ok())
+            .flatten()
+            .filter(|y| (1949..=2100).contains(y))
+            .ok_or_else(|| {
+                EngineError::data(
+                    ENTERPRISE_YEARS,
+                    Some(i),
+                    Some("year"),
+                    "is not a plausible year",
+                )
+            })?;
+        let slot = &mut by_year.entry(year).or_insert_with(|| vec![None; n])[row as usize];
+        if slot.replace(u32::try_from(i).unwrap_or(u32::MAX)).is_some() {
+            return Err(EngineError::data(
+                ENTERPRISE_YEARS,
+                Some(i),
+                None,
+                format!("{} has two rows for {year}", owners.value(i)),
+            ));
+        }
+    }
+    let mut cols = HashMap::new();
+    for f in schema::fields(EntityKind::Enterprise)
+        .iter()
+        .filter(|f| f.yearly)
+    {
+        if let Some(a) = batch.column_by_name(f.name) {
+            if let Some(col) = convert(ENTERPRISE_YEARS, f.name, f.ty, a.as_ref())? {
+                cols.insert(f.name, col);
+            }
+        }
+    }
+    let by_year = by_year
+        .into_iter()
+        .map(|(y, rows)| (y, UInt32Array::from(rows)))
+        .collect();
+    Ok((cols, by_year))
+}
+
+/// Converts an input column to the engine's exact form, or says why it cannot.
+fn convert(
+    table: &str,
+    column: &str,
+    ty: FieldType,
+    a: &dyn Array,
+) -> Result<Option<Col>, EngineError> {
+    let bad = |what: &str| {
+        EngineError::data(
+            table,
+            None,
+            Some(column),
+            format!("should be {what}, is {}", a.data_type()),
+        )
+    };
+    Ok(Some(match ty {
+        FieldType::Parent(_) | FieldType::Children(_) => return Ok(None),
+        FieldType::Bool => Col::Bool(a.as_boolean_opt().ok_or_else(|| bad("true/false"))?.clone()),
+        FieldType::Int | FieldType::Year => Col::Int(match a.data_type() {
+            DataType::Int64 => a.as_primitive::<Int64Type>().clone(),
+            DataType::Int32 => a.as_primitive::<Int32Type>().unary(i64::from),
+            DataType::UInt16 => a.as_primitive::<UInt16Type>().unary(i64::from),
+            _ => return Err(bad("whole numbers")),
+        }),
+        FieldType::Decimal | FieldType::Money | FieldType::Percent => {
+            Col::Dec(match a.data_type() {
+                DataType::Decimal128(_, s) => {
+                    let s =
+                        u32::try_from(*s).map_err(|_| bad("a decimal with at most 10 decimals"))?;
+                    if s > SCALE {
+                        return Err(bad("a decimal with at most 10 decimals"));
+                    }
+                    let factor = 10i128.pow(SCALE - s);
+                    let d = a.as_primitive::<Decimal128Type>();
+                    for i in 0..d.len() {
+                        if d.is_valid(i) && d.value(i).checked_mul(factor).is_none() {
+                            return Err(EngineError::data(
+                                table,
+                                Some(i),
+                                Some(column),
+                                "is too large",
+                            ));
+                        }
+                    }
+                    d.unary::<_, Decimal128Type>(|v| v * factor)
+                }
+                DataType::Int64 => a.as_primitive::<Int64Type>().unary(|v| i128::from(v) * ONE),
+                DataType::Int32 => a.as_primitive::<Int32Type>().unary(|v| i128::from(v) * ONE),
+                DataType::Float16 | DataType::Float32 | DataType::Float64 => {
+                    return Err(EngineError::data(
+                        table,
+                        None,
+                        Some(column),
+                        "is binary floating point; give exact decimals (Decimal128), money in yuan with fen",
+                    ));
+                }
+                _ => return Err(bad("exact decimals")),
+            })
+        }
+        FieldType::Text | FieldType::Enum(_) => {
+            Col::Text(a.as_string_opt::<i32>().ok_or_else(|| bad("text"))?.clone())
+        }
+        FieldType::Date => Col::Date(
+            a.as_primitive_opt()
+                .ok_or_else(|| bad("dates (Date32)"))?
+                .clone(),
+        ),
+    }))
+}
+
+/// A table built in code, for tests and demo data: columns by name.
+pub fn batch(columns: Vec<(&str, arrow::array::ArrayRef)>) -> Result<RecordBatch, EngineError> {
+    Ok(RecordBatch::try_from_iter(
+        columns.into_iter().map(|(n, a)| (n.to_string(), a)),
+    )?)
+}
+
+/// Money in yuan with fen, as the facts give it (`Decimal128(20, 2)`), from fen.
+pub fn money_fen(values: Vec<Option<i64>>) -> Decimal128Array {
+    Decimal128Array::from(
+        values
+            .into_iter()
+            .map(|v| v.map(i128::from))
+            .collect::<Vec<_>>(),
+    )
+    .with_precision_and_scale(20, 2)
+    .unwrap_or_else(|_| Decimal128Array::from(Vec::<i128>::new()))
+}
+
+/// Booleans, for tests and demo data.
+pub fn bools(values: Vec<Option<bool>>) -> BooleanArray {
+    BooleanArray::from(values)
+}
+
+/// Whole numbers, for tests and demo data.
+pub fn ints(values: Vec<Option<i64>>) -> Int64Array {
+    Int64Array::from(values)
+}

@@ -1,0 +1,139 @@
+//! Parameter values for one run: the pack's, with what-if overrides applied.
+
+use crate::EngineError;
+use jx555_lang::ir::{Pack, ParamValue};
+use jx555_lang::types::{Type, Value};
+use std::collections::HashMap;
+
+/// A table parameter's entries (key, value) and its value for other keys.
+pub type Table = (Vec<(Value, Value)>, Option<Value>);
+
+/// A what-if change: a parameter, or one key of a table parameter, set to another value.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Override {
+    /// The parameter's name.
+    pub param: String,
+    /// For a table: the key changed (`national`, `2023`).
+    pub key: Option<String>,
+    /// The new value.
+    pub value: Value,
+}
+
+/// The parameters of one pack, as a run sees them.
+#[derive(Debug, Clone)]
+pub struct Params {
+    values: HashMap<String, (Type, ParamValue)>,
+}
+
+impl Params {
+    /// The pack's parameters with the overrides that name one of them applied.
+    pub fn new(pack: &Pack, overrides: &[Override]) -> Result<Params, EngineError> {
+        let mut values: HashMap<String, (Type, ParamValue)> = pack
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), (p.ty.clone(), p.value.clone())))
+            .collect();
+        for o in overrides {
+            let Some((ty, value)) = values.get_mut(&o.param) else {
+                continue;
+            };
+            let wrong = |want: &Type| {
+                EngineError::Override(format!(
+                    "{} must be {want}, not {} ({})",
+                    o.param,
+                    o.value.ty(),
+                    o.value
+                ))
+            };
+            match (value, &o.key, &*ty) {
+                (ParamValue::Const(v), None, t) => *v = fit(&o.value, t).ok_or_else(|| wrong(t))?,
+                (ParamValue::Table { entries, default }, Some(key), Type::Table(kt, vt)) => {
+                    let new = fit(&o.value, vt).ok_or_else(|| wrong(vt))?;
+                    let key = key_value(key, kt).ok_or_else(|| {
+                        EngineError::Override(format!(
+                            "{} has no key {key} (keys are {kt})",
+                            o.param
+                        ))
+                    })?;
+                    match entries.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, v)) => *v = new,
+                        None if default.is_some() => entries.push((key, new)),
+                        None => {
+                            return Err(EngineError::Override(format!(
+                                "{} has no key {key}",
+                                o.param
+                            )));
+                        }
+                    }
+                }
+                (ParamValue::Table { .. }, None, _) => {
+                    return Err(EngineError::Override(format!(
+                        "{} is a table: say which key, as {}[key]=value",
+                        o.param, o.param
+                    )));
+                }
+                (ParamValue::Const(_), Some(_), _) | (ParamValue::Table { .. }, Some(_), _) => {
+                    return Err(EngineError::Override(format!("{} is not a table", o.param)));
+                }
+            }
+        }
+        Ok(Params { values })
+    }
+
+    /// A constant parameter's value.
+    pub fn constant(&self, name: &str) -> Result<Value, EngineError> {
+        match self.values.get(name) {
+            Some((_, ParamValue::Const(v))) => Ok(v.clone()),
+            _ => Err(EngineError::internal(format!(
+                "{name} is not a constant parameter"
+            ))),
+        }
+    }
+
+    /// A table parameter's entries and default.
+    pub fn table(&self, name: &str) -> Result<Table, EngineError> {
+        match self.values.get(name) {
+            Some((_, ParamValue::Table { entries, default })) => {
+                Ok((entries.clone(), default.clone()))
+            }
+            _ => Err(EngineError::internal(format!(
+                "{name} is not a table parameter"
+            ))),
+        }
+    }
+}
+
+/// Checks that every override names a parameter of one of the packs.
+pub fn check_overrides(packs: &[&Pack], overrides: &[Override]) -> Result<(), EngineError> {
+    for o in overrides {
+        if !packs.iter().any(|p| p.param(&o.param).is_some()) {
+            let names: Vec<&str> = packs
+                .iter()
+                .flat_map(|p| p.params.iter().map(|x| x.name.as_str()))
+                .collect();
+            return Err(EngineError::Override(format!(
+                "no parameter {} (the packs have: {})",
+                o.param,
+                names.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn fit(v: &Value, want: &Type) -> Option<Value> {
+    Some(match (v, want) {
+        (v, t) if v.ty() == *t => v.clone(),
+        (Value::Int(i), Type::Decimal) => Value::Decimal((*i).into()),
+        (Value::Decimal(d), Type::Percent) => Value::Percent(*d),
+        _ => return None,
+    })
+}
+
+fn key_value(key: &str, ty: &Type) -> Option<Value> {
+    match ty {
+        Type::Enum(e) => Some(Value::Enum(e.clone(), key.to_string())),
+        Type::Year => key.parse().ok().map(Value::Year),
+        _ => None,
+    }
+}

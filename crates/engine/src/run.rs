@@ -1,0 +1,798 @@
+//! A year's evaluation: rules to award lines, then the ledger semantics (once, yearly for N years,
+//! 就高不重复 with 补差, caps per key) and the city/county split.
+
+use crate::EngineError;
+use crate::col::{self, Col};
+use crate::eval::{Evaluator, Frame, display};
+use crate::facts::Facts;
+use crate::ledger::Ledger;
+use crate::params::{Override, Params, check_overrides};
+use arrow::array::{Array, UInt32Array};
+use jx555_lang::ir::{AmountStep, Expr, ExprKind, Mode, Pack, Recurrence, Rule};
+use jx555_lang::pack::literate::Citation;
+use jx555_lang::pack::manifest::RoundingMode;
+use jx555_lang::schema;
+use jx555_lang::types::{EntityKind, Type};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What to evaluate.
+pub struct Request<'a> {
+    /// The packs evaluated together (就高不重复 spans them).
+    pub packs: &'a [&'a Pack],
+    /// The facts.
+    pub facts: &'a Facts,
+    /// What was granted in earlier years.
+    pub ledger: &'a Ledger,
+    /// The evaluation year.
+    pub year: i32,
+    /// What-if overrides.
+    pub overrides: &'a [Override],
+}
+
+/// How a line's amount is decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "mode")]
+pub enum LineMode {
+    /// Computed.
+    Automatic,
+    /// Decided by review up to a cap (fen); the approved amount when the facts give one.
+    Review {
+        /// The cap, in fen.
+        cap: Option<i64>,
+        /// The approved amount, in fen, never above the cap.
+        approved: Option<i64>,
+    },
+    /// 一事一议.
+    CaseByCase,
+    /// The document fixes no amount.
+    Pending {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Where a line stands after the ledger semantics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum Status {
+    /// To be paid.
+    Payable,
+    /// Needs a decision before it can be paid (review, case by case, pending).
+    Flagged,
+    /// 就高不重复: another line of this run for the same achievement is higher.
+    Superseded {
+        /// The index of the winning line.
+        by: usize,
+    },
+    /// The ledger already holds this achievement (once only, or exclusive without top-up, or fully
+    /// topped up).
+    AlreadyPaid,
+    /// 连续N年: the N years since the first award are over.
+    Expired,
+    /// A cap per key is used up.
+    CapReached,
+}
+
+/// One award line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwardLine {
+    /// The pack.
+    pub pack: String,
+    /// The rule.
+    pub rule: String,
+    /// The rule's title, if any.
+    pub title: Option<String>,
+    /// What kind of record the award is for.
+    pub subject_kind: EntityKind,
+    /// The record's id (uscc for enterprises).
+    pub subject: String,
+    /// The enterprise's uscc, when the record belongs to one.
+    pub enterprise: Option<String>,
+    /// The county (区县) of the enterprise, park or organisation.
+    pub county: Option<String>,
+    /// Where the policy says it.
+    pub citation: Citation,
+    /// How the amount is decided.
+    pub mode: LineMode,
+    /// The award after its multipliers, before caps, in fen.
+    pub gross: Option<i64>,
+    /// After the line's caps, in fen.
+    pub after_caps: Option<i64>,
+    /// What is paid this year after 就高不重复, the ledger and caps per key, in fen.
+    pub payable: i64,
+    /// Where the line stands.
+    pub status: Status,
+    /// The exclusivity group and key, when the rule has one.
+    pub exclusive: Option<String>,
+    /// Paid earlier for the same achievement, when this line tops it up (补差).
+    pub topped_up_from: Option<i64>,
+    /// The caps per key that this line counts against (单个项目最高2000万).
+    pub cap_keys: Vec<CapKey>,
+    /// 责任单位.
+    pub departments: Vec<String>,
+    /// 专项资金.
+    pub fund: Option<String>,
+    /// Tags of the rule.
+    pub tags: Vec<String>,
+    /// The city's share of the cost as a ratio (市区共担), when the rule states it.
+    pub city_ratio: Option<rust_decimal::Decimal>,
+    /// The city's share of the payable amount, in fen, when the rule states the split.
+    pub city_share: Option<i64>,
+    /// The county's share, in fen.
+    pub county_share: Option<i64>,
+}
+
+/// A cap on the total of lines that share a key, across rules and years.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CapKey {
+    /// The key: pack, rule, step and the key's values.
+    pub key: String,
+    /// The cap, in fen.
+    pub cap: i64,
+}
+
+/// Counts for one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleStats {
+    /// The pack.
+    pub pack: String,
+    /// The rule.
+    pub rule: String,
+    /// Records evaluated.
+    pub evaluated: usize,
+    /// Records for which every condition held.
+    pub eligible: usize,
+    /// Total payable, in fen.
+    pub payable: i64,
+}
+
+/// A principle checked over the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrincipleCheck {
+    /// The pack.
+    pub pack: String,
+    /// The principle.
+    pub principle: String,
+    /// The fund's total payable, in fen.
+    pub fund_total: i64,
+    /// The tagged part, in fen.
+    pub tagged: i64,
+    /// Whether the share requirement holds (`None` when the fund pays nothing).
+    pub holds: Option<bool>,
+}
+
+/// A year's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Run {
+    /// The evaluation year.
+    pub year: i32,
+    /// Every line, in pack and rule order.
+    pub lines: Vec<AwardLine>,
+    /// Counts per rule.
+    pub stats: Vec<RuleStats>,
+    /// Principles.
+    pub principles: Vec<PrincipleCheck>,
+}
+
+impl Run {
+    /// Total payable, in fen.
+    pub fn total(&self) -> i64 {
+        self.lines.iter().map(|l| l.payable).sum()
+    }
+}
+
+/// Evaluates the packs for a year over every record.
+pub fn evaluate(req: &Request<'_>) -> Result<Run, EngineError> {
+    evaluate_records(req, None)
+}
+
+/// Records of each kind to evaluate; kinds not listed are not evaluated.
+pub type Subset = HashMap<EntityKind, Vec<u32>>;
+
+/// Evaluates the packs for a year over all records, or only over a subset (one enterprise and its
+/// records, for explanations).
+pub fn evaluate_records(req: &Request<'_>, subset: Option<&Subset>) -> Result<Run, EngineError> {
+    check_request(req)?;
+    let mut work = Vec::new();
+    for pack in req.packs {
+        let params = Params::new(pack, req.overrides)?;
+        for rule in &pack.rules {
+            work.push((*pack, rule, params.clone()));
+        }
+    }
+    let drafts: Vec<(Vec<AwardLine>, RuleStats)> = work
+        .par_iter()
+        .map(|(pack, rule, params)| {
+            let rows = subset
+                .map(|s| UInt32Array::from(s.get(&rule.subject).cloned().unwrap_or_default()));
+            rule_lines(pack, rule, params, req.facts, req.year, rows)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut lines = Vec::new();
+    let mut stats = Vec::new();
+    for (l, s) in drafts {
+        lines.extend(l);
+        stats.push(s);
+    }
+    settle(&mut lines, req);
+    for s in &mut stats {
+        s.payable = lines
+            .iter()
+            .filter(|l| l.pack == s.pack && l.rule == s.rule)
+            .map(|l| l.payable)
+            .sum();
+    }
+    let principles = req
+        .packs
+        .iter()
+        .flat_map(|p| {
+            p.principles.iter().map(|pr| {
+                let of_fund = lines
+                    .iter()
+                    .filter(|l| l.fund.as_deref() == Some(pr.fund.as_str()));
+                let fund_total: i64 = of_fund.clone().map(|l| l.payable).sum();
+                let tagged: i64 = of_fund
+                    .filter(|l| l.tags.contains(&pr.tag))
+                    .map(|l| l.payable)
+                    .sum();
+                let holds = (fund_total > 0).then(|| {
+                    let share = rust_decimal::Decimal::from(tagged)
+                        / rust_decimal::Decimal::from(fund_total);
+                    use jx555_lang::syntax::ast::CmpOp::*;
+                    match pr.op {
+                        Ge => share >= pr.share,
+                        Gt => share > pr.share,
+                        Le => share <= pr.share,
+                        Lt => share < pr.share,
+                        Eq => share == pr.share,
+                        Ne => share != pr.share,
+                    }
+                });
+                PrincipleCheck {
+                    pack: p.manifest.id.clone(),
+                    principle: pr.id.clone(),
+                    fund_total,
+                    tagged,
+                    holds,
+                }
+            })
+        })
+        .collect();
+    Ok(Run {
+        year: req.year,
+        lines,
+        stats,
+        principles,
+    })
+}
+
+/// The year inside every pack's validity, and every fact the rules read present.
+pub fn check_request(req: &Request<'_>) -> Result<(), EngineError> {
+    for pack in req.packs {
+        let m = &pack.manifest;
+        if !m.covers_year(req.year) {
+            return Err(EngineError::OutsideValidity {
+                pack: m.id.clone(),
+                year: req.year,
+                from: m.effective_from.to_string(),
+                until: m.effective_until.to_string(),
+            });
+        }
+        for rule in &pack.rules {
+            let mut missing = None;
+            visit_rule(rule, &mut |e| {
+                if let ExprKind::Field {
+                    base,
+                    field,
+                    yearly,
+                } = &e.kind
+                {
+                    if let Type::Entity(kind) = base.ty {
+                        let table = if *yearly {
+                            crate::facts::ENTERPRISE_YEARS
+                        } else {
+                            crate::facts::table_name(kind)
+                        };
+                        let stored = schema::field(kind, field).is_some_and(|f| {
+                            !matches!(
+                                f.ty,
+                                schema::FieldType::Parent(_) | schema::FieldType::Children(_)
+                            )
+                        });
+                        if stored && missing.is_none() && !req.facts.has_column(table, field) {
+                            missing = Some((table, field.clone()));
+                        }
+                    }
+                }
+            });
+            if let Some((table, column)) = missing {
+                return Err(EngineError::MissingColumn {
+                    table: table.to_string(),
+                    column,
+                    rule: rule.id.clone(),
+                });
+            }
+        }
+    }
+    check_overrides(req.packs, req.overrides)
+}
+
+/// Calls `f` on every expression of a rule, depth first.
+pub fn visit_rule(rule: &Rule, f: &mut dyn FnMut(&Expr)) {
+    let mut exprs: Vec<&Expr> = rule.lets.iter().map(|(_, e)| e).collect();
+    exprs.extend(rule.conditions.iter().map(|c| &c.expr));
+    for step in &rule.amount {
+        match step {
+            AmountStep::Award(e) | AmountStep::Cap(e) => exprs.push(e),
+            AmountStep::Scale { factor, .. } => exprs.push(factor),
+            AmountStep::CapPer { cap, key } => {
+                exprs.push(cap);
+                exprs.extend(key);
+            }
+        }
+    }
+    if let Mode::Review { cap, approved } = &rule.mode {
+        exprs.push(cap);
+        exprs.extend(approved);
+    }
+    if let Some(x) = &rule.exclusive {
+        exprs.extend(&x.key);
+    }
+    exprs.extend(&rule.city_share);
+    while let Some(e) = exprs.pop() {
+        f(e);
+        match &e.kind {
+            ExprKind::Field { base, .. } => exprs.push(base),
+            ExprKind::At { expr, year } => exprs.extend([&**expr, &**year]),
+            ExprKind::Lookup { key, .. } => exprs.push(key),
+            ExprKind::Unary(_, x) => exprs.push(x),
+            ExprKind::Binary(_, a, b) => exprs.extend([&**a, &**b]),
+            ExprKind::If(c, a, b) => exprs.extend([&**c, &**a, &**b]),
+            ExprKind::Match(s, arms) => {
+                exprs.push(s);
+                exprs.extend(arms.iter().map(|(_, b)| b));
+            }
+            ExprKind::In(x, items) => {
+                exprs.push(x);
+                exprs.extend(items);
+            }
+            ExprKind::Call(_, args) | ExprKind::Tuple(args) => exprs.extend(args),
+            ExprKind::Agg {
+                coll, filter, map, ..
+            } => {
+                exprs.push(coll);
+                exprs.extend(filter.as_deref());
+                exprs.extend(map.as_deref());
+            }
+            ExprKind::Const(_)
+            | ExprKind::Year
+            | ExprKind::Param(_)
+            | ExprKind::Local(_)
+            | ExprKind::Var(_)
+            | ExprKind::All(_) => {}
+        }
+    }
+}
+
+/// Whether a rule applies in a year (its own `effective` window, if any).
+pub fn rule_in_force(rule: &Rule, year: i32) -> bool {
+    rule.effective
+        .is_none_or(|(from, until)| (from.year..=until.year).contains(&year))
+}
+
+/// A rule's eligible records with their amounts, before the ledger semantics.
+fn rule_lines(
+    pack: &Pack,
+    rule: &Rule,
+    params: &Params,
+    facts: &Facts,
+    year: i32,
+    rows: Option<UInt32Array>,
+) -> Result<(Vec<AwardLine>, RuleStats), EngineError> {
+    let all = match rows {
+        Some(r) => r,
+        None => UInt32Array::from_iter_values(
+            0..u32::try_from(facts.table(rule.subject).rows).unwrap_or(u32::MAX),
+        ),
+    };
+    let n = all.len();
+    let mut stats = RuleStats {
+        pack: pack.manifest.id.clone(),
+        rule: rule.id.clone(),
+        evaluated: n,
+        eligible: 0,
+        payable: 0,
+    };
+    if !rule_in_force(rule, year) {
+        stats.evaluated = 0;
+        return Ok((Vec::new(), stats));
+    }
+    let ev = Evaluator::new(
+        facts,
+        params,
+        year,
+        &rule.lets,
+        Frame::subjects(&rule.var, all),
+        false,
+    );
+    for c in &rule.conditions {
+        if ev.root().n == 0 {
+            break;
+        }
+        let held = ev.eval_root(&c.expr).map_err(|e| e.in_rule(&rule.id))?;
+        let held = col::broadcast_bool(held.bool()?, ev.root().n);
+        ev.narrow(&col::true_positions(&held))?;
+    }
+    let frame = ev.root();
+    stats.eligible = frame.n;
+    if frame.n == 0 {
+        return Ok((Vec::new(), stats));
+    }
+    let lines = draft_lines(pack, rule, &ev, &frame).map_err(|e| e.in_rule(&rule.id))?;
+    Ok((lines, stats))
+}
+
+/// The fen of a fixed-point amount, rounded as the pack says.
+pub fn to_fen(v: i128, mode: RoundingMode) -> i64 {
+    let fen = crate::eval::round_to(v, col::ONE / 100, mode) / (col::ONE / 100);
+    i64::try_from(fen).unwrap_or(if fen < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// One amount per eligible record; `None` where a fact it needs is missing.
+pub struct Amounts {
+    /// After award and multipliers.
+    pub gross: Vec<Option<i64>>,
+    /// After caps on the line too.
+    pub after_caps: Vec<Option<i64>>,
+}
+
+/// Runs the amount steps in the order the pack states them.
+pub fn amounts(
+    rule: &Rule,
+    ev: &Evaluator<'_>,
+    rounding: RoundingMode,
+) -> Result<Amounts, EngineError> {
+    let n = ev.root().n;
+    let mut gross: Option<Col> = None;
+    let mut capped: Option<Col> = None;
+    for step in &rule.amount {
+        match step {
+            AmountStep::Award(e) => {
+                let v = ev.eval_root(e)?;
+                gross = Some(v.clone());
+                capped = Some(v);
+            }
+            AmountStep::Scale { factor, .. } => {
+                let f = ev.eval_root(factor)?;
+                let scale = |c: &Option<Col>| -> Result<Option<Col>, EngineError> {
+                    c.as_ref()
+                        .map(|c| {
+                            Ok(Col::Dec(col::binary::<
+                                arrow::datatypes::Decimal128Type,
+                                arrow::datatypes::Decimal128Type,
+                            >(
+                                &c.dec()?, &f.dec()?, col::mul_fixed
+                            )?))
+                        })
+                        .transpose()
+                };
+                gross = scale(&gross)?;
+                capped = scale(&capped)?;
+            }
+            AmountStep::Cap(e) => {
+                let cap = ev.eval_root(e)?;
+                if let Some(c) = &capped {
+                    let over = col::compare(jx555_lang::syntax::ast::CmpOp::Gt, c, &cap)?;
+                    capped = Some(col::choose(over.bool()?, &cap, c)?);
+                }
+            }
+            AmountStep::CapPer { .. } => {}
+        }
+    }
+    let fen = |c: Option<Col>| -> Result<Vec<Option<i64>>, EngineError> {
+        Ok(match c {
+            None => vec![None; n],
+            Some(c) => {
+                let d = c.spread(n)?.dec()?;
+                d.iter().map(|v| v.map(|v| to_fen(v, rounding))).collect()
+            }
+        })
+    };
+    Ok(Amounts {
+        gross: fen(gross)?,
+        after_caps: fen(capped)?,
+    })
+}
+
+fn fen_col(c: &Col, n: usize, rounding: RoundingMode) -> Result<Vec<Option<i64>>, EngineError> {
+    let d = c.spread(n)?.dec()?;
+    Ok(d.iter().map(|v| v.map(|v| to_fen(v, rounding))).collect())
+}
+
+/// Key strings of a tuple of expressions, one per record.
+fn keys(
+    prefix: &str,
+    key: &[Expr],
+    ev: &Evaluator<'_>,
+    n: usize,
+) -> Result<Vec<String>, EngineError> {
+    let mut out = vec![prefix.to_string(); n];
+    for k in key {
+        let c = ev.eval_root(k)?;
+        for (i, o) in out.iter_mut().enumerate() {
+            o.push('|');
+            o.push_str(&display(&c, &k.ty, i, ev.facts).unwrap_or_default());
+        }
+    }
+    Ok(out)
+}
+
+fn draft_lines(
+    pack: &Pack,
+    rule: &Rule,
+    ev: &Evaluator<'_>,
+    frame: &Frame,
+) -> Result<Vec<AwardLine>, EngineError> {
+    let n = frame.n;
+    let rounding = pack.manifest.rounding;
+    let facts = ev.facts;
+    let (_, rows) = frame
+        .vars
+        .first()
+        .ok_or_else(|| EngineError::internal("no subject"))?;
+    let table = facts.table(rule.subject);
+    let subject = |i: usize| table.ids.value(rows.value(i) as usize).to_string();
+    let enterprises = facts.table(EntityKind::Enterprise);
+    let enterprise_row = |i: usize| -> Option<u32> {
+        let r = rows.value(i);
+        match rule.subject {
+            EntityKind::Enterprise => Some(r),
+            EntityKind::Recognition | EntityKind::Project | EntityKind::LandParcel => {
+                table.enterprise.as_ref().map(|e| e.value(r as usize))
+            }
+            EntityKind::Park | EntityKind::Organisation => None,
+        }
+    };
+    let county = |i: usize| -> Option<String> {
+        let (t, r) = match enterprise_row(i) {
+            Some(e) => (enterprises, e),
+            None => (table, rows.value(i)),
+        };
+        match t.cols.get("county") {
+            Some(Col::Text(c)) if c.is_valid(r as usize) => Some(c.value(r as usize).to_string()),
+            _ => None,
+        }
+    };
+
+    let amounts = amounts(rule, ev, rounding)?;
+    let review = match &rule.mode {
+        Mode::Review { cap, approved } => {
+            let cap = fen_col(&ev.eval_root(cap)?, n, rounding)?;
+            let approved = match approved {
+                Some(a) => fen_col(&ev.eval_root(a)?, n, rounding)?,
+                None => vec![None; n],
+            };
+            Some((cap, approved))
+        }
+        _ => None,
+    };
+    let exclusive = match &rule.exclusive {
+        Some(x) => Some(keys(&x.group, &x.key, ev, n)?),
+        None => None,
+    };
+    let mut cap_keys: Vec<Vec<CapKey>> = vec![Vec::new(); n];
+    for (s, step) in rule.amount.iter().enumerate() {
+        if let AmountStep::CapPer { cap, key } = step {
+            let caps = fen_col(&ev.eval_root(cap)?, n, rounding)?;
+            let prefix = format!("{}|{}|cap{s}", pack.manifest.id, rule.id);
+            for (i, k) in keys(&prefix, key, ev, n)?.into_iter().enumerate() {
+                if let Some(cap) = caps[i] {
+                    cap_keys[i].push(CapKey { key: k, cap });
+                }
+            }
+        }
+    }
+    let city_share = match &rule.city_share {
+        Some(e) => Some(ev.eval_root(e)?.spread(n)?.dec()?),
+        None => None,
+    };
+
+    let mut lines = Vec::with_capacity(n);
+    for i in 0..n {
+        let (mode, payable, status) = match (&rule.mode, &review) {
+            (Mode::Automatic, _) => {
+                let amount = amounts.after_caps[i];
+                (
+                    LineMode::Automatic,
+                    amount.unwrap_or(0),
+                    if amount.is_some() {
+                        Status::Payable
+                    } else {
+                        Status::Flagged
+                    },
+                )
+            }
+            (Mode::Review { .. }, Some((cap, approved))) => {
+                let approved = match (approved[i], cap[i]) {
+                    (Some(a), Some(c)) => Some(a.min(c)),
+                    (a, _) => a,
+                };
+                let status = if approved.is_some() {
+                    Status::Payable
+                } else {
+                    Status::Flagged
+                };
+                (
+                    LineMode::Review {
+                        cap: cap[i],
+                        approved,
+                    },
+                    approved.unwrap_or(0),
+                    status,
+                )
+            }
+            (Mode::CaseByCase, _) => (LineMode::CaseByCase, 0, Status::Flagged),
+            (Mode::Pending(reason), _) => (
+                LineMode::Pending {
+                    reason: reason.clone(),
+                },
+                0,
+                Status::Flagged,
+            ),
+            (Mode::Review { .. }, None) => return Err(EngineError::internal("review without cap")),
+        };
+        let city_ratio = city_share
+            .as_ref()
+            .and_then(|s| s.is_valid(i).then(|| col::from_fixed(s.value(i))));
+        lines.push(AwardLine {
+            pack: pack.manifest.id.clone(),
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            subject_kind: rule.subject,
+            subject: subject(i),
+            enterprise: enterprise_row(i).map(|e| enterprises.ids.value(e as usize).to_string()),
+            county: county(i),
+            citation: rule.citation.clone(),
+            mode,
+            gross: amounts.gross[i],
+            after_caps: amounts.after_caps[i],
+            payable,
+            status,
+            exclusive: exclusive.as_ref().map(|x| x[i].clone()),
+            topped_up_from: None,
+            cap_keys: std::mem::take(&mut cap_keys[i]),
+            departments: rule.departments.clone(),
+            fund: rule.fund.clone(),
+            tags: rule.tags.clone(),
+            city_ratio,
+            city_share: None,
+            county_share: None,
+        });
+    }
+    Ok(lines)
+}
+
+/// Applies, in order: recurrence against the ledger, 就高不重复 within the run and against the ledger, caps
+/// per key, and the city/county split of what remains.
+fn settle(lines: &mut [AwardLine], req: &Request<'_>) {
+    let ledger = req.ledger;
+    let year = req.year;
+    let recurrence: HashMap<(&str, &str), Recurrence> = req
+        .packs
+        .iter()
+        .flat_map(|p| {
+            p.rules
+                .iter()
+                .map(move |r| ((p.manifest.id.as_str(), r.id.as_str()), r.recurrence))
+        })
+        .collect();
+    let top_up: HashMap<&str, bool> = req
+        .packs
+        .iter()
+        .flat_map(|p| {
+            p.rules
+                .iter()
+                .filter_map(|r| r.exclusive.as_ref().map(|x| (x.group.as_str(), x.top_up)))
+        })
+        .collect();
+
+    for line in lines.iter_mut() {
+        let rec = recurrence
+            .get(&(line.pack.as_str(), line.rule.as_str()))
+            .copied()
+            .unwrap_or(Recurrence::EachYear);
+        let done = match rec {
+            Recurrence::EachYear => None,
+            Recurrence::Once => ledger
+                .first_year(&line.pack, &line.rule, &line.subject)
+                .map(|_| Status::AlreadyPaid),
+            Recurrence::Yearly(n) => ledger
+                .first_year(&line.pack, &line.rule, &line.subject)
+                .filter(|first| year >= first + i32::try_from(n).unwrap_or(i32::MAX))
+                .map(|_| Status::Expired),
+        };
+        if let Some(status) = done {
+            line.status = status;
+            line.payable = 0;
+        }
+    }
+
+    let mut best: HashMap<String, usize> = HashMap::new();
+    for i in 0..lines.len() {
+        let Some(key) = lines[i].exclusive.clone() else {
+            continue;
+        };
+        if lines[i].status != Status::Payable {
+            continue;
+        }
+        match best.get(&key) {
+            Some(&j) if lines[j].payable >= lines[i].payable => {
+                lines[i].status = Status::Superseded { by: j };
+                lines[i].payable = 0;
+            }
+            Some(&j) => {
+                lines[j].status = Status::Superseded { by: i };
+                lines[j].payable = 0;
+                best.insert(key, i);
+            }
+            None => {
+                best.insert(key, i);
+            }
+        }
+    }
+    // A loser that pointed at a line that later lost too now points at the final winner.
+    for line in lines.iter_mut() {
+        if let (Status::Superseded { by }, Some(key)) = (&line.status, &line.exclusive) {
+            let winner = best.get(key).copied().unwrap_or(*by);
+            line.status = Status::Superseded { by: winner };
+        }
+    }
+    for (key, &i) in &best {
+        let paid = ledger.paid_for_key(key);
+        if paid == 0 {
+            continue;
+        }
+        let group = key.split('|').next().unwrap_or_default();
+        let line = &mut lines[i];
+        if top_up.get(group).copied().unwrap_or(false) {
+            line.payable = (line.payable - paid).max(0);
+            line.topped_up_from = Some(paid);
+        } else {
+            line.payable = 0;
+        }
+        if line.payable == 0 {
+            line.status = Status::AlreadyPaid;
+        }
+    }
+
+    let mut used: HashMap<String, i64> = HashMap::new();
+    for line in lines.iter_mut() {
+        for ck in &line.cap_keys {
+            let before = *used
+                .entry(ck.key.clone())
+                .or_insert_with(|| ledger.paid_for_cap(&ck.key));
+            let room = (ck.cap - before).max(0);
+            if line.payable > room {
+                line.payable = room;
+                if room == 0 {
+                    line.status = Status::CapReached;
+                }
+            }
+        }
+        for ck in &line.cap_keys {
+            *used.entry(ck.key.clone()).or_insert(0) += line.payable;
+        }
+    }
+
+    for line in lines.iter_mut() {
+        if let Some(ratio) = line.city_ratio {
+            let city = (rust_decimal::Decimal::from(line.payable) * ratio)
+                .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            let city = i64::try_from(city).unwrap_or(line.payable);
+            line.city_share = Some(city);
+            line.county_share = Some(line.payable - city);
+        }
+    }
+}
