@@ -28,6 +28,8 @@ pub struct Gap {
     pub threshold: Option<String>,
     /// The sentence shown to people: 实缴税收增速 8.2%，需 ≥ 10%.
     pub message: String,
+    /// Whether both sides are quantities (so "how far" means something).
+    pub numeric: bool,
 }
 
 /// One named condition for one record.
@@ -82,9 +84,9 @@ pub struct Report {
     pub uscc: String,
     /// Rules whose every condition holds.
     pub gets: Vec<Explanation>,
-    /// Rules that fail on one condition only.
+    /// Rules that fail on one quantity only (a threshold not reached): how far is in its gap.
     pub nearly: Vec<Explanation>,
-    /// Rules that fail on more.
+    /// Rules that fail otherwise.
     pub lacks: Vec<Explanation>,
 }
 
@@ -110,10 +112,31 @@ pub fn explain(
     let row = req.facts.row_of(kind, subject).ok_or_else(|| {
         EngineError::NotFound(format!("no {} {subject} in the facts", kind.name()))
     })?;
-    let mut subset = Subset::new();
-    subset.insert(kind, vec![row]);
+    // The lines of the record's enterprise compete with it (就高不重复): evaluate them all.
+    let subset = match kind {
+        EntityKind::Enterprise => family(req, row),
+        EntityKind::Park | EntityKind::Organisation => Subset::from([(kind, vec![row])]),
+        _ => match &req.facts.table(kind).enterprise {
+            Some(owners) => family(req, owners.value(row as usize)),
+            None => Subset::from([(kind, vec![row])]),
+        },
+    };
     let run = evaluate_records(req, Some(&subset))?;
     explain_row(req, pack, r, row, &run.lines)
+}
+
+/// An enterprise and its records.
+fn family(req: &Request<'_>, enterprise: u32) -> Subset {
+    let enterprises = req.facts.table(EntityKind::Enterprise);
+    let mut subset = Subset::from([(EntityKind::Enterprise, vec![enterprise])]);
+    for kind in [
+        EntityKind::Recognition,
+        EntityKind::Project,
+        EntityKind::LandParcel,
+    ] {
+        subset.insert(kind, enterprises.children(kind, enterprise).to_vec());
+    }
+    subset
 }
 
 /// Explains every rule about an enterprise or its records.
@@ -147,10 +170,12 @@ pub fn explain_enterprise(req: &Request<'_>, uscc: &str) -> Result<Report, Engin
                 .unwrap_or_default()
             {
                 let x = explain_row(req, pack, rule, row, &run.lines)?;
-                match x.failed().count() {
-                    0 => report.gets.push(x),
-                    1 => report.nearly.push(x),
-                    _ => report.lacks.push(x),
+                let failed: Vec<&ConditionTrace> = x.failed().collect();
+                let near = failed.len() == 1 && failed[0].gaps.iter().any(|g| g.numeric);
+                match (failed.is_empty(), near) {
+                    (true, _) => report.gets.push(x),
+                    (false, true) => report.nearly.push(x),
+                    (false, false) => report.lacks.push(x),
                 }
             }
         }
@@ -244,12 +269,17 @@ fn gaps_of(
                     .clone()
                     .unwrap_or_else(|| "（缺少数据）".to_string())
             );
+            let numeric = matches!(
+                l.ty,
+                Type::Int | Type::Decimal | Type::Money | Type::Percent
+            );
             out.push(Gap {
                 what,
                 value,
                 op: op.symbol().to_string(),
                 threshold,
                 message,
+                numeric,
             });
             Ok(())
         }
