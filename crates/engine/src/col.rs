@@ -371,6 +371,19 @@ mod tests {
         assert_eq!(from_fixed(amount), Decimal::new(124_999_950, 2));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn fixed_point_agrees_with_exact_decimals(a in -1_000_000_000_000i64..1_000_000_000_000, b in -1_000_000i64..1_000_000, sa in 0u32..4, sb in 0u32..4) {
+            let (x, y) = (Decimal::new(a, sa), Decimal::new(b, sb));
+            let exact = |d: Decimal| d.round_dp_with_strategy(SCALE, rust_decimal::RoundingStrategy::MidpointNearestEven);
+            proptest::prop_assert_eq!(from_fixed(to_fixed(x) + to_fixed(y)), exact(x + y).normalize());
+            proptest::prop_assert_eq!(from_fixed(mul_fixed(to_fixed(x), to_fixed(y)).unwrap()), exact(x * y).normalize());
+            if !y.is_zero() {
+                proptest::prop_assert_eq!(from_fixed(div_fixed(to_fixed(x), to_fixed(y)).unwrap()), exact(x / y).normalize());
+            }
+        }
+    }
+
     #[test]
     fn rounding_is_half_even_past_the_scale() {
         assert_eq!(div_round(5, 2), Some(2));

@@ -217,9 +217,9 @@ fn explain_row(
         });
     }
     let eligible = conditions.iter().all(|c| c.holds == Some(true));
-    let position = lines
-        .iter()
-        .position(|l| l.pack == pack.manifest.id && l.rule == rule.id && l.subject == subject);
+    let position = lines.iter().position(|l| {
+        l.rule.pack == pack.manifest.id && l.rule.id == rule.id && l.subject == subject
+    });
     let line = position.map(|i| lines[i].clone());
     let superseded_by = match &line {
         Some(AwardLine {

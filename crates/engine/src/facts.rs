@@ -224,6 +224,11 @@ impl Facts {
         self.by_year.keys().next().copied()
     }
 
+    /// Whether the facts hold a table (empty or not).
+    pub fn has_table(&self, table: &str) -> bool {
+        self.present.contains_key(table)
+    }
+
     /// Whether a table has a column (for yearly fields, the enterprise-years table).
     pub fn has_column(&self, table: &str, column: &str) -> bool {
         self.present
@@ -429,6 +434,14 @@ fn convert(
                     let factor = 10i128.pow(SCALE - s);
                     let d = a.as_primitive::<Decimal128Type>();
                     for i in 0..d.len() {
+                        if d.is_valid(i) && ty == FieldType::Money && d.value(i) < 0 {
+                            return Err(EngineError::data(
+                                table,
+                                Some(i),
+                                Some(column),
+                                "is a negative amount of money",
+                            ));
+                        }
                         if d.is_valid(i) && d.value(i).checked_mul(factor).is_none() {
                             return Err(EngineError::data(
                                 table,

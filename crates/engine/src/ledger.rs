@@ -3,6 +3,7 @@
 
 use crate::run::Run;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// One granted award.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,27 +24,49 @@ pub struct LedgerEntry {
     pub amount: i64,
 }
 
-/// The awards granted before the year being evaluated.
+/// The awards granted before the year being evaluated, indexed for the lookups a run makes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ledger {
     entries: Vec<LedgerEntry>,
-    before: Option<i32>,
+    first: HashMap<(String, String, String), i32>,
+    by_key: HashMap<String, i64>,
+    by_cap: HashMap<String, i64>,
 }
 
 impl Ledger {
-    /// A ledger of entries.
+    /// A ledger of entries, all of which count.
     pub fn new(entries: Vec<LedgerEntry>) -> Self {
-        Self {
-            entries,
-            before: None,
-        }
+        Self::indexed(entries, None)
     }
 
     /// The same ledger seen from a year: only entries of earlier years count.
     pub fn before(&self, year: i32) -> Ledger {
-        Ledger {
-            entries: self.entries.clone(),
-            before: Some(year),
+        Self::indexed(self.entries.clone(), Some(year))
+    }
+
+    fn indexed(entries: Vec<LedgerEntry>, before: Option<i32>) -> Self {
+        let mut first: HashMap<(String, String, String), i32> = HashMap::new();
+        let mut by_key: HashMap<String, i64> = HashMap::new();
+        let mut by_cap: HashMap<String, i64> = HashMap::new();
+        for e in entries.iter().filter(|e| before.is_none_or(|y| e.year < y)) {
+            if e.amount > 0 {
+                let y = first
+                    .entry((e.pack.clone(), e.rule.clone(), e.subject.clone()))
+                    .or_insert(e.year);
+                *y = (*y).min(e.year);
+            }
+            if let Some(k) = &e.exclusive {
+                *by_key.entry(k.clone()).or_insert(0) += e.amount;
+            }
+            for k in &e.cap_keys {
+                *by_cap.entry(k.clone()).or_insert(0) += e.amount;
+            }
+        }
+        Self {
+            entries,
+            first,
+            by_key,
+            by_cap,
         }
     }
 
@@ -52,35 +75,24 @@ impl Ledger {
         &self.entries
     }
 
-    fn visible(&self) -> impl Iterator<Item = &LedgerEntry> {
-        let before = self.before;
-        self.entries
-            .iter()
-            .filter(move |e| before.is_none_or(|y| e.year < y))
-    }
-
     /// The first year a rule granted a record anything.
     pub fn first_year(&self, pack: &str, rule: &str, subject: &str) -> Option<i32> {
-        self.visible()
-            .filter(|e| e.pack == pack && e.rule == rule && e.subject == subject && e.amount > 0)
-            .map(|e| e.year)
-            .min()
+        if self.first.is_empty() {
+            return None;
+        }
+        self.first
+            .get(&(pack.to_string(), rule.to_string(), subject.to_string()))
+            .copied()
     }
 
     /// What was granted for an exclusivity group and key.
     pub fn paid_for_key(&self, key: &str) -> i64 {
-        self.visible()
-            .filter(|e| e.exclusive.as_deref() == Some(key))
-            .map(|e| e.amount)
-            .sum()
+        self.by_key.get(key).copied().unwrap_or(0)
     }
 
     /// What was granted against a cap per key.
     pub fn paid_for_cap(&self, key: &str) -> i64 {
-        self.visible()
-            .filter(|e| e.cap_keys.iter().any(|k| k == key))
-            .map(|e| e.amount)
-            .sum()
+        self.by_cap.get(key).copied().unwrap_or(0)
     }
 
     /// The entries a run adds when it is approved: every line that pays something.
@@ -90,8 +102,8 @@ impl Ledger {
             .filter(|l| l.payable > 0)
             .map(|l| LedgerEntry {
                 year: run.year,
-                pack: l.pack.clone(),
-                rule: l.rule.clone(),
+                pack: l.rule.pack.clone(),
+                rule: l.rule.id.clone(),
                 subject: l.subject.clone(),
                 exclusive: l.exclusive.clone(),
                 cap_keys: l.cap_keys.iter().map(|c| c.key.clone()).collect(),

@@ -16,6 +16,7 @@ use jx555_lang::types::{EntityKind, Type};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What to evaluate.
 pub struct Request<'a> {
@@ -75,25 +76,60 @@ pub enum Status {
     CapReached,
 }
 
-/// One award line.
+/// What every line of one rule shares: shared, not copied, so a million lines stay cheap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AwardLine {
+pub struct RuleRef {
     /// The pack.
     pub pack: String,
-    /// The rule.
-    pub rule: String,
+    /// The rule's id.
+    pub id: String,
     /// The rule's title, if any.
     pub title: Option<String>,
     /// What kind of record the award is for.
     pub subject_kind: EntityKind,
+    /// Where the policy says it.
+    pub citation: Citation,
+    /// 责任单位.
+    pub departments: Vec<String>,
+    /// 专项资金.
+    pub fund: Option<String>,
+    /// Tags of the rule.
+    pub tags: Vec<String>,
+    /// How often it pays.
+    pub recurrence: Recurrence,
+    /// Whether its exclusivity group tops up (补差).
+    pub top_up: bool,
+}
+
+impl RuleRef {
+    /// The shared part of a rule's lines.
+    pub fn new(pack: &Pack, rule: &Rule) -> Self {
+        RuleRef {
+            pack: pack.manifest.id.clone(),
+            id: rule.id.clone(),
+            title: rule.title.clone(),
+            subject_kind: rule.subject,
+            citation: rule.citation.clone(),
+            departments: rule.departments.clone(),
+            fund: rule.fund.clone(),
+            tags: rule.tags.clone(),
+            recurrence: rule.recurrence,
+            top_up: rule.exclusive.as_ref().is_some_and(|x| x.top_up),
+        }
+    }
+}
+
+/// One award line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwardLine {
+    /// The rule, its citation, departments and fund.
+    pub rule: Arc<RuleRef>,
     /// The record's id (uscc for enterprises).
     pub subject: String,
     /// The enterprise's uscc, when the record belongs to one.
     pub enterprise: Option<String>,
     /// The county (区县) of the enterprise, park or organisation.
     pub county: Option<String>,
-    /// Where the policy says it.
-    pub citation: Citation,
     /// How the amount is decided.
     pub mode: LineMode,
     /// The award after its multipliers, before caps, in fen.
@@ -110,12 +146,6 @@ pub struct AwardLine {
     pub topped_up_from: Option<i64>,
     /// The caps per key that this line counts against (单个项目最高2000万).
     pub cap_keys: Vec<CapKey>,
-    /// 责任单位.
-    pub departments: Vec<String>,
-    /// 专项资金.
-    pub fund: Option<String>,
-    /// Tags of the rule.
-    pub tags: Vec<String>,
     /// The city's share of the cost as a ratio (市区共担), when the rule states it.
     pub city_ratio: Option<rust_decimal::Decimal>,
     /// The city's share of the payable amount, in fen, when the rule states the split.
@@ -212,17 +242,16 @@ pub fn evaluate_records(req: &Request<'_>, subset: Option<&Subset>) -> Result<Ru
         .collect::<Result<_, _>>()?;
     let mut lines = Vec::new();
     let mut stats = Vec::new();
+    let mut ranges = Vec::new();
     for (l, s) in drafts {
+        let start = lines.len();
         lines.extend(l);
+        ranges.push(start..lines.len());
         stats.push(s);
     }
     settle(&mut lines, req);
-    for s in &mut stats {
-        s.payable = lines
-            .iter()
-            .filter(|l| l.pack == s.pack && l.rule == s.rule)
-            .map(|l| l.payable)
-            .sum();
+    for (s, range) in stats.iter_mut().zip(ranges) {
+        s.payable = lines[range].iter().map(|l| l.payable).sum();
     }
     let principles = req
         .packs
@@ -231,10 +260,10 @@ pub fn evaluate_records(req: &Request<'_>, subset: Option<&Subset>) -> Result<Ru
             p.principles.iter().map(|pr| {
                 let of_fund = lines
                     .iter()
-                    .filter(|l| l.fund.as_deref() == Some(pr.fund.as_str()));
+                    .filter(|l| l.rule.fund.as_deref() == Some(pr.fund.as_str()));
                 let fund_total: i64 = of_fund.clone().map(|l| l.payable).sum();
                 let tagged: i64 = of_fund
-                    .filter(|l| l.tags.contains(&pr.tag))
+                    .filter(|l| l.rule.tags.contains(&pr.tag))
                     .map(|l| l.payable)
                     .sum();
                 let holds = (fund_total > 0).then(|| {
@@ -308,6 +337,14 @@ pub fn check_request(req: &Request<'_>) -> Result<(), EngineError> {
                 }
             });
             if let Some((table, column)) = missing {
+                if !req.facts.has_table(table) {
+                    return Err(EngineError::Data {
+                        table: table.to_string(),
+                        row: None,
+                        column: None,
+                        message: format!("is missing; rule {} reads its column {column}", rule.id),
+                    });
+                }
                 return Err(EngineError::MissingColumn {
                     table: table.to_string(),
                     column,
@@ -409,29 +446,58 @@ fn rule_lines(
         stats.evaluated = 0;
         return Ok((Vec::new(), stats));
     }
+    // Data-parallel: the subjects are cut into chunks evaluated on all cores; lines keep their order.
+    let chunks: Vec<UInt32Array> = (0..n)
+        .step_by(CHUNK)
+        .map(|start| all.slice(start, CHUNK.min(n - start)))
+        .collect();
+    let parts: Vec<(Vec<AwardLine>, usize)> = chunks
+        .into_par_iter()
+        .map(|rows| {
+            chunk_lines(pack, rule, params, facts, year, rows).map_err(|e| e.in_rule(&rule.id))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut lines = Vec::with_capacity(parts.iter().map(|(l, _)| l.len()).sum());
+    for (l, eligible) in parts {
+        stats.eligible += eligible;
+        lines.extend(l);
+    }
+    Ok((lines, stats))
+}
+
+/// Rows evaluated together: large enough for the kernels to run at full speed, small enough to
+/// spread a big table over the cores.
+const CHUNK: usize = 1 << 16;
+
+fn chunk_lines(
+    pack: &Pack,
+    rule: &Rule,
+    params: &Params,
+    facts: &Facts,
+    year: i32,
+    rows: UInt32Array,
+) -> Result<(Vec<AwardLine>, usize), EngineError> {
     let ev = Evaluator::new(
         facts,
         params,
         year,
         &rule.lets,
-        Frame::subjects(&rule.var, all),
+        Frame::subjects(&rule.var, rows),
         false,
     );
     for c in &rule.conditions {
         if ev.root().n == 0 {
             break;
         }
-        let held = ev.eval_root(&c.expr).map_err(|e| e.in_rule(&rule.id))?;
+        let held = ev.eval_root(&c.expr)?;
         let held = col::broadcast_bool(held.bool()?, ev.root().n);
         ev.narrow(&col::true_positions(&held))?;
     }
     let frame = ev.root();
-    stats.eligible = frame.n;
     if frame.n == 0 {
-        return Ok((Vec::new(), stats));
+        return Ok((Vec::new(), 0));
     }
-    let lines = draft_lines(pack, rule, &ev, &frame).map_err(|e| e.in_rule(&rule.id))?;
-    Ok((lines, stats))
+    Ok((draft_lines(pack, rule, &ev, &frame)?, frame.n))
 }
 
 /// The fen of a fixed-point amount, rounded as the pack says.
@@ -555,15 +621,17 @@ fn draft_lines(
             EntityKind::Park | EntityKind::Organisation => None,
         }
     };
+    let counties = |t: &crate::facts::Table| match t.cols.get("county") {
+        Some(Col::Text(c)) => Some(c.clone()),
+        _ => None,
+    };
+    let (enterprise_county, own_county) = (counties(enterprises), counties(table));
     let county = |i: usize| -> Option<String> {
-        let (t, r) = match enterprise_row(i) {
-            Some(e) => (enterprises, e),
-            None => (table, rows.value(i)),
+        let (c, r) = match enterprise_row(i) {
+            Some(e) => (enterprise_county.as_ref()?, e as usize),
+            None => (own_county.as_ref()?, rows.value(i) as usize),
         };
-        match t.cols.get("county") {
-            Some(Col::Text(c)) if c.is_valid(r as usize) => Some(c.value(r as usize).to_string()),
-            _ => None,
-        }
+        c.is_valid(r).then(|| c.value(r).to_string())
     };
 
     let amounts = amounts(rule, ev, rounding)?;
@@ -599,6 +667,7 @@ fn draft_lines(
         None => None,
     };
 
+    let shared = Arc::new(RuleRef::new(pack, rule));
     let mut lines = Vec::with_capacity(n);
     for i in 0..n {
         let (mode, payable, status) = match (&rule.mode, &review) {
@@ -647,14 +716,10 @@ fn draft_lines(
             .as_ref()
             .and_then(|s| s.is_valid(i).then(|| col::from_fixed(s.value(i))));
         lines.push(AwardLine {
-            pack: pack.manifest.id.clone(),
-            rule: rule.id.clone(),
-            title: rule.title.clone(),
-            subject_kind: rule.subject,
+            rule: Arc::clone(&shared),
             subject: subject(i),
             enterprise: enterprise_row(i).map(|e| enterprises.ids.value(e as usize).to_string()),
             county: county(i),
-            citation: rule.citation.clone(),
             mode,
             gross: amounts.gross[i],
             after_caps: amounts.after_caps[i],
@@ -663,9 +728,6 @@ fn draft_lines(
             exclusive: exclusive.as_ref().map(|x| x[i].clone()),
             topped_up_from: None,
             cap_keys: std::mem::take(&mut cap_keys[i]),
-            departments: rule.departments.clone(),
-            fund: rule.fund.clone(),
-            tags: rule.tags.clone(),
             city_ratio,
             city_share: None,
             county_share: None,
@@ -679,37 +741,15 @@ fn draft_lines(
 fn settle(lines: &mut [AwardLine], req: &Request<'_>) {
     let ledger = req.ledger;
     let year = req.year;
-    let recurrence: HashMap<(&str, &str), Recurrence> = req
-        .packs
-        .iter()
-        .flat_map(|p| {
-            p.rules
-                .iter()
-                .map(move |r| ((p.manifest.id.as_str(), r.id.as_str()), r.recurrence))
-        })
-        .collect();
-    let top_up: HashMap<&str, bool> = req
-        .packs
-        .iter()
-        .flat_map(|p| {
-            p.rules
-                .iter()
-                .filter_map(|r| r.exclusive.as_ref().map(|x| (x.group.as_str(), x.top_up)))
-        })
-        .collect();
-
     for line in lines.iter_mut() {
-        let rec = recurrence
-            .get(&(line.pack.as_str(), line.rule.as_str()))
-            .copied()
-            .unwrap_or(Recurrence::EachYear);
+        let rec = line.rule.recurrence;
         let done = match rec {
             Recurrence::EachYear => None,
             Recurrence::Once => ledger
-                .first_year(&line.pack, &line.rule, &line.subject)
+                .first_year(&line.rule.pack, &line.rule.id, &line.subject)
                 .map(|_| Status::AlreadyPaid),
             Recurrence::Yearly(n) => ledger
-                .first_year(&line.pack, &line.rule, &line.subject)
+                .first_year(&line.rule.pack, &line.rule.id, &line.subject)
                 .filter(|first| year >= first + i32::try_from(n).unwrap_or(i32::MAX))
                 .map(|_| Status::Expired),
         };
@@ -754,9 +794,8 @@ fn settle(lines: &mut [AwardLine], req: &Request<'_>) {
         if paid == 0 {
             continue;
         }
-        let group = key.split('|').next().unwrap_or_default();
         let line = &mut lines[i];
-        if top_up.get(group).copied().unwrap_or(false) {
+        if line.rule.top_up {
             line.payable = (line.payable - paid).max(0);
             line.topped_up_from = Some(paid);
         } else {

@@ -50,10 +50,17 @@ pub fn what_if(req: &Request<'_>, overrides: &[Override]) -> Result<WhatIf, Engi
     let by = |key: &dyn Fn(&AwardLine) -> Vec<String>| diff(&baseline, &variant, key);
     Ok(WhatIf {
         overrides: overrides.to_vec(),
-        by_rule: by(&|l| vec![format!("{}/{}", l.pack, l.rule)]),
-        by_department: by(&|l| l.departments.clone()),
+        by_rule: by(&|l| vec![format!("{}/{}", l.rule.pack, l.rule.id)]),
+        by_department: by(&|l| l.rule.departments.clone()),
         by_county: by(&|l| vec![l.county.clone().unwrap_or_else(|| "（市本级）".to_string())]),
-        by_fund: by(&|l| vec![l.fund.clone().unwrap_or_else(|| "（未指定）".to_string())]),
+        by_fund: by(&|l| {
+            vec![
+                l.rule
+                    .fund
+                    .clone()
+                    .unwrap_or_else(|| "（未指定）".to_string()),
+            ]
+        }),
         baseline,
         variant,
     })

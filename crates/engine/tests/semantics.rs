@@ -49,7 +49,7 @@ fn recognitions_pay_by_level() {
     let lines: Vec<_> = r
         .lines
         .iter()
-        .filter(|l| l.rule == "单项冠军等认定奖励")
+        .filter(|l| l.rule.id == "单项冠军等认定奖励")
         .collect();
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert_eq!(
@@ -62,8 +62,8 @@ fn recognitions_pay_by_level() {
     );
     assert_eq!(lines[0].enterprise.as_deref(), Some("E1"));
     assert_eq!(lines[0].county.as_deref(), Some("南湖区"));
-    assert_eq!(lines[0].citation.clause, "（六）");
-    assert!(lines[0].citation.sentence.contains("150万元、50万元"));
+    assert_eq!(lines[0].rule.citation.clause, "（六）");
+    assert!(lines[0].rule.citation.sentence.contains("150万元、50万元"));
     let stats = r
         .stats
         .iter()
@@ -94,7 +94,7 @@ fn a_higher_level_later_tops_up_the_difference() {
         runs[i]
             .lines
             .iter()
-            .filter(|l| l.rule == "单项冠军等认定奖励")
+            .filter(|l| l.rule.id == "单项冠军等认定奖励")
             .map(|l| (l.subject.clone(), l.payable))
             .collect::<Vec<_>>()
     };
@@ -205,7 +205,7 @@ fn three_years_above_scale_since_2019_pays_once() {
         runs[i]
             .lines
             .iter()
-            .filter(|l| l.rule == "升规连续三年奖励")
+            .filter(|l| l.rule.id == "升规连续三年奖励")
             .map(|l| (l.payable, l.status.clone()))
             .collect::<Vec<_>>()
     };
@@ -234,7 +234,7 @@ fn above_scale_before_2019_does_not_qualify() {
         .facts();
     let p = example();
     let r = run(&[&p], &facts, &Ledger::default(), 2021);
-    assert!(r.lines.iter().all(|l| l.rule != "升规连续三年奖励"));
+    assert!(r.lines.iter().all(|l| l.rule.id != "升规连续三年奖励"));
 }
 
 /// （六）营业收入首次突破50亿元……且当年实缴税收增速超10%（含）……当年增长超10%部分形成的地方贡献全部奖励。
@@ -271,7 +271,7 @@ fn first_crossing_with_tax_growth_rewards_the_local_contribution_of_the_excess()
     let lines: Vec<_> = r
         .lines
         .iter()
-        .filter(|l| l.rule == "强链企业地方贡献奖励")
+        .filter(|l| l.rule.id == "强链企业地方贡献奖励")
         .collect();
     assert_eq!(lines.len(), 1, "E2's tax grew 8.2%: {lines:#?}");
     assert_eq!(lines[0].subject, "E1");
@@ -323,7 +323,7 @@ fn a_promotion_body_is_paid_three_years_then_no_more() {
         .map(|r| {
             r.lines
                 .iter()
-                .filter(|l| l.rule == "集群促进机构补助")
+                .filter(|l| l.rule.id == "集群促进机构补助")
                 .map(|l| l.payable)
                 .sum()
         })
@@ -332,7 +332,7 @@ fn a_promotion_body_is_paid_three_years_then_no_more() {
     let last = runs[4]
         .lines
         .iter()
-        .find(|l| l.rule == "集群促进机构补助")
+        .find(|l| l.rule.id == "集群促进机构补助")
         .unwrap();
     assert_eq!(last.status, Status::Expired);
 }
@@ -352,7 +352,7 @@ fn a_one_off_award_is_paid_once() {
         runs[i]
             .lines
             .iter()
-            .find(|l| l.rule == "小微园运维机构奖励")
+            .find(|l| l.rule.id == "小微园运维机构奖励")
             .map(|l| l.payable)
     };
     assert_eq!((of(0), of(1)), (Some(50 * WAN), Some(0)));
@@ -595,7 +595,14 @@ fn case_by_case_and_pending_lines_are_flagged_without_amount() {
     let modes: Vec<_> = r
         .lines
         .iter()
-        .map(|l| (l.rule.as_str(), l.mode.clone(), l.payable, l.status.clone()))
+        .map(|l| {
+            (
+                l.rule.id.as_str(),
+                l.mode.clone(),
+                l.payable,
+                l.status.clone(),
+            )
+        })
         .collect();
     assert!(
         modes.contains(&("强链项目一事一议", LineMode::CaseByCase, 0, Status::Flagged)),
@@ -714,4 +721,77 @@ fn the_chain_share_principle_is_checked() {
     let c = &r.principles[0];
     assert_eq!((c.fund_total, c.tagged), (200 * WAN, 150 * WAN));
     assert_eq!(c.holds, Some(true));
+}
+
+/// Money is never negative in these facts: a negative amount is refused with its table, column and row.
+#[test]
+fn a_negative_amount_is_refused() {
+    let mut batches = World::default()
+        .with("enterprises", enterprises(&["E1"]))
+        .batches();
+    let years = jx555_engine::facts::batch(vec![
+        ("uscc", text(&["E1", "E1"])),
+        ("year", ints(&[2020, 2021])),
+        ("revenue", money(&["100", "-5.00"])),
+    ])
+    .unwrap();
+    batches.retain(|(n, _)| *n != "enterprise_years");
+    batches.push(("enterprise_years", years));
+    let err = jx555_engine::Facts::from_batches(&batches)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("enterprise_years")
+            && err.contains("row 2")
+            && err.contains("revenue")
+            && err.contains("negative"),
+        "{err}"
+    );
+}
+
+/// A table the rules read that is not given at all is named as missing.
+#[test]
+fn a_missing_table_is_named() {
+    let batches: Vec<_> = World::default()
+        .batches()
+        .into_iter()
+        .filter(|(n, _)| *n != "parks")
+        .collect();
+    let facts = jx555_engine::Facts::from_batches(&batches).unwrap();
+    let p = example();
+    let err = jx555_engine::evaluate(&Request {
+        packs: &[&p],
+        facts: &facts,
+        ledger: &Ledger::default(),
+        year: 2021,
+        overrides: &[],
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("table parks") && err.contains("missing"),
+        "{err}"
+    );
+}
+
+/// 单个项目最高…: a cap per subject per year is a cap per key with the year in the key.
+#[test]
+fn a_cap_per_subject_per_year_resets_each_year() {
+    let policy = "## （六）培育强链企业\n\n对企业给予奖励。\n\n```rule\n\
+        rule 甲 for recognition r {\n  award 80万\n  cap 100万 per (r.enterprise, year)\n  department 市经信局\n}\n```\n";
+    let p = pack(policy);
+    let facts = World::default()
+        .with("enterprises", enterprises(&["E1"]))
+        .with(
+            "recognitions",
+            recognitions(&[
+                ("R1", "E1", "单项冠军", "national", 2021),
+                ("R2", "E1", "隐形冠军", "national", 2021),
+            ]),
+        )
+        .facts();
+    let runs = run_years(&[&p], &facts, 2021..=2022);
+    let paid = |i: usize| runs[i].lines.iter().map(|l| l.payable).collect::<Vec<_>>();
+    assert_eq!(paid(0), vec![80 * WAN, 20 * WAN]);
+    assert_eq!(paid(1), vec![80 * WAN, 20 * WAN]);
 }
