@@ -795,3 +795,33 @@ fn a_cap_per_subject_per_year_resets_each_year() {
     assert_eq!(paid(0), vec![80 * WAN, 20 * WAN]);
     assert_eq!(paid(1), vec![80 * WAN, 20 * WAN]);
 }
+
+/// 就高不重复 across packs evaluated together: the group is shared, the highest line wins.
+#[test]
+fn exclusivity_spans_packs_evaluated_together() {
+    let other_policy = "## （一）其他政策\n\n对小巨人企业给予80万元奖励。\n\n```rule\n\
+        rule 他策小巨人 for recognition r {\n  when 小巨人: r.kind == 专精特新小巨人\n  award 80万\n  exclusive 强链认定 by (r.enterprise, r.kind) top_up\n  department 市经信局\n}\n```\n";
+    let mut other = pack(other_policy);
+    other.manifest.id = "other-policy".into();
+    let p = example();
+    let facts = World::default()
+        .with("enterprises", enterprises(&["E1"]))
+        .with(
+            "recognitions",
+            recognitions(&[("R1", "E1", "专精特新小巨人", "provincial", 2021)]),
+        )
+        .facts();
+    let r = run(&[&p, &other], &facts, &Ledger::default(), 2021);
+    let paid: Vec<_> = r
+        .lines
+        .iter()
+        .map(|l| (l.rule.pack.as_str(), l.payable, l.status.clone()))
+        .collect();
+    assert_eq!(
+        paid,
+        vec![
+            ("example-555", 0, Status::Superseded { by: 1 }),
+            ("other-policy", 80 * WAN, Status::Payable)
+        ]
+    );
+}
