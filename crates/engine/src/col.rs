@@ -13,7 +13,7 @@ use arrow::compute::kernels::{cmp, zip::zip};
 use arrow::datatypes::{ArrowPrimitiveType, Decimal128Type, Int64Type};
 use arrow::error::ArrowError;
 use jx555_lang::syntax::ast::CmpOp;
-use jx555_lang::types::{Date, Value};
+use jx555_lang::types::Value;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 
@@ -134,7 +134,7 @@ impl Col {
             Value::Decimal(d) | Value::Money(d) | Value::Percent(d) => {
                 Col::Dec(Decimal128Array::from(vec![to_fixed(*d)]))
             }
-            Value::Date(d) => Col::Date(Date32Array::from(vec![days_from_epoch(*d)])),
+            Value::Date(d) => Col::Date(Date32Array::from(vec![d.to_days()])),
             Value::Text(t) => Col::Text(StringArray::from(vec![t.as_str()])),
             Value::Enum(_, v) => Col::Text(StringArray::from(vec![v.as_str()])),
         }
@@ -158,41 +158,6 @@ pub fn from_fixed(v: i128) -> Decimal {
     Decimal::try_from_i128_with_scale(v, SCALE)
         .unwrap_or(Decimal::MAX)
         .normalize()
-}
-
-/// Days since 1970-01-01, as Arrow's Date32.
-pub fn days_from_epoch(d: Date) -> i32 {
-    // Howard Hinnant's days_from_civil.
-    let y = i64::from(d.year) - i64::from(d.month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(d.month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d.day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    i32::try_from(era * 146_097 + doe - 719_468).unwrap_or(i32::MAX)
-}
-
-/// The calendar date of a Date32.
-pub fn date_of_days(days: i32) -> Date {
-    let z = i64::from(days) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    Date {
-        year: i32::try_from(year).unwrap_or(i32::MAX),
-        month: u8::try_from(month).unwrap_or(1),
-        day: u8::try_from(day).unwrap_or(1),
-    }
-}
-
-/// The calendar year of a Date32.
-pub fn year_of_days(days: i32) -> i64 {
-    i64::from(date_of_days(days).year)
 }
 
 fn datum(a: &dyn Array) -> Box<dyn arrow::array::Datum + '_> {
@@ -390,14 +355,5 @@ mod tests {
         assert_eq!(div_round(7, 2), Some(4));
         assert_eq!(div_round(-5, 2), Some(-2));
         assert_eq!(div_round(-7, 2), Some(-4));
-    }
-
-    #[test]
-    fn dates_round_trip_through_days() {
-        for (y, m, d) in [(1970, 1, 1), (2020, 2, 29), (2025, 12, 31), (1969, 12, 31)] {
-            let date = Date::new(y, m, d).unwrap();
-            assert_eq!(date_of_days(days_from_epoch(date)), date);
-        }
-        assert_eq!(days_from_epoch(Date::new(1970, 1, 2).unwrap()), 1);
     }
 }

@@ -432,7 +432,11 @@ impl<'a> Evaluator<'a> {
                 self.history(b, c, frame, year)
             }
             Builtin::YearOf => match arg(0)? {
-                Col::Date(d) => Ok(Col::Int(d.unary(col::year_of_days))),
+                Col::Date(d) => {
+                    Ok(Col::Int(d.unary(|v| {
+                        i64::from(jx555_lang::types::Date::from_days(v).year)
+                    })))
+                }
                 _ => Err(EngineError::internal("year_of a non-date")),
             },
             Builtin::Exists => {
@@ -717,7 +721,7 @@ pub fn value_at(c: &Col, ty: &Type, row: usize, facts: &Facts) -> Option<Value> 
         (Col::Dec(d), _) => Value::Decimal(col::from_fixed(d.value(row))),
         (Col::Text(t), Type::Enum(e)) => Value::Enum(e.clone(), t.value(row).to_string()),
         (Col::Text(t), _) => Value::Text(t.value(row).to_string()),
-        (Col::Date(d), _) => Value::Date(col::date_of_days(d.value(row))),
+        (Col::Date(d), _) => Value::Date(jx555_lang::types::Date::from_days(d.value(row))),
         (Col::Ref(r), Type::Entity(kind)) => {
             let ids = &facts.table(*kind).ids;
             let i = r.value(row) as usize;

@@ -12,20 +12,7 @@ use jx555_lang::schema::{self, FieldType};
 use jx555_lang::types::EntityKind;
 use std::collections::{BTreeMap, HashMap};
 
-/// The name of each entity kind's table, and of the enterprise-years table.
-pub fn table_name(kind: EntityKind) -> &'static str {
-    match kind {
-        EntityKind::Enterprise => "enterprises",
-        EntityKind::Recognition => "recognitions",
-        EntityKind::Project => "projects",
-        EntityKind::Park => "parks",
-        EntityKind::Organisation => "organisations",
-        EntityKind::LandParcel => "land_parcels",
-    }
-}
-
-/// The enterprise-years table: one row per enterprise and year.
-pub const ENTERPRISE_YEARS: &str = "enterprise_years";
+pub use jx555_lang::schema::{ENTERPRISE_YEARS, table_name};
 
 /// One entity kind's records.
 #[derive(Debug, Clone)]

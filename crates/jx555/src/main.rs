@@ -20,6 +20,14 @@ struct Cli {
 enum Command {
     /// Check a policy pack: parse, resolve, type-check and lint; print a summary or the diagnostics.
     Check(cmd::check::Args),
+    /// Evaluate a year of a folder of CSV facts under the packs; print the payout summary.
+    Evaluate(cmd::evaluate::EvaluateArgs),
+    /// Generate a synthetic Jiaxing and evaluate a year of it under the bundled pack.
+    Demo(cmd::evaluate::DemoArgs),
+    /// Write a synthetic Jiaxing (enterprises, years, recognitions, projects, parks ...) as CSV files.
+    DemoData(cmd::data::DemoArgs),
+    /// Check a folder of CSV facts against the canonical model; print every problem.
+    Validate(cmd::data::ValidateArgs),
 }
 
 /// How a command ended.
@@ -40,6 +48,10 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(&args),
+        Command::DemoData(args) => cmd::data::demo_data(&args),
+        Command::Evaluate(args) => cmd::evaluate::evaluate(&args),
+        Command::Demo(args) => cmd::evaluate::demo(&args),
+        Command::Validate(args) => cmd::data::validate_folder(&args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

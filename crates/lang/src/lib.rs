@@ -93,6 +93,27 @@ impl ir::Pack {
     }
 }
 
+/// A single literal as a rule would write it (`200万`, `15%`, `1.5`, `2025-12-31`, `true`), for
+/// values given outside a pack such as what-if overrides.
+pub fn parse_literal(text: &str) -> Option<types::Value> {
+    let (tokens, errors) = syntax::lexer::lex(text.trim(), 0);
+    if !errors.is_empty() || tokens.len() != 1 {
+        return None;
+    }
+    Some(match &tokens[0].0 {
+        Token::Num(d, true) => {
+            i64::try_from(*d).map_or(types::Value::Decimal(*d), types::Value::Int)
+        }
+        Token::Num(d, false) => types::Value::Decimal(*d),
+        Token::Money(d) if d.normalize().scale() <= 2 => types::Value::Money(*d),
+        Token::Percent(d) => types::Value::Percent(*d),
+        Token::Date(d) => types::Value::Date(*d),
+        Token::Str(s) => types::Value::Text(s.clone()),
+        Token::Ident(w) if w == "true" || w == "false" => types::Value::Bool(w == "true"),
+        _ => return None,
+    })
+}
+
 /// Reads, parses and checks a pack.
 pub fn check(sources: &Sources) -> Checked {
     let mut diagnostics = Vec::new();

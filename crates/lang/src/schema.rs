@@ -198,3 +198,18 @@ pub fn collection(name: &str) -> Option<EntityKind> {
         _ => return None,
     })
 }
+
+/// The table that holds the records of a kind.
+pub fn table_name(kind: EntityKind) -> &'static str {
+    match kind {
+        K::Enterprise => "enterprises",
+        K::Recognition => "recognitions",
+        K::Project => "projects",
+        K::Park => "parks",
+        K::Organisation => "organisations",
+        K::LandParcel => "land_parcels",
+    }
+}
+
+/// The table of enterprises' yearly fields: one row per enterprise and year.
+pub const ENTERPRISE_YEARS: &str = "enterprise_years";

@@ -44,9 +44,59 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Days since 1970-01-01 (Arrow's Date32).
+    pub fn to_days(self) -> i32 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        i32::try_from(era * 146_097 + doe - 719_468).unwrap_or(i32::MAX)
+    }
+
+    /// The date `days` after 1970-01-01.
+    pub fn from_days(days: i32) -> Date {
+        let z = i64::from(days) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date {
+            year: i32::try_from(year).unwrap_or(i32::MAX),
+            month: u8::try_from(month).unwrap_or(1),
+            day: u8::try_from(day).unwrap_or(1),
+        }
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_through_days() {
+        for (y, m, d) in [(1970, 1, 1), (2020, 2, 29), (2025, 12, 31), (1969, 12, 31)] {
+            let date = Date::new(y, m, d).unwrap_or(Date {
+                year: 0,
+                month: 1,
+                day: 1,
+            });
+            assert_eq!(Date::from_days(date.to_days()), date);
+        }
+        assert_eq!(Date::new(1970, 1, 2).map(Date::to_days), Some(1));
     }
 }
 

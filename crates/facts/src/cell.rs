@@ -1,0 +1,233 @@
+//! Reading one cell: text as people type it in spreadsheets, to a typed value, or the reason it is wrong.
+
+use crate::model::{COUNTIES, ColumnType};
+use jx555_lang::pack::catalog::Catalog;
+use jx555_lang::types::Date;
+use rust_decimal::Decimal;
+use std::collections::HashSet;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+/// A cell's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Empty: the fact is not known.
+    Empty,
+    /// Text, a code or a catalog value.
+    Text(String),
+    /// 是/否.
+    Bool(bool),
+    /// A whole number or a year.
+    Int(i64),
+    /// Money in yuan (two decimals), a decimal or a ratio.
+    Decimal(Decimal),
+    /// A date.
+    Date(Date),
+}
+
+/// Reads a cell of a column. `scale` is 10,000 when the header says 万元.
+pub fn read(
+    text: &str,
+    ty: ColumnType,
+    scale: Decimal,
+    catalog: Option<&Catalog>,
+) -> Result<Cell, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(Cell::Empty);
+    }
+    match ty {
+        ColumnType::Text => Ok(Cell::Text(t.to_string())),
+        ColumnType::Uscc => uscc(t).map(|()| Cell::Text(t.to_string())),
+        ColumnType::County => {
+            if COUNTIES.contains(&t) {
+                Ok(Cell::Text(t.to_string()))
+            } else {
+                Err(format!(
+                    "不是嘉兴的县（市、区）之一；应为：{}",
+                    COUNTIES.join("、")
+                ))
+            }
+        }
+        ColumnType::Industry => {
+            if industry_codes().contains(t) {
+                Ok(Cell::Text(t.to_string()))
+            } else {
+                Err("不是 GB/T 4754-2017 的行业代码（如 1711、3825）".to_string())
+            }
+        }
+        ColumnType::Enum(name) => match catalog.and_then(|c| c.enums.get(name)) {
+            Some(e) if !e.values.contains_key(t) => {
+                let values: Vec<&str> = e.values.keys().map(String::as_str).collect();
+                Err(format!("不在目录 {name} 中；应为：{}", values.join("、")))
+            }
+            _ => Ok(Cell::Text(t.to_string())),
+        },
+        ColumnType::Bool => match t {
+            "是" | "true" | "TRUE" | "True" | "1" | "Y" | "y" => Ok(Cell::Bool(true)),
+            "否" | "false" | "FALSE" | "False" | "0" | "N" | "n" => Ok(Cell::Bool(false)),
+            _ => Err("应为 是 或 否".to_string()),
+        },
+        ColumnType::Int => t
+            .parse::<i64>()
+            .map(Cell::Int)
+            .map_err(|_| "应为整数".to_string()),
+        ColumnType::Year => match t.trim_end_matches('年').parse::<i64>() {
+            Ok(y) if (1949..=2100).contains(&y) => Ok(Cell::Int(y)),
+            _ => Err("不是合理的年份（1949–2100）".to_string()),
+        },
+        ColumnType::Money => {
+            let d = number(t)?.checked_mul(scale).ok_or("金额过大")?;
+            if d.is_sign_negative() && !d.is_zero() {
+                return Err("金额不能为负".to_string());
+            }
+            if d.normalize().scale() > 2 {
+                return Err("金额精确到分（元的两位小数）".to_string());
+            }
+            Ok(Cell::Decimal(d.normalize()))
+        }
+        ColumnType::Decimal => number(t).map(|d| Cell::Decimal(d.normalize())),
+        ColumnType::Percent => match t.strip_suffix('%') {
+            Some(p) => number(p).map(|d| Cell::Decimal((d / Decimal::ONE_HUNDRED).normalize())),
+            None => number(t).map(|d| Cell::Decimal(d.normalize())),
+        },
+        ColumnType::Date => Date::parse(&t.replace('/', "-"))
+            .map(Cell::Date)
+            .ok_or_else(|| "不是日期（YYYY-MM-DD）".to_string()),
+    }
+}
+
+/// A number as spreadsheets write it: thousands separators allowed, never NaN or infinity.
+fn number(t: &str) -> Result<Decimal, String> {
+    let cleaned: String = t.chars().filter(|c| *c != ',' && *c != '，').collect();
+    Decimal::from_str(&cleaned)
+        .or_else(|_| Decimal::from_scientific(&cleaned))
+        .map_err(|_| "应为数字".to_string())
+}
+
+const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+/// Checks a 统一社会信用代码 per GB 32100-2015: 18 characters from the code's alphabet, the last a
+/// check character over the first 17.
+pub fn uscc(code: &str) -> Result<(), String> {
+    let chars: Vec<char> = code.chars().collect();
+    if chars.len() != 18 {
+        return Err(format!(
+            "统一社会信用代码应为 18 位，此为 {} 位",
+            chars.len()
+        ));
+    }
+    let mut sum = 0;
+    for (i, c) in chars.iter().take(17).enumerate() {
+        let v = USCC_CHARS
+            .find(*c)
+            .ok_or_else(|| format!("第 {} 位 `{c}` 不是统一社会信用代码允许的字符", i + 1))?;
+        sum += u32::try_from(v).unwrap_or(0) * USCC_WEIGHTS[i];
+    }
+    let check = (31 - sum % 31) % 31;
+    let expected = USCC_CHARS.chars().nth(check as usize).unwrap_or('0');
+    if chars[17] == expected {
+        Ok(())
+    } else {
+        Err(format!("校验位应为 {expected}，此为 {}", chars[17]))
+    }
+}
+
+/// Completes 17 characters into a valid 统一社会信用代码 (for demo data and tests).
+pub fn with_check_char(first17: &str) -> String {
+    let sum: u32 = first17
+        .chars()
+        .zip(USCC_WEIGHTS)
+        .map(|(c, w)| u32::try_from(USCC_CHARS.find(c).unwrap_or(0)).unwrap_or(0) * w)
+        .sum();
+    let check = USCC_CHARS
+        .chars()
+        .nth(((31 - sum % 31) % 31) as usize)
+        .unwrap_or('0');
+    format!("{first17}{check}")
+}
+
+const GBT4754: &str = include_str!("../data/gbt4754-2017.csv");
+
+/// Every code of GB/T 4754-2017 (with its 2019 amendment).
+pub fn industry_codes() -> &'static HashSet<&'static str> {
+    static CODES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    CODES.get_or_init(|| {
+        GBT4754
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').next())
+            .collect()
+    })
+}
+
+/// The name of an industry code.
+pub fn industry_name(code: &str) -> Option<&'static str> {
+    GBT4754.lines().skip(1).find_map(|l| {
+        let mut parts = l.split(',');
+        (parts.next() == Some(code)).then(|| parts.nth(1)).flatten()
+    })
+}
+
+/// Whether a code is in manufacturing (section C: divisions 13–43).
+pub fn is_manufacturing(code: &str) -> bool {
+    code.get(..2)
+        .and_then(|d| d.parse::<u32>().ok())
+        .is_some_and(|d| (13..=43).contains(&d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uscc_checksums() {
+        // A published code (国家市场监督管理总局's example form) and its corrupted twin.
+        let good = with_check_char("91330400MA28A0000");
+        assert!(uscc(&good).is_ok());
+        let mut bad = good.clone();
+        bad.pop();
+        bad.push(if good.ends_with('0') { '1' } else { '0' });
+        assert!(uscc(&bad).is_err());
+        assert!(uscc("91330400MA28A000").is_err());
+        assert!(uscc("91330400MA28A0000I").is_err());
+        assert!(uscc("91350100M000100Y43").is_ok());
+    }
+
+    #[test]
+    fn cells_as_spreadsheets_write_them() {
+        let wan = Decimal::from(10_000);
+        assert_eq!(
+            read("1,234.5", ColumnType::Money, Decimal::ONE, None),
+            Ok(Cell::Decimal(Decimal::new(12345, 1)))
+        );
+        assert_eq!(
+            read("1.2345", ColumnType::Money, wan, None),
+            Ok(Cell::Decimal(Decimal::from(12345)))
+        );
+        assert!(read("1.2345678", ColumnType::Money, wan, None).is_err());
+        assert!(read("-1", ColumnType::Money, Decimal::ONE, None).is_err());
+        assert!(read("NaN", ColumnType::Money, Decimal::ONE, None).is_err());
+        assert_eq!(
+            read("50%", ColumnType::Percent, Decimal::ONE, None),
+            Ok(Cell::Decimal(Decimal::new(5, 1)))
+        );
+        assert_eq!(
+            read("是", ColumnType::Bool, Decimal::ONE, None),
+            Ok(Cell::Bool(true))
+        );
+        assert!(read("1848", ColumnType::Year, Decimal::ONE, None).is_err());
+        assert!(read("上城区", ColumnType::County, Decimal::ONE, None).is_err());
+        assert!(read("1711", ColumnType::Industry, Decimal::ONE, None).is_ok());
+        assert!(read("9999", ColumnType::Industry, Decimal::ONE, None).is_err());
+        assert_eq!(
+            read("", ColumnType::Money, Decimal::ONE, None),
+            Ok(Cell::Empty)
+        );
+        assert!(is_manufacturing("3825") && !is_manufacturing("6520"));
+        assert_eq!(industry_codes().len(), 1972);
+    }
+}

@@ -1,0 +1,172 @@
+//! CSV in and out: a folder with one file per table, UTF-8 with or without BOM (as Excel writes it).
+
+use crate::import::{Dataset, Problem, RawTable};
+use crate::model;
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::{DataType, Decimal128Type, Int64Type};
+use jx555_lang::types::Date;
+use rust_decimal::Decimal;
+use std::path::Path;
+
+/// Why files could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    /// The file system said no.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A file is not valid CSV or not UTF-8.
+    #[error("{path}: {message}")]
+    Format {
+        /// The path.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Reads every `*.csv` of a folder as a table named by the file's stem (English or Chinese).
+pub fn read_folder(dir: &Path) -> Result<Vec<RawTable>, IoError> {
+    let io = |e: std::io::Error| IoError::Io {
+        path: dir.display().to_string(),
+        source: e,
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
+        .collect();
+    paths.sort();
+    paths.iter().map(|p| read_file(p)).collect()
+}
+
+/// Reads one CSV file; the table is named by the file's stem.
+pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| IoError::Io {
+        path: shown.clone(),
+        source: e,
+    })?;
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| IoError::Format {
+        path: shown.clone(),
+        message: format!(
+            "不是 UTF-8 编码（第 {} 字节）；请另存为 UTF-8 CSV",
+            e.valid_up_to()
+        ),
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let format = |e: csv::Error| IoError::Format {
+        path: shown.clone(),
+        message: e.to_string(),
+    };
+    let headers = reader
+        .headers()
+        .map_err(format)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        rows.push(record.map_err(format)?.iter().map(str::to_string).collect());
+    }
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(RawTable {
+        source: shown,
+        name,
+        headers,
+        rows,
+    })
+}
+
+/// Writes the dataset as one CSV per table, English headers, money in yuan with two decimals:
+/// the same dataset always gives the same bytes.
+pub fn write_folder(data: &Dataset, dir: &Path) -> Result<(), IoError> {
+    let io = |p: &Path| {
+        let path = p.display().to_string();
+        move |e: std::io::Error| IoError::Io { path, source: e }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    for (name, text) in to_csv(data) {
+        let path = dir.join(format!("{name}.csv"));
+        std::fs::write(&path, text).map_err(io(&path))?;
+    }
+    Ok(())
+}
+
+/// The CSV text of each table.
+pub fn to_csv(data: &Dataset) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for spec in model::tables() {
+        let Some(batch) = data.table(spec.name) else {
+            continue;
+        };
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        let _ = w.write_record(spec.columns.iter().map(|c| c.name));
+        for r in 0..batch.num_rows() {
+            let row: Vec<String> = spec
+                .columns
+                .iter()
+                .map(|c| {
+                    batch
+                        .column_by_name(c.name)
+                        .map(|a| cell_text(a.as_ref(), r))
+                        .unwrap_or_default()
+                })
+                .collect();
+            let _ = w.write_record(&row);
+        }
+        let bytes = w.into_inner().unwrap_or_default();
+        out.push((spec.name, String::from_utf8(bytes).unwrap_or_default()));
+    }
+    out
+}
+
+fn cell_text(a: &dyn Array, r: usize) -> String {
+    if a.is_null(r) {
+        return String::new();
+    }
+    match a.data_type() {
+        DataType::Boolean => if a.as_boolean().value(r) {
+            "是"
+        } else {
+            "否"
+        }
+        .to_string(),
+        DataType::Int64 => a.as_primitive::<Int64Type>().value(r).to_string(),
+        DataType::Decimal128(_, s) => {
+            let Ok(d) = Decimal::try_from_i128_with_scale(
+                a.as_primitive::<Decimal128Type>().value(r),
+                u32::try_from(*s).unwrap_or(0),
+            ) else {
+                return String::new();
+            };
+            if *s == 2 {
+                format!("{d:.2}")
+            } else {
+                d.normalize().to_string()
+            }
+        }
+        DataType::Date32 => {
+            Date::from_days(a.as_primitive::<arrow::datatypes::Date32Type>().value(r)).to_string()
+        }
+        DataType::Utf8 => a.as_string::<i32>().value(r).to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Problems, one line each, for people.
+pub fn report(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("{p}\n")).collect()
+}

@@ -1,0 +1,397 @@
+//! A synthetic Jiaxing, for demos and benchmarks: the same seed gives the same data, byte for byte.
+//!
+//! Enterprises are spread over the 9 counties; their industries are drawn so that the clusters' output
+//! shares follow the 2019 column of 附件2 (现代纺织 2545亿, 化工新材料 1198亿, 新能源 550亿, 智能家居 440亿,
+//! 汽车制造 364亿, 集成电路 70亿); revenue and tax are heavy-tailed; a few percent have recognitions, projects
+//! and parcels; there are micro parks and organisations. Integer arithmetic only, so every platform draws
+//! the same numbers.
+
+use crate::cell::with_check_char;
+use crate::import::{Dataset, Problem, RawTable, validate};
+use crate::model::COUNTIES;
+
+/// The years of history generated.
+pub const YEARS: std::ops::RangeInclusive<i64> = 2018..=2023;
+
+/// A seeded generator (splitmix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+
+    fn chance(&mut self, per_thousand: u64) -> bool {
+        self.below(1000) < per_thousand
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+
+    /// Heavy-tailed yuan: each doubling half as likely, with jitter.
+    fn heavy(&mut self, base_yuan: u64) -> u64 {
+        let mut v = base_yuan;
+        while self.chance(500) && v < u64::MAX / 4 {
+            v *= 2;
+        }
+        v / 2 + self.below(v.max(1))
+    }
+}
+
+/// Cluster or emerging industry, its 2019 output (亿元) as weight, and industry codes in it.
+const SECTORS: &[(&str, &str, u64, &[&str])] = &[
+    (
+        "cluster",
+        "现代纺织",
+        2545,
+        &["1711", "1751", "2822", "2823"],
+    ),
+    (
+        "cluster",
+        "化工新材料",
+        1198,
+        &["2614", "2619", "2651", "2661"],
+    ),
+    ("cluster", "新能源", 550, &["3825", "3841", "3849"]),
+    ("cluster", "智能家居", 440, &["2110", "3856", "3874"]),
+    ("cluster", "汽车制造", 364, &["3611", "3612", "3660"]),
+    ("emerging", "集成电路", 70, &["3973", "3974"]),
+    ("emerging", "生命健康", 40, &["2710", "2720", "3581"]),
+    ("emerging", "航空航天", 20, &["3963"]),
+    ("other", "", 1500, &["3099", "3512", "3824", "1811"]),
+];
+
+const CHAIN_OF: &[(&str, &str)] = &[
+    ("现代纺织", "时尚链"),
+    ("新能源", "能源链"),
+    ("集成电路", "数字链"),
+    ("汽车制造", "绿色链"),
+    ("生命健康", "健康链"),
+];
+
+const COUNTY_CODES: [&str; 9] = [
+    "330402", "330411", "330421", "330482", "330424", "330481", "330483", "330402", "330482",
+];
+
+const RECOGNITIONS: &[&str] = &[
+    "单项冠军",
+    "隐形冠军",
+    "专精特新小巨人",
+    "首台套",
+    "首批次",
+    "首版次",
+];
+const LEVELS: &[&str] = &[
+    "national",
+    "provincial",
+    "provincial",
+    "municipal",
+    "municipal",
+    "municipal",
+];
+const ORG_KINDS: &[&str] = &["转型升级示范区", "集群发展促进机构", "小微园运维机构"];
+
+fn table(name: &str, headers: &[&str], rows: Vec<Vec<String>>) -> RawTable {
+    RawTable {
+        source: format!("demo/{name}"),
+        name: name.to_string(),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows,
+    }
+}
+
+/// A valid 统一社会信用代码 for enterprise `i` of a county.
+fn uscc(i: usize, county: usize) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let mut org = String::new();
+    let mut n = i;
+    for _ in 0..9 {
+        org.insert(0, ALPHABET[n % 31] as char);
+        n /= 31;
+    }
+    with_check_char(&format!("91{}{org}", COUNTY_CODES[county]))
+}
+
+fn yuan(v: u64) -> String {
+    format!("{}.{:02}", v / 100, v % 100)
+}
+
+/// The tables of a synthetic Jiaxing of `n` enterprises, as files would hold them.
+pub fn raw(n: usize, seed: u64) -> Vec<RawTable> {
+    let mut rng = Rng(seed);
+    let total_weight: u64 = SECTORS.iter().map(|s| s.2).sum();
+    let (mut ents, mut years, mut recs, mut projs, mut parcels) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for i in 0..n {
+        let county = rng.below(9) as usize;
+        let mut w = rng.below(total_weight);
+        let sector = SECTORS
+            .iter()
+            .find(|s| {
+                if w < s.2 {
+                    true
+                } else {
+                    w -= s.2;
+                    false
+                }
+            })
+            .unwrap_or(&SECTORS[0]);
+        let industry = rng.pick(sector.3).to_string();
+        let id = uscc(i, county);
+        let (cluster, emerging) = match sector.0 {
+            "cluster" => (sector.1, ""),
+            "emerging" => ("", sector.1),
+            _ => ("", ""),
+        };
+        let chain = CHAIN_OF
+            .iter()
+            .find(|(s, _)| *s == sector.1)
+            .map_or("", |(_, c)| c);
+        ents.push(vec![
+            id.clone(),
+            format!("嘉兴示例企业{i:07}有限公司"),
+            COUNTIES[county].to_string(),
+            industry,
+            String::new(),
+            cluster.into(),
+            emerging.into(),
+            chain.into(),
+        ]);
+
+        // Revenue in fen: most enterprises are small; about one in twenty is above scale (2000万).
+        let mut revenue = rng.heavy(80_000_000) * 10;
+        let mut tax = revenue / (15 + rng.below(20));
+        let leader = rng.chance(20);
+        for year in YEARS {
+            let above = revenue >= 2_000_000_000;
+            let rank = if revenue > 50_000_000_000_000 {
+                (1 + rng.below(500)).to_string()
+            } else {
+                String::new()
+            };
+            years.push(vec![
+                id.clone(),
+                year.to_string(),
+                if above { "是" } else { "否" }.into(),
+                yuan(revenue),
+                yuan(revenue * 9 / 10),
+                yuan(revenue / 4),
+                yuan(tax),
+                yuan(tax * 4 / 10),
+                rank,
+                if leader { "是" } else { "否" }.into(),
+            ]);
+            revenue = revenue / 100 * (92 + rng.below(20));
+            tax = tax / 100 * (88 + rng.below(30));
+        }
+        if rng.chance(30) {
+            let k = recs.len();
+            recs.push(vec![
+                format!("R{k:07}"),
+                id.clone(),
+                rng.pick(RECOGNITIONS).to_string(),
+                rng.pick(LEVELS).to_string(),
+                (2019 + rng.below(5)).to_string(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        if rng.chance(20) {
+            let k = projs.len();
+            let kind = if rng.chance(600) {
+                "强链项目"
+            } else {
+                "更芯换代"
+            };
+            projs.push(vec![
+                format!("P{k:07}"),
+                id.clone(),
+                format!("示例项目{k}"),
+                kind.into(),
+                String::new(),
+                (2019 + rng.below(5)).to_string(),
+                yuan(rng.heavy(5_000_000_000)),
+                yuan(rng.heavy(2_000_000_000)),
+                "0".into(),
+                if rng.chance(20) { "是" } else { "否" }.into(),
+                format!("{}%", 10 * (1 + rng.below(10))),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        if rng.chance(15) {
+            let k = parcels.len();
+            let far = 100 + rng.below(200);
+            parcels.push(vec![
+                format!("L{k:07}"),
+                id.clone(),
+                (2019 + rng.below(5)).to_string(),
+                format!("{}", 5_000 + rng.below(50_000)),
+                format!("{}.{:02}", far / 100, far % 100),
+                if rng.chance(700) { "是" } else { "否" }.into(),
+                String::new(),
+            ]);
+        }
+    }
+    let parks: Vec<Vec<String>> = (0..(n / 500).max(1))
+        .map(|k| {
+            let land = 10_000 + rng.below(40_000);
+            let before = land + rng.below(land);
+            let after = before + rng.below(2 * land);
+            vec![
+                format!("K{k:05}"),
+                format!("示例小微企业园{k}"),
+                rng.pick(&COUNTIES).to_string(),
+                (2019 + rng.below(5)).to_string(),
+                land.to_string(),
+                before.to_string(),
+                after.to_string(),
+                String::new(),
+            ]
+        })
+        .collect();
+    let orgs: Vec<Vec<String>> = (0..(n / 1000).max(3))
+        .map(|k| {
+            let approved = if rng.chance(500) {
+                yuan(rng.heavy(200_000_000))
+            } else {
+                String::new()
+            };
+            vec![
+                format!("O{k:05}"),
+                format!("示例机构{k}"),
+                rng.pick(ORG_KINDS).to_string(),
+                String::new(),
+                rng.pick(&COUNTIES).to_string(),
+                (2019 + rng.below(5)).to_string(),
+                if rng.chance(700) { "是" } else { "否" }.into(),
+                "是".into(),
+                if rng.chance(800) { "是" } else { "否" }.into(),
+                String::new(),
+                approved,
+            ]
+        })
+        .collect();
+    vec![
+        table(
+            "enterprises",
+            &[
+                "uscc",
+                "name",
+                "county",
+                "industry",
+                "manufacturing",
+                "cluster",
+                "emerging",
+                "chain",
+            ],
+            ents,
+        ),
+        table(
+            "enterprise_years",
+            &[
+                "uscc",
+                "year",
+                "above_scale",
+                "revenue",
+                "output",
+                "value_added",
+                "tax_paid",
+                "local_contribution",
+                "private500_rank",
+                "performance_leader",
+            ],
+            years,
+        ),
+        table(
+            "recognitions",
+            &[
+                "id",
+                "uscc",
+                "kind",
+                "level",
+                "year",
+                "granted_amount",
+                "approved_amount",
+            ],
+            recs,
+        ),
+        table(
+            "projects",
+            &[
+                "id",
+                "uscc",
+                "name",
+                "kind",
+                "level",
+                "year",
+                "investment",
+                "funds_arrived",
+                "foreign_usd",
+                "global_leader",
+                "progress",
+                "design_fee",
+                "approved_amount",
+            ],
+            projs,
+        ),
+        table(
+            "parks",
+            &[
+                "id",
+                "name",
+                "county",
+                "year",
+                "land_area",
+                "floor_area_before",
+                "floor_area_after",
+                "approved_amount",
+            ],
+            parks,
+        ),
+        table(
+            "organisations",
+            &[
+                "id",
+                "name",
+                "kind",
+                "level",
+                "county",
+                "year",
+                "city_registered",
+                "legal_person",
+                "assessed",
+                "granted_amount",
+                "approved_amount",
+            ],
+            orgs,
+        ),
+        table(
+            "land_parcels",
+            &[
+                "id",
+                "uscc",
+                "year",
+                "area",
+                "far",
+                "completed",
+                "approved_amount",
+            ],
+            parcels,
+        ),
+    ]
+}
+
+/// The synthetic Jiaxing, validated.
+pub fn generate(n: usize, seed: u64) -> Result<Dataset, Vec<Problem>> {
+    validate(&raw(n, seed), None)
+}

@@ -1,0 +1,424 @@
+//! Validation of tables as read from files: every problem at once, each with table, row, column, value
+//! and reason; a dataset only when there is none (all-or-nothing).
+
+use crate::cell::{self, Cell};
+use crate::model::{self, ColumnType, TableSpec};
+use arrow::array::{
+    ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder,
+};
+use arrow::record_batch::RecordBatch;
+use jx555_lang::pack::catalog::Catalog;
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+
+/// A table as read from a file or sheet: headers and rows of text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawTable {
+    /// The file or sheet it came from, as named in messages.
+    pub source: String,
+    /// The table's name as given (English or Chinese).
+    pub name: String,
+    /// The header row.
+    pub headers: Vec<String>,
+    /// The rows under it.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One problem in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file or sheet.
+    pub source: String,
+    /// The table.
+    pub table: String,
+    /// The data row, 1 for the first row under the header; `None` for the whole table.
+    pub row: Option<usize>,
+    /// The column, if the problem is in one.
+    pub column: Option<String>,
+    /// The value found.
+    pub value: Option<String>,
+    /// What is wrong, and what would be right.
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(r) = self.row {
+            write!(f, " 第{r}行")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, " 列 {c}")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, " 值 {v:?}")?;
+        }
+        write!(f, "：{}", self.reason)
+    }
+}
+
+/// The canonical tables, validated: one Arrow batch per table, every column present.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// Tables in canonical order.
+    pub tables: Vec<(&'static str, RecordBatch)>,
+}
+
+impl Dataset {
+    /// A table by name.
+    pub fn table(&self, name: &str) -> Option<&RecordBatch> {
+        self.tables.iter().find(|(n, _)| *n == name).map(|(_, b)| b)
+    }
+
+    /// How many enterprises.
+    pub fn enterprises(&self) -> usize {
+        self.table("enterprises").map_or(0, RecordBatch::num_rows)
+    }
+}
+
+/// Checks the tables against the canonical model (and the catalog, when given) and builds the dataset.
+/// Tables that are not given are empty.
+pub fn validate(raw: &[RawTable], catalog: Option<&Catalog>) -> Result<Dataset, Vec<Problem>> {
+    let specs = model::tables();
+    let mut problems = Vec::new();
+    let mut by_name: HashMap<&'static str, &RawTable> = HashMap::new();
+    for t in raw {
+        match specs.iter().find(|s| s.name == t.name || s.label == t.name) {
+            Some(spec) => {
+                if by_name.insert(spec.name, t).is_some() {
+                    problems.push(whole(t, format!("表 {} 给了两次", spec.name)));
+                }
+            }
+            None => {
+                let names: Vec<String> = specs
+                    .iter()
+                    .map(|s| format!("{}（{}）", s.name, s.label))
+                    .collect();
+                problems.push(whole(
+                    t,
+                    format!("不是 jx555 的表；表名应为：{}", names.join("、")),
+                ));
+            }
+        }
+    }
+    let mut tables = Vec::new();
+    let mut keys: HashMap<&'static str, Vec<Option<String>>> = HashMap::new();
+    for spec in &specs {
+        let empty = RawTable {
+            source: spec.name.to_string(),
+            name: spec.name.to_string(),
+            headers: Vec::new(),
+            rows: Vec::new(),
+        };
+        let t = by_name.get(spec.name).copied().unwrap_or(&empty);
+        keys.insert(spec.name, raw_usccs(spec, t));
+        tables.extend(table(spec, t, catalog, &mut problems).map(|b| (spec.name, b)));
+    }
+    cross_checks(&specs, &by_name, &keys, &mut problems);
+    if problems.is_empty() {
+        Ok(Dataset { tables })
+    } else {
+        Err(problems)
+    }
+}
+
+fn whole(t: &RawTable, reason: String) -> Problem {
+    Problem {
+        source: t.source.clone(),
+        table: t.name.clone(),
+        row: None,
+        column: None,
+        value: None,
+        reason,
+    }
+}
+
+/// The uscc of each row as written, for the checks across tables (whatever else is wrong in the row).
+fn raw_usccs(spec: &TableSpec, t: &RawTable) -> Vec<Option<String>> {
+    let Some(i) = t
+        .headers
+        .iter()
+        .position(|h| spec.column(header(h).0).is_some_and(|c| c.name == "uscc"))
+    else {
+        return Vec::new();
+    };
+    t.rows
+        .iter()
+        .map(|r| {
+            r.get(i)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        })
+        .collect()
+}
+
+/// One table: headers to columns, cells to values; the batch when every cell is fine.
+fn table(
+    spec: &TableSpec,
+    t: &RawTable,
+    catalog: Option<&Catalog>,
+    problems: &mut Vec<Problem>,
+) -> Option<RecordBatch> {
+    let before = problems.len();
+    let mut at: Vec<Option<(usize, Decimal)>> = vec![None; spec.columns.len()];
+    for (i, h) in t.headers.iter().enumerate() {
+        let (name, scale) = header(h);
+        match spec
+            .columns
+            .iter()
+            .position(|c| c.name == name || c.label == name)
+        {
+            Some(c) if at[c].is_some() => problems.push(Problem {
+                column: Some(h.clone()),
+                ..whole(t, "列重复".into())
+            }),
+            Some(c) => {
+                if scale != Decimal::ONE && spec.columns[c].ty != ColumnType::Money {
+                    problems.push(Problem {
+                        column: Some(h.clone()),
+                        ..whole(t, "只有金额列可以用万元".into())
+                    });
+                }
+                at[c] = Some((i, scale));
+            }
+            None => {
+                let names: Vec<String> = spec
+                    .columns
+                    .iter()
+                    .map(|c| format!("{}（{}）", c.name, c.label))
+                    .collect();
+                problems.push(Problem {
+                    column: Some(h.clone()),
+                    ..whole(
+                        t,
+                        format!("不是表 {} 的列；列应为：{}", spec.name, names.join("、")),
+                    )
+                });
+            }
+        }
+    }
+    for (c, col) in spec.columns.iter().enumerate() {
+        if col.required && at[c].is_none() && !t.headers.is_empty() {
+            problems.push(Problem {
+                column: Some(col.name.to_string()),
+                ..whole(t, format!("缺少必填列 {}（{}）", col.name, col.label))
+            });
+        }
+    }
+    if problems.len() > before {
+        return None;
+    }
+    let mut cells: Vec<Vec<Cell>> = vec![Vec::with_capacity(t.rows.len()); spec.columns.len()];
+    for (r, row) in t.rows.iter().enumerate() {
+        if row.len() != t.headers.len() {
+            problems.push(Problem {
+                row: Some(r + 1),
+                ..whole(
+                    t,
+                    format!("有 {} 个单元格，表头有 {} 列", row.len(), t.headers.len()),
+                )
+            });
+            continue;
+        }
+        for (c, col) in spec.columns.iter().enumerate() {
+            let value = match at[c] {
+                None => Ok(Cell::Empty),
+                Some((i, scale)) => cell::read(&row[i], col.ty, scale, catalog),
+            };
+            match value {
+                Ok(Cell::Empty) if col.required => problems.push(Problem {
+                    row: Some(r + 1),
+                    column: Some(col.name.to_string()),
+                    ..whole(t, format!("{} 必填", col.label))
+                }),
+                Ok(v) => cells[c].push(v),
+                Err(reason) => problems.push(Problem {
+                    row: Some(r + 1),
+                    column: Some(col.name.to_string()),
+                    value: at[c].map(|(i, _)| row[i].clone()),
+                    ..whole(t, reason)
+                }),
+            }
+        }
+    }
+    if problems.len() > before {
+        return None;
+    }
+    if spec.name == "enterprises" {
+        derive_manufacturing(spec, &mut cells);
+    }
+    let columns: Vec<(&str, ArrayRef)> = spec
+        .columns
+        .iter()
+        .zip(&cells)
+        .map(|(col, cs)| (col.name, arrow_column(col.ty, cs)))
+        .collect();
+    match RecordBatch::try_from_iter(columns) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            problems.push(whole(t, e.to_string()));
+            None
+        }
+    }
+}
+
+/// `营业收入（万元）` is the column 营业收入 in 万元; `营业收入（元）` and `营业收入` are in yuan.
+fn header(h: &str) -> (&str, Decimal) {
+    let h = h.trim().trim_start_matches('\u{feff}');
+    for (suffix, scale) in [
+        ("（万元）", 10_000),
+        ("(万元)", 10_000),
+        ("（元）", 1),
+        ("(元)", 1),
+    ] {
+        if let Some(name) = h.strip_suffix(suffix) {
+            return (name.trim(), Decimal::from(scale));
+        }
+    }
+    (h, Decimal::ONE)
+}
+
+/// A blank `manufacturing` is read off the industry code (GB/T 4754 section C).
+fn derive_manufacturing(spec: &TableSpec, cells: &mut [Vec<Cell>]) {
+    let (Some(m), Some(i)) = (
+        spec.columns.iter().position(|c| c.name == "manufacturing"),
+        spec.columns.iter().position(|c| c.name == "industry"),
+    ) else {
+        return;
+    };
+    for r in 0..cells[m].len() {
+        if cells[m][r] == Cell::Empty {
+            if let Cell::Text(code) = &cells[i][r] {
+                cells[m][r] = Cell::Bool(cell::is_manufacturing(code));
+            }
+        }
+    }
+}
+
+fn arrow_column(ty: ColumnType, cells: &[Cell]) -> ArrayRef {
+    match ty {
+        ColumnType::Bool => {
+            let mut b = BooleanBuilder::new();
+            cells.iter().for_each(|c| {
+                b.append_option(if let Cell::Bool(v) = c {
+                    Some(*v)
+                } else {
+                    None
+                })
+            });
+            Arc::new(b.finish())
+        }
+        ColumnType::Int | ColumnType::Year => {
+            let mut b = Int64Builder::new();
+            cells
+                .iter()
+                .for_each(|c| b.append_option(if let Cell::Int(v) = c { Some(*v) } else { None }));
+            Arc::new(b.finish())
+        }
+        ColumnType::Money | ColumnType::Decimal | ColumnType::Percent => {
+            let scale: u32 = if ty == ColumnType::Money { 2 } else { 6 };
+            let mut b = Decimal128Builder::new();
+            for c in cells {
+                b.append_option(match c {
+                    Cell::Decimal(d) => {
+                        let mut d = *d;
+                        d.rescale(scale);
+                        Some(d.mantissa())
+                    }
+                    _ => None,
+                });
+            }
+            let precision = if ty == ColumnType::Money { 20 } else { 28 };
+            let array = b.finish();
+            match array
+                .clone()
+                .with_precision_and_scale(precision, i8::try_from(scale).unwrap_or(2))
+            {
+                Ok(a) => Arc::new(a),
+                Err(_) => Arc::new(array),
+            }
+        }
+        ColumnType::Date => {
+            let mut b = Date32Builder::new();
+            cells.iter().for_each(|c| {
+                b.append_option(if let Cell::Date(d) = c {
+                    Some(d.to_days())
+                } else {
+                    None
+                })
+            });
+            Arc::new(b.finish())
+        }
+        _ => {
+            let mut b = StringBuilder::new();
+            cells.iter().for_each(|c| {
+                b.append_option(if let Cell::Text(v) = c {
+                    Some(v.as_str())
+                } else {
+                    None
+                })
+            });
+            Arc::new(b.finish())
+        }
+    }
+}
+
+/// Keys unique, and every record of an enterprise pointing at one that exists.
+fn cross_checks(
+    specs: &[TableSpec],
+    given: &HashMap<&'static str, &RawTable>,
+    usccs: &HashMap<&'static str, Vec<Option<String>>>,
+    problems: &mut Vec<Problem>,
+) {
+    let known: HashSet<&str> = usccs
+        .get("enterprises")
+        .map(|v| v.iter().flatten().map(String::as_str).collect())
+        .unwrap_or_default();
+    for spec in specs {
+        let Some(t) = given.get(spec.name) else {
+            continue;
+        };
+        let key_cols: Vec<usize> = spec
+            .key()
+            .iter()
+            .filter_map(|k| {
+                t.headers
+                    .iter()
+                    .position(|h| spec.column(header(h).0).is_some_and(|c| c.name == *k))
+            })
+            .collect();
+        if key_cols.len() == spec.key().len() {
+            let mut seen: HashMap<Vec<&str>, usize> = HashMap::new();
+            for (r, row) in t.rows.iter().enumerate() {
+                let key: Vec<&str> = key_cols
+                    .iter()
+                    .filter_map(|&i| row.get(i).map(|s| s.trim()))
+                    .collect();
+                if let Some(first) = seen.insert(key.clone(), r + 1) {
+                    problems.push(Problem {
+                        row: Some(r + 1),
+                        column: Some(spec.key().join("+")),
+                        value: Some(key.join(" ")),
+                        ..whole(t, format!("与第{first}行重复"))
+                    });
+                }
+            }
+        }
+        if spec.name != "enterprises" {
+            for (r, u) in usccs.get(spec.name).into_iter().flatten().enumerate() {
+                if let Some(u) = u {
+                    if !known.contains(u.as_str()) {
+                        problems.push(Problem {
+                            row: Some(r + 1),
+                            column: Some("uscc".into()),
+                            value: Some(u.clone()),
+                            ..whole(t, "企业表中没有这家企业".into())
+                        });
+                    }
+                }
+            }
+        }
+    }
+}

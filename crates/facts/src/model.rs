@@ -1,0 +1,238 @@
+//! The canonical data model: the tables jx555 reads, their columns, types, units and Chinese headers.
+//!
+//! It is the language's schema (every field a rule can read) plus the keys that tie the tables together,
+//! so a fact the rules read always has a column here.
+
+use jx555_lang::schema::{self, FieldType};
+use jx555_lang::types::EntityKind;
+
+/// What a column holds, and so how a cell is read and checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// Free text.
+    Text,
+    /// 统一社会信用代码, checked per GB 32100-2015.
+    Uscc,
+    /// One of the 9 counties (县（市、区）).
+    County,
+    /// A GB/T 4754-2017 code.
+    Industry,
+    /// A value of a catalog enum (checked when a pack's catalog is given).
+    Enum(&'static str),
+    /// 是/否.
+    Bool,
+    /// A whole number.
+    Int,
+    /// A calendar year.
+    Year,
+    /// Yuan with at most two decimals (a header may say 万元), never negative.
+    Money,
+    /// An exact decimal.
+    Decimal,
+    /// A ratio: `50%` or `0.5`.
+    Percent,
+    /// `YYYY-MM-DD`.
+    Date,
+}
+
+impl ColumnType {
+    /// A short description for messages and docs.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ColumnType::Text => "text",
+            ColumnType::Uscc => "统一社会信用代码 (18 characters, GB 32100-2015)",
+            ColumnType::County => "one of the 9 counties",
+            ColumnType::Industry => "a GB/T 4754-2017 code",
+            ColumnType::Enum(_) => "a catalog value",
+            ColumnType::Bool => "是/否 (true/false)",
+            ColumnType::Int => "a whole number",
+            ColumnType::Year => "a year",
+            ColumnType::Money => "yuan, at most two decimals (万元 if the header says so)",
+            ColumnType::Decimal => "a decimal number",
+            ColumnType::Percent => "a percent (50%) or a ratio (0.5)",
+            ColumnType::Date => "a date, YYYY-MM-DD",
+        }
+    }
+}
+
+/// A column of a canonical table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// The English name (the CSV header jx555 writes).
+    pub name: &'static str,
+    /// The Chinese header (also accepted on import).
+    pub label: &'static str,
+    /// What it holds.
+    pub ty: ColumnType,
+    /// Whether every row must have a value.
+    pub required: bool,
+}
+
+/// A canonical table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSpec {
+    /// The English name (the file name jx555 writes).
+    pub name: &'static str,
+    /// The Chinese name (also accepted as a file or sheet name).
+    pub label: &'static str,
+    /// The entity kind, except for enterprise-years.
+    pub kind: Option<EntityKind>,
+    /// The columns, keys first.
+    pub columns: Vec<Column>,
+}
+
+impl TableSpec {
+    /// The column named `name` (English) or labelled `name` (Chinese).
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|c| c.name == name || c.label == name)
+    }
+
+    /// The columns that identify a row.
+    pub fn key(&self) -> &'static [&'static str] {
+        match self.kind {
+            Some(EntityKind::Enterprise) => &["uscc"],
+            None => &["uscc", "year"],
+            Some(_) => &["id"],
+        }
+    }
+}
+
+pub use jx555_lang::schema::{ENTERPRISE_YEARS, table_name};
+
+fn column_type(name: &str, ty: FieldType) -> ColumnType {
+    match (name, ty) {
+        ("uscc", _) => ColumnType::Uscc,
+        ("county", _) => ColumnType::County,
+        ("industry", _) => ColumnType::Industry,
+        (_, FieldType::Bool) => ColumnType::Bool,
+        (_, FieldType::Int) => ColumnType::Int,
+        (_, FieldType::Year) => ColumnType::Year,
+        (_, FieldType::Money) => ColumnType::Money,
+        (_, FieldType::Decimal) => ColumnType::Decimal,
+        (_, FieldType::Percent) => ColumnType::Percent,
+        (_, FieldType::Date) => ColumnType::Date,
+        (_, FieldType::Enum(e)) => ColumnType::Enum(e),
+        _ => ColumnType::Text,
+    }
+}
+
+fn required(table: &str, column: &str) -> bool {
+    matches!(
+        (table, column),
+        (_, "uscc" | "id")
+            | ("enterprises", "name")
+            | (ENTERPRISE_YEARS, "year")
+            | ("recognitions", "kind" | "level" | "year")
+            | ("projects", "kind")
+            | ("organisations", "kind")
+    )
+}
+
+/// Every canonical table, in the order they are written.
+pub fn tables() -> Vec<TableSpec> {
+    let mut out = Vec::new();
+    for kind in EntityKind::ALL {
+        let name = table_name(kind);
+        let mut columns = Vec::new();
+        let key = if kind == EntityKind::Enterprise {
+            "uscc"
+        } else {
+            "id"
+        };
+        let key_label = schema::field(kind, key).map_or("编号", |f| f.label);
+        columns.push(Column {
+            name: key,
+            label: key_label,
+            ty: column_type(key, FieldType::Text),
+            required: true,
+        });
+        if matches!(
+            kind,
+            EntityKind::Recognition | EntityKind::Project | EntityKind::LandParcel
+        ) {
+            columns.push(Column {
+                name: "uscc",
+                label: "统一社会信用代码",
+                ty: ColumnType::Uscc,
+                required: true,
+            });
+        }
+        for f in schema::fields(kind) {
+            if f.yearly
+                || f.name == key
+                || matches!(f.ty, FieldType::Parent(_) | FieldType::Children(_))
+            {
+                continue;
+            }
+            columns.push(Column {
+                name: f.name,
+                label: f.label,
+                ty: column_type(f.name, f.ty),
+                required: required(name, f.name),
+            });
+        }
+        out.push(TableSpec {
+            name,
+            label: table_label(kind),
+            kind: Some(kind),
+            columns,
+        });
+        if kind == EntityKind::Enterprise {
+            let mut columns = vec![
+                Column {
+                    name: "uscc",
+                    label: "统一社会信用代码",
+                    ty: ColumnType::Uscc,
+                    required: true,
+                },
+                Column {
+                    name: "year",
+                    label: "年度",
+                    ty: ColumnType::Year,
+                    required: true,
+                },
+            ];
+            for f in schema::fields(kind).iter().filter(|f| f.yearly) {
+                columns.push(Column {
+                    name: f.name,
+                    label: f.label,
+                    ty: column_type(f.name, f.ty),
+                    required: false,
+                });
+            }
+            out.push(TableSpec {
+                name: ENTERPRISE_YEARS,
+                label: "企业年度数据",
+                kind: None,
+                columns,
+            });
+        }
+    }
+    out
+}
+
+fn table_label(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Enterprise => "企业",
+        EntityKind::Recognition => "认定",
+        EntityKind::Project => "项目",
+        EntityKind::Park => "小微企业园",
+        EntityKind::Organisation => "机构",
+        EntityKind::LandParcel => "出让地块",
+    }
+}
+
+/// The 9 counties (县（市、区）) of Jiaxing.
+pub const COUNTIES: [&str; 9] = [
+    "南湖区",
+    "秀洲区",
+    "嘉善县",
+    "平湖市",
+    "海盐县",
+    "海宁市",
+    "桐乡市",
+    "嘉兴经济技术开发区",
+    "嘉兴港区",
+];

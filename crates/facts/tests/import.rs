@@ -1,0 +1,291 @@
+//! Import from real files: round trips, and one file per validation rule that breaks it.
+
+// A failed expectation in a test helper is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use jx555_facts::cell::with_check_char;
+use jx555_facts::{Problem, csv_io, demo, validate};
+use jx555_lang::pack::catalog;
+use std::path::PathBuf;
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("jx555-facts-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn e1() -> String {
+    with_check_char("91330402MA2B00001")
+}
+
+fn e2() -> String {
+    with_check_char("91330481MA2B00002")
+}
+
+/// A small valid folder; `change` edits one file's text before it is written.
+fn folder(name: &str, change: &dyn Fn(&str, String) -> String) -> PathBuf {
+    let d = dir(name);
+    let files = [
+        (
+            "enterprises.csv",
+            format!(
+                "\u{feff}uscc,name,county,industry\n{},甲公司,南湖区,1711\n{},乙公司,海宁市,3825\n",
+                e1(),
+                e2()
+            ),
+        ),
+        (
+            "enterprise_years.csv",
+            format!(
+                "统一社会信用代码,年度,规上企业,营业收入（万元）,实缴税收\n{0},2020,是,5000,1000000\n{0},2021,是,6000.5,1200000\n",
+                e1()
+            ),
+        ),
+        (
+            "recognitions.csv",
+            format!(
+                "id,uscc,kind,level,year\nR1,{},单项冠军,national,2021\n",
+                e2()
+            ),
+        ),
+    ];
+    for (f, text) in files {
+        std::fs::write(d.join(f), change(f, text)).unwrap();
+    }
+    d
+}
+
+fn problems(name: &str, change: &dyn Fn(&str, String) -> String) -> Vec<Problem> {
+    let raw = csv_io::read_folder(&folder(name, change)).unwrap();
+    let cat = catalog::parse(
+        jx555_lang::source::FileId(0),
+        include_str!("../../../policies/example-555/catalog.toml"),
+    )
+    .unwrap();
+    validate(&raw, Some(&cat)).err().unwrap_or_default()
+}
+
+fn edit(
+    file: &'static str,
+    from: &'static str,
+    to: &'static str,
+) -> impl Fn(&str, String) -> String {
+    move |f: &str, text: String| {
+        if f == file {
+            text.replacen(from, to, 1)
+        } else {
+            text
+        }
+    }
+}
+
+#[test]
+fn a_valid_folder_imports_with_chinese_headers_bom_and_wan() {
+    let raw = csv_io::read_folder(&folder("valid", &|_, t| t)).unwrap();
+    let data = validate(&raw, None).unwrap();
+    assert_eq!(data.enterprises(), 2);
+    let csv = csv_io::to_csv(&data);
+    let years = &csv
+        .iter()
+        .find(|(n, _)| *n == "enterprise_years")
+        .unwrap()
+        .1;
+    assert!(
+        years.contains("60005000.00"),
+        "6000.5万元 is 60,005,000.00元: {years}"
+    );
+    let ents = &csv.iter().find(|(n, _)| *n == "enterprises").unwrap().1;
+    assert!(
+        ents.contains(",是,"),
+        "manufacturing is read off the industry code: {ents}"
+    );
+}
+
+fn one(ps: &[Problem]) -> &Problem {
+    assert_eq!(ps.len(), 1, "{ps:#?}");
+    &ps[0]
+}
+
+#[test]
+fn a_bad_uscc_checksum_is_refused() {
+    let bad = {
+        let mut s = e1();
+        s.pop();
+        s + if e1().ends_with('0') { "1" } else { "0" }
+    };
+    let ps = problems("uscc", &move |f: &str, t: String| {
+        if f == "enterprises.csv" {
+            t.replacen(&e1(), &bad, 1)
+        } else {
+            t
+        }
+    });
+    // The changed uscc also orphans the enterprise-years rows of e1: both are reported.
+    let p = ps.iter().find(|p| p.table == "enterprises").unwrap();
+    assert_eq!((p.row, p.column.as_deref()), (Some(1), Some("uscc")));
+    assert!(p.reason.contains("校验位"));
+    assert!(
+        ps.iter()
+            .any(|p| p.table == "enterprise_years" && p.reason.contains("没有这家企业"))
+    );
+}
+
+#[test]
+fn a_county_outside_jiaxing_is_refused() {
+    let p = one(&problems(
+        "county",
+        &edit("enterprises.csv", "海宁市", "上城区"),
+    ))
+    .clone();
+    assert_eq!(
+        (p.row, p.column.as_deref(), p.value.as_deref()),
+        (Some(2), Some("county"), Some("上城区"))
+    );
+}
+
+#[test]
+fn an_unknown_industry_code_is_refused() {
+    let p = one(&problems(
+        "industry",
+        &edit("enterprises.csv", ",3825", ",9999"),
+    ))
+    .clone();
+    assert_eq!(
+        (p.column.as_deref(), p.value.as_deref()),
+        (Some("industry"), Some("9999"))
+    );
+}
+
+#[test]
+fn negative_money_is_refused() {
+    let p = one(&problems(
+        "negative",
+        &edit("enterprise_years.csv", "1200000", "-1200000"),
+    ))
+    .clone();
+    assert_eq!(
+        (p.table.as_str(), p.row, p.column.as_deref()),
+        ("enterprise_years", Some(2), Some("tax_paid"))
+    );
+}
+
+#[test]
+fn an_impossible_year_is_refused() {
+    let p = one(&problems(
+        "year",
+        &edit("recognitions.csv", ",2021", ",2921"),
+    ))
+    .clone();
+    assert_eq!(
+        (p.column.as_deref(), p.value.as_deref()),
+        (Some("year"), Some("2921"))
+    );
+}
+
+#[test]
+fn a_duplicate_key_is_refused() {
+    let p = one(&problems(
+        "duplicate",
+        &edit("enterprise_years.csv", ",2021,", ",2020,"),
+    ))
+    .clone();
+    assert_eq!((p.table.as_str(), p.row), ("enterprise_years", Some(2)));
+    assert!(p.reason.contains("第1行"));
+}
+
+#[test]
+fn a_record_of_an_unknown_enterprise_is_refused() {
+    let other = with_check_char("91330421MA2B00009");
+    let ps = problems("orphan", &move |f: &str, t: String| {
+        if f == "recognitions.csv" {
+            t.replacen(&e2(), &other, 1)
+        } else {
+            t
+        }
+    });
+    let p = one(&ps);
+    assert_eq!(
+        (p.table.as_str(), p.column.as_deref()),
+        ("recognitions", Some("uscc"))
+    );
+}
+
+#[test]
+fn a_kind_or_level_outside_the_catalog_is_refused() {
+    let ps = problems(
+        "catalog",
+        &edit("recognitions.csv", "单项冠军,national", "冠军企业,nation"),
+    );
+    assert_eq!(ps.len(), 2, "{ps:#?}");
+    assert!(
+        ps.iter().any(|p| p.column.as_deref() == Some("kind"))
+            && ps.iter().any(|p| p.column.as_deref() == Some("level"))
+    );
+}
+
+#[test]
+fn headers_that_are_not_the_model_are_refused() {
+    let ps = problems(
+        "headers",
+        &edit("recognitions.csv", "id,uscc,kind", "编号X,uscc,kind"),
+    );
+    assert!(
+        ps.iter().any(|p| p.column.as_deref() == Some("编号X")),
+        "{ps:#?}"
+    );
+    assert!(
+        ps.iter().any(|p| p.reason.contains("缺少必填列 id")),
+        "{ps:#?}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let ps = problems("many", &|f: &str, t: String| match f {
+        "enterprises.csv" => t
+            .replacen("海宁市", "上城区", 1)
+            .replacen(",1711", ",0000", 1),
+        "recognitions.csv" => t.replacen(",2021", ",1800", 1),
+        _ => t,
+    });
+    assert_eq!(ps.len(), 3, "{ps:#?}");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_an_io_error() {
+    let d = dir("gbk");
+    std::fs::write(d.join("enterprises.csv"), b"uscc,name\n\xb9\xab\xcb\xbe\n").unwrap();
+    let err = csv_io::read_folder(&d).unwrap_err().to_string();
+    assert!(err.contains("UTF-8"), "{err}");
+}
+
+#[test]
+fn demo_data_round_trips_byte_for_byte() {
+    let a = demo::generate(500, 7).unwrap();
+    let d = dir("roundtrip");
+    csv_io::write_folder(&a, &d).unwrap();
+    let b = validate(&csv_io::read_folder(&d).unwrap(), None).unwrap();
+    assert_eq!(csv_io::to_csv(&a), csv_io::to_csv(&b));
+    assert_eq!(
+        csv_io::to_csv(&a),
+        csv_io::to_csv(&demo::generate(500, 7).unwrap()),
+        "same seed, same bytes"
+    );
+    assert_ne!(
+        csv_io::to_csv(&a),
+        csv_io::to_csv(&demo::generate(500, 8).unwrap())
+    );
+}
+
+#[test]
+fn demo_data_is_spread_like_jiaxing() {
+    let data = demo::generate(5000, 1).unwrap();
+    let ents = &csv_io::to_csv(&data)[0].1;
+    for county in jx555_facts::model::COUNTIES {
+        assert!(ents.contains(county), "{county} has no enterprise");
+    }
+    let textiles = ents.matches(",现代纺织,").count();
+    let chips = ents.matches(",集成电路,").count();
+    assert!(textiles > 10 * chips, "textiles {textiles}, chips {chips}");
+}
