@@ -9,7 +9,7 @@ use std::collections::HashMap;
 pub type Table = (Vec<(Value, Value)>, Option<Value>);
 
 /// A what-if change: a parameter, or one key of a table parameter, set to another value.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Override {
     /// The parameter's name.
     pub param: String,

@@ -14,7 +14,7 @@ use jx555_lang::pack::manifest::RoundingMode;
 use jx555_lang::schema;
 use jx555_lang::types::{EntityKind, Type};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -33,7 +33,7 @@ pub struct Request<'a> {
 }
 
 /// How a line's amount is decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "mode")]
 pub enum LineMode {
     /// Computed.
@@ -55,7 +55,7 @@ pub enum LineMode {
 }
 
 /// Where a line stands after the ledger semantics.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum Status {
     /// To be paid.
@@ -77,7 +77,7 @@ pub enum Status {
 }
 
 /// What every line of one rule shares: shared, not copied, so a million lines stay cheap.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleRef {
     /// The pack.
     pub pack: String,
@@ -120,7 +120,7 @@ impl RuleRef {
 }
 
 /// One award line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AwardLine {
     /// The rule, its citation, departments and fund.
     pub rule: Arc<RuleRef>,
@@ -155,7 +155,7 @@ pub struct AwardLine {
 }
 
 /// A cap on the total of lines that share a key, across rules and years.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CapKey {
     /// The key: pack, rule, step and the key's values.
     pub key: String,
@@ -164,7 +164,7 @@ pub struct CapKey {
 }
 
 /// Counts for one rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleStats {
     /// The pack.
     pub pack: String,
@@ -179,7 +179,7 @@ pub struct RuleStats {
 }
 
 /// A principle checked over the run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrincipleCheck {
     /// The pack.
     pub pack: String,
@@ -194,7 +194,7 @@ pub struct PrincipleCheck {
 }
 
 /// A year's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Run {
     /// The evaluation year.
     pub year: i32,

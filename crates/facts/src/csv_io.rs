@@ -6,6 +6,7 @@ use arrow::array::{Array, AsArray};
 use arrow::datatypes::{DataType, Decimal128Type, Int64Type};
 use jx555_lang::types::Date;
 use rust_decimal::Decimal;
+use std::io::Write;
 use std::path::Path;
 
 /// Why files could not be read or written.
@@ -96,41 +97,77 @@ pub fn write_folder(data: &Dataset, dir: &Path) -> Result<(), IoError> {
         move |e: std::io::Error| IoError::Io { path, source: e }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    for (name, text) in to_csv(data) {
-        let path = dir.join(format!("{name}.csv"));
-        std::fs::write(&path, text).map_err(io(&path))?;
+    for spec in model::tables() {
+        let path = dir.join(format!("{}.csv", spec.name));
+        let file = std::fs::File::create(&path).map_err(io(&path))?;
+        let mut w = std::io::BufWriter::new(file);
+        write_table(data, &spec, &mut w).map_err(io(&path))?;
+        w.flush().map_err(io(&path))?;
     }
     Ok(())
 }
 
 /// The CSV text of each table.
 pub fn to_csv(data: &Dataset) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    for spec in model::tables() {
-        let Some(batch) = data.table(spec.name) else {
-            continue;
-        };
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
-        let _ = w.write_record(spec.columns.iter().map(|c| c.name));
-        for r in 0..batch.num_rows() {
-            let row: Vec<String> = spec
-                .columns
-                .iter()
-                .map(|c| {
-                    batch
-                        .column_by_name(c.name)
-                        .map(|a| cell_text(a.as_ref(), r))
-                        .unwrap_or_default()
-                })
-                .collect();
-            let _ = w.write_record(&row);
+    model::tables()
+        .iter()
+        .map(|spec| {
+            let mut bytes = Vec::new();
+            let _ = write_table(data, spec, &mut bytes);
+            (spec.name, String::from_utf8(bytes).unwrap_or_default())
+        })
+        .collect()
+}
+
+/// SHA-256 of the dataset in its CSV form: the same facts, the same hash, however they were read.
+pub fn hash(data: &Dataset) -> String {
+    use sha2::Digest;
+    struct Hasher(sha2::Sha256);
+    impl Write for Hasher {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
         }
-        let bytes = w.into_inner().unwrap_or_default();
-        out.push((spec.name, String::from_utf8(bytes).unwrap_or_default()));
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
-    out
+    let mut h = Hasher(sha2::Sha256::new());
+    for spec in model::tables() {
+        let _ = h.write_all(spec.name.as_bytes());
+        let _ = write_table(data, &spec, &mut h);
+    }
+    h.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes one table as CSV; a table the dataset lacks is written as its header alone.
+pub fn write_table(
+    data: &Dataset,
+    spec: &model::TableSpec,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    w.write_record(spec.columns.iter().map(|c| c.name))?;
+    if let Some(batch) = data.table(spec.name) {
+        let columns: Vec<Option<&dyn Array>> = spec
+            .columns
+            .iter()
+            .map(|c| batch.column_by_name(c.name).map(|a| a.as_ref()))
+            .collect();
+        let mut row = Vec::with_capacity(columns.len());
+        for r in 0..batch.num_rows() {
+            row.clear();
+            row.extend(
+                columns
+                    .iter()
+                    .map(|a| a.map(|a| cell_text(a, r)).unwrap_or_default()),
+            );
+            w.write_record(&row)?;
+        }
+    }
+    w.flush()
 }
 
 fn cell_text(a: &dyn Array, r: usize) -> String {

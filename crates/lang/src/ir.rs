@@ -6,7 +6,7 @@ use crate::pack::literate::Citation;
 use crate::pack::manifest::{Manifest, RoundingMode};
 use crate::syntax::ast::{AggKind, BinOp, CmpOp, Span, UnOp};
 use crate::types::{Date, EntityKind, Type, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A checked pack.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -260,7 +260,7 @@ pub struct Exclusive {
 }
 
 /// How often a rule pays the same subject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Recurrence {
     /// In every year its conditions hold.

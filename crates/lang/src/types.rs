@@ -3,11 +3,11 @@
 //! Money is exact: a `Decimal` of yuan with at most two decimals (fen). No binary floating point appears.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A calendar date, validated on construction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Date {
     /// Year.
     pub year: i32,
@@ -101,7 +101,7 @@ mod tests {
 }
 
 /// The kinds of record a rule can be about, or that a rule reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
     /// 企业, keyed by uscc; its yearly facts come from enterprise-years.
@@ -227,7 +227,7 @@ impl fmt::Display for Type {
 }
 
 /// A constant value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum Value {
     /// bool

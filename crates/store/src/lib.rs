@@ -1,0 +1,155 @@
+//! Persistence for jx555: the facts, the award ledger and every evaluation run.
+//!
+//! ```text
+//! Dataset ─> Store::replace_facts (one transaction; all or nothing) ─> Store::facts ─> Dataset ─> engine
+//! Run ─────> Store::save_run (packs with versions and hashes, facts hash, year, overrides, lines)
+//! Store::approve(run) ─> ledger entries (once per run, one approved run per year) ─> Store::ledger
+//! ```
+//!
+//! Callers see the [`Store`] trait; [`sqlite::SqliteStore`] is the embedded default (one file, WAL,
+//! foreign keys on, migrations). A PostgreSQL backend implements the same trait.
+#![forbid(unsafe_code)]
+
+pub mod sqlite;
+
+use jx555_engine::{Ledger, Override, Run};
+use jx555_facts::Dataset;
+use serde::{Deserialize, Serialize};
+use std::ops::ControlFlow;
+
+/// Why the store could not do what was asked. The store is unchanged after any error.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database said no (or could not be opened).
+    #[error("database {path}: {message}")]
+    Database {
+        /// The database.
+        path: String,
+        /// What it said.
+        message: String,
+    },
+    /// A run id that does not exist.
+    #[error("there is no run #{0}; `jx555 runs` lists them")]
+    NoRun(i64),
+    /// A run that was already approved.
+    #[error("run #{0} was already approved on {1}; a run can be approved once")]
+    AlreadyApproved(i64, String),
+    /// Another run of the same year is approved: approving this one would pay twice.
+    #[error(
+        "run #{other} of {year} is already approved; approving run #{run} too would pay the year twice"
+    )]
+    YearApproved {
+        /// The run asked for.
+        run: i64,
+        /// The approved run.
+        other: i64,
+        /// The year.
+        year: i32,
+    },
+    /// An import was stopped before it finished; nothing of it was kept.
+    #[error("the import was stopped; the store is as it was")]
+    Aborted,
+    /// The store holds no facts yet.
+    #[error("the store holds no facts yet; run `jx555 import <folder>` or `jx555 demo` first")]
+    NoFacts,
+}
+
+/// The facts held, as of their import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactsInfo {
+    /// SHA-256 of the facts in the canonical CSV form: the same facts, the same hash.
+    pub hash: String,
+    /// How many enterprises.
+    pub enterprises: usize,
+    /// When they were imported (UTC, ISO 8601).
+    pub imported_at: String,
+}
+
+/// A pack as a run used it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackRef {
+    /// The pack's id.
+    pub id: String,
+    /// Its version.
+    pub version: String,
+    /// SHA-256 of its files, so a changed pack is seen even under the same version.
+    pub hash: String,
+}
+
+/// What a run was, without its lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The run's number.
+    pub id: i64,
+    /// The year evaluated.
+    pub year: i32,
+    /// The packs evaluated together.
+    pub packs: Vec<PackRef>,
+    /// The facts' hash.
+    pub facts_hash: String,
+    /// What-if overrides (empty for a real payout).
+    pub overrides: Vec<Override>,
+    /// When it ran (UTC, ISO 8601).
+    pub created_at: String,
+    /// Total payable, in fen.
+    pub total: i64,
+    /// How many lines.
+    pub lines: usize,
+    /// When it was approved, if it was.
+    pub approved_at: Option<String>,
+}
+
+/// A run to store.
+#[derive(Debug, Clone)]
+pub struct NewRun<'a> {
+    /// The packs.
+    pub packs: Vec<PackRef>,
+    /// The facts' hash.
+    pub facts_hash: String,
+    /// What-if overrides.
+    pub overrides: Vec<Override>,
+    /// The result.
+    pub run: &'a Run,
+}
+
+/// Progress of a long operation: done and total rows. Returning `Break` stops it, and nothing of it is kept.
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize) -> ControlFlow<()>;
+
+/// Where jx555 keeps its data.
+pub trait Store {
+    /// Replaces all facts by `data`, in one transaction.
+    fn replace_facts(
+        &mut self,
+        data: &Dataset,
+        progress: Progress<'_>,
+    ) -> Result<FactsInfo, StoreError>;
+    /// The facts held, or `None` before the first import.
+    fn facts(&self) -> Result<Option<(Dataset, FactsInfo)>, StoreError>;
+    /// Stores a run and returns its number.
+    fn save_run(&mut self, run: &NewRun<'_>) -> Result<i64, StoreError>;
+    /// A stored run with its lines.
+    fn run(&self, id: i64) -> Result<(RunInfo, Run), StoreError>;
+    /// Every run, newest first.
+    fn runs(&self) -> Result<Vec<RunInfo>, StoreError>;
+    /// Records a run's paying lines in the ledger; returns how many.
+    fn approve(&mut self, id: i64) -> Result<usize, StoreError>;
+    /// The ledger: every approved grant.
+    fn ledger(&self) -> Result<Ledger, StoreError>;
+}
+
+/// Now, as UTC ISO 8601 (seconds).
+pub fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = i32::try_from(secs / 86_400).unwrap_or(0);
+    let rest = secs % 86_400;
+    let date = jx555_lang::types::Date::from_days(days);
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}

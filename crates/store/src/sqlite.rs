@@ -1,0 +1,609 @@
+//! The embedded store: one SQLite file with WAL and foreign keys, its schema made from the canonical model
+//! and kept by numbered migrations.
+//!
+//! Money is stored as integer fen and decimals as integer millionths, so nothing is rounded on the way in
+//! or out; runs keep every line as JSON next to the columns that are searched.
+
+use crate::{FactsInfo, NewRun, PackRef, Progress, RunInfo, Store, StoreError};
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder,
+    StringBuilder,
+};
+use arrow::datatypes::{Date32Type, Decimal128Type, Int64Type};
+use arrow::record_batch::RecordBatch;
+use jx555_engine::{AwardLine, Ledger, LedgerEntry, Run};
+use jx555_facts::model::{self, ColumnType, TableSpec};
+use jx555_facts::{Dataset, csv_io};
+use jx555_lang::types::Date;
+use rusqlite::types::Value as Sql;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The default database file.
+pub const DEFAULT_PATH: &str = "jx555.db";
+
+/// A store in one SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+}
+
+/// Decimals are stored as integers of this many decimals.
+const DECIMAL_SCALE: u32 = 6;
+
+fn sql_type(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Bool
+        | ColumnType::Int
+        | ColumnType::Year
+        | ColumnType::Money
+        | ColumnType::Decimal
+        | ColumnType::Percent => "INTEGER",
+        _ => "TEXT",
+    }
+}
+
+/// The first migration: the facts tables from the model, runs, lines and the ledger.
+fn schema_v1() -> String {
+    let mut sql = String::from(
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n",
+    );
+    for t in model::tables() {
+        let mut cols: Vec<String> = t
+            .columns
+            .iter()
+            .map(|c| {
+                format!(
+                    "\"{}\" {}{}",
+                    c.name,
+                    sql_type(c.ty),
+                    if c.required { " NOT NULL" } else { "" }
+                )
+            })
+            .collect();
+        cols.push(format!("PRIMARY KEY ({})", t.key().join(", ")));
+        if t.name != "enterprises" && t.columns.iter().any(|c| c.name == "uscc") {
+            cols.push("FOREIGN KEY (uscc) REFERENCES enterprises (uscc)".into());
+        }
+        sql.push_str(&format!(
+            "CREATE TABLE \"{}\" (\n  {}\n);\n",
+            t.name,
+            cols.join(",\n  ")
+        ));
+    }
+    sql.push_str(
+        "CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  year INTEGER NOT NULL,
+  packs TEXT NOT NULL,
+  facts_hash TEXT NOT NULL,
+  overrides TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  total INTEGER NOT NULL,
+  lines INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  approved_at TEXT
+);
+CREATE TABLE award_lines (
+  run_id INTEGER NOT NULL REFERENCES runs (id),
+  idx INTEGER NOT NULL,
+  pack TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  enterprise TEXT,
+  county TEXT,
+  payable INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  line TEXT NOT NULL,
+  PRIMARY KEY (run_id, idx)
+);
+CREATE INDEX award_lines_enterprise ON award_lines (enterprise);
+CREATE TABLE ledger (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs (id),
+  year INTEGER NOT NULL,
+  pack TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  exclusive TEXT,
+  cap_keys TEXT NOT NULL,
+  amount INTEGER NOT NULL
+);
+",
+    );
+    sql
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let shown = path.display().to_string();
+        let conn = Connection::open(path).map_err(|e| db(&shown, e))?;
+        let mut store = SqliteStore { conn, path: shown };
+        store.setup()?;
+        Ok(store)
+    }
+
+    /// A store in memory, for tests.
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|e| db(":memory:", e))?;
+        let mut store = SqliteStore {
+            conn,
+            path: ":memory:".into(),
+        };
+        store.setup()?;
+        Ok(store)
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |e| db(&self.path, e)
+    }
+
+    fn setup(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = |x| db(&path, x);
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON;")
+            .map_err(e)?;
+        let _: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(e)?;
+        let migrations = [schema_v1()];
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        )
+        .map_err(e)?;
+        let version: usize = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(e)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        for (i, m) in migrations.iter().enumerate().skip(version) {
+            tx.execute_batch(m).map_err(e)?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
+                [(i + 1).to_string()],
+            )
+            .map_err(e)?;
+        }
+        tx.commit().map_err(e)
+    }
+
+    /// The journal mode, whether foreign keys are enforced, and the schema version: what a reader of
+    /// the file would see.
+    pub fn status(&self) -> Result<(String, bool, String), StoreError> {
+        let e = self.err();
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(&e)?;
+        let fk: i64 = self
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .map_err(&e)?;
+        Ok((
+            mode,
+            fk == 1,
+            self.meta("schema_version")?.unwrap_or_default(),
+        ))
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(self.err())
+    }
+}
+
+fn db(path: &str, e: rusqlite::Error) -> StoreError {
+    StoreError::Database {
+        path: path.to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// A cell of an Arrow column as SQLite stores it.
+fn to_sql(a: &dyn Array, ty: ColumnType, r: usize) -> Sql {
+    if a.is_null(r) {
+        return Sql::Null;
+    }
+    match ty {
+        ColumnType::Bool => Sql::Integer(i64::from(a.as_boolean().value(r))),
+        ColumnType::Int | ColumnType::Year => Sql::Integer(a.as_primitive::<Int64Type>().value(r)),
+        ColumnType::Money | ColumnType::Decimal | ColumnType::Percent => {
+            let arrow::datatypes::DataType::Decimal128(_, s) = a.data_type() else {
+                return Sql::Null;
+            };
+            let v = a.as_primitive::<Decimal128Type>().value(r);
+            let want = if ty == ColumnType::Money {
+                2
+            } else {
+                DECIMAL_SCALE
+            };
+            let have = u32::try_from(*s).unwrap_or(want);
+            let v = if have <= want {
+                v * 10i128.pow(want - have)
+            } else {
+                v / 10i128.pow(have - want)
+            };
+            i64::try_from(v).map_or(Sql::Null, Sql::Integer)
+        }
+        ColumnType::Date => {
+            Sql::Text(Date::from_days(a.as_primitive::<Date32Type>().value(r)).to_string())
+        }
+        _ => Sql::Text(a.as_string::<i32>().value(r).to_string()),
+    }
+}
+
+/// Reads a table back into the same Arrow types the import gives.
+fn read_table(conn: &Connection, spec: &TableSpec, path: &str) -> Result<RecordBatch, StoreError> {
+    let e = |x| db(path, x);
+    let cols: Vec<String> = spec
+        .columns
+        .iter()
+        .map(|c| format!("\"{}\"", c.name))
+        .collect();
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {} FROM \"{}\" ORDER BY rowid",
+            cols.join(", "),
+            spec.name
+        ))
+        .map_err(e)?;
+    enum B {
+        Bool(BooleanBuilder),
+        Int(Int64Builder),
+        Dec(Decimal128Builder, u8, i8),
+        Date(Date32Builder),
+        Text(StringBuilder),
+    }
+    let mut builders: Vec<B> = spec
+        .columns
+        .iter()
+        .map(|c| match c.ty {
+            ColumnType::Bool => B::Bool(BooleanBuilder::new()),
+            ColumnType::Int | ColumnType::Year => B::Int(Int64Builder::new()),
+            ColumnType::Money => B::Dec(Decimal128Builder::new(), 20, 2),
+            ColumnType::Decimal | ColumnType::Percent => B::Dec(Decimal128Builder::new(), 28, 6),
+            ColumnType::Date => B::Date(Date32Builder::new()),
+            _ => B::Text(StringBuilder::new()),
+        })
+        .collect();
+    let mut rows = stmt.query([]).map_err(e)?;
+    while let Some(row) = rows.next().map_err(e)? {
+        for (i, b) in builders.iter_mut().enumerate() {
+            match b {
+                B::Bool(b) => {
+                    b.append_option(row.get::<_, Option<i64>>(i).map_err(e)?.map(|v| v != 0))
+                }
+                B::Int(b) => b.append_option(row.get::<_, Option<i64>>(i).map_err(e)?),
+                B::Dec(b, _, _) => {
+                    b.append_option(row.get::<_, Option<i64>>(i).map_err(e)?.map(i128::from))
+                }
+                B::Date(b) => b.append_option(
+                    row.get::<_, Option<String>>(i)
+                        .map_err(e)?
+                        .and_then(|s| Date::parse(&s))
+                        .map(Date::to_days),
+                ),
+                B::Text(b) => b.append_option(row.get::<_, Option<String>>(i).map_err(e)?),
+            }
+        }
+    }
+    let arrays: Vec<(&str, ArrayRef)> = spec
+        .columns
+        .iter()
+        .zip(builders)
+        .map(|(c, b)| {
+            let a: ArrayRef = match b {
+                B::Bool(mut b) => Arc::new(b.finish()),
+                B::Int(mut b) => Arc::new(b.finish()),
+                B::Dec(mut b, p, s) => {
+                    let a = b.finish();
+                    Arc::new(a.clone().with_precision_and_scale(p, s).unwrap_or(a))
+                }
+                B::Date(mut b) => Arc::new(b.finish()),
+                B::Text(mut b) => Arc::new(b.finish()),
+            };
+            (c.name, a)
+        })
+        .collect();
+    RecordBatch::try_from_iter(arrays).map_err(|x| StoreError::Database {
+        path: path.to_string(),
+        message: x.to_string(),
+    })
+}
+
+impl Store for SqliteStore {
+    fn replace_facts(
+        &mut self,
+        data: &Dataset,
+        progress: Progress<'_>,
+    ) -> Result<FactsInfo, StoreError> {
+        let path = self.path.clone();
+        let e = |x| db(&path, x);
+        let specs = model::tables();
+        let total: usize = data.tables.iter().map(|(_, b)| b.num_rows()).sum();
+        let hash = csv_io::hash(data);
+        let tx = self.conn.transaction().map_err(e)?;
+        // Children first, so the enterprises they point at can go.
+        for spec in specs.iter().rev() {
+            tx.execute(&format!("DELETE FROM \"{}\"", spec.name), [])
+                .map_err(e)?;
+        }
+        let mut done = 0usize;
+        for spec in &specs {
+            let Some(batch) = data.table(spec.name) else {
+                continue;
+            };
+            let cols: Vec<String> = spec
+                .columns
+                .iter()
+                .map(|c| format!("\"{}\"", c.name))
+                .collect();
+            let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+            let mut stmt = tx
+                .prepare(&format!(
+                    "INSERT INTO \"{}\" ({}) VALUES ({})",
+                    spec.name,
+                    cols.join(", "),
+                    marks.join(", ")
+                ))
+                .map_err(e)?;
+            let arrays: Vec<Option<&dyn Array>> = spec
+                .columns
+                .iter()
+                .map(|c| batch.column_by_name(c.name).map(|a| a.as_ref()))
+                .collect();
+            for r in 0..batch.num_rows() {
+                let values: Vec<Sql> = spec
+                    .columns
+                    .iter()
+                    .zip(&arrays)
+                    .map(|(c, a)| a.map_or(Sql::Null, |a| to_sql(a, c.ty, r)))
+                    .collect();
+                stmt.execute(rusqlite::params_from_iter(values))
+                    .map_err(e)?;
+                done += 1;
+                if done % 10_000 == 0 || done == total {
+                    if let ControlFlow::Break(()) = progress(done, total) {
+                        // Dropping the transaction rolls it back: the store is as it was.
+                        return Err(StoreError::Aborted);
+                    }
+                }
+            }
+        }
+        let info = FactsInfo {
+            hash,
+            enterprises: data.enterprises(),
+            imported_at: crate::now(),
+        };
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('facts', ?1)",
+            [json(&info)],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(info)
+    }
+
+    fn facts(&self) -> Result<Option<(Dataset, FactsInfo)>, StoreError> {
+        let Some(info) = self.meta("facts")? else {
+            return Ok(None);
+        };
+        let info: FactsInfo = serde_json::from_str(&info).map_err(|x| StoreError::Database {
+            path: self.path.clone(),
+            message: x.to_string(),
+        })?;
+        let mut tables = Vec::new();
+        for spec in model::tables() {
+            tables.push((spec.name, read_table(&self.conn, &spec, &self.path)?));
+        }
+        Ok(Some((Dataset { tables }, info)))
+    }
+
+    fn save_run(&mut self, new: &NewRun<'_>) -> Result<i64, StoreError> {
+        let path = self.path.clone();
+        let e = |x| db(&path, x);
+        let tx = self.conn.transaction().map_err(e)?;
+        let result = Run {
+            lines: Vec::new(),
+            ..new.run.clone()
+        };
+        tx.execute(
+            "INSERT INTO runs (year, packs, facts_hash, overrides, created_at, total, lines, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                new.run.year,
+                json(&new.packs),
+                new.facts_hash,
+                json(&new.overrides),
+                crate::now(),
+                new.run.total(),
+                new.run.lines.len() as i64,
+                json(&result)
+            ],
+        )
+        .map_err(e)?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut stmt = tx
+                .prepare("INSERT INTO award_lines (run_id, idx, pack, rule, subject, enterprise, county, payable, status, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+                .map_err(e)?;
+            for (i, l) in new.run.lines.iter().enumerate() {
+                let status = serde_json::to_value(&l.status)
+                    .ok()
+                    .and_then(|v| v.get("status").and_then(|s| s.as_str().map(str::to_string)))
+                    .unwrap_or_default();
+                stmt.execute(params![
+                    id,
+                    i as i64,
+                    l.rule.pack,
+                    l.rule.id,
+                    l.subject,
+                    l.enterprise,
+                    l.county,
+                    l.payable,
+                    status,
+                    json(l)
+                ])
+                .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)?;
+        Ok(id)
+    }
+
+    fn run(&self, id: i64) -> Result<(RunInfo, Run), StoreError> {
+        let e = self.err();
+        let (info, result) = self
+            .conn
+            .query_row(
+                "SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at, result FROM runs WHERE id = ?1",
+                [id],
+                |r| Ok((run_info(r), r.get::<_, String>(9)?)),
+            )
+            .optional()
+            .map_err(&e)?
+            .ok_or(StoreError::NoRun(id))?;
+        let info = info.map_err(&e)?;
+        let mut run: Run = decode(&self.path, &result)?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT line FROM award_lines WHERE run_id = ?1 ORDER BY idx")
+            .map_err(&e)?;
+        let lines = stmt
+            .query_map([id], |r| r.get::<_, String>(0))
+            .map_err(&e)?;
+        for l in lines {
+            let line: AwardLine = decode(&self.path, &l.map_err(&e)?)?;
+            run.lines.push(line);
+        }
+        Ok((info, run))
+    }
+
+    fn runs(&self) -> Result<Vec<RunInfo>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at FROM runs ORDER BY id DESC")
+            .map_err(&e)?;
+        let rows = stmt.query_map([], |r| Ok(run_info(r))).map_err(&e)?;
+        rows.map(|r| r.map_err(&e)?.map_err(&e)).collect()
+    }
+
+    fn approve(&mut self, id: i64) -> Result<usize, StoreError> {
+        let (info, run) = self.run(id)?;
+        if let Some(at) = info.approved_at {
+            return Err(StoreError::AlreadyApproved(id, at));
+        }
+        let path = self.path.clone();
+        let e = |x| db(&path, x);
+        let other: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM runs WHERE year = ?1 AND approved_at IS NOT NULL AND id != ?2",
+                params![info.year, id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(e)?;
+        if let Some(other) = other {
+            return Err(StoreError::YearApproved {
+                run: id,
+                other,
+                year: info.year,
+            });
+        }
+        let entries = Ledger::entries_of(&run);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut stmt = tx
+                .prepare("INSERT INTO ledger (run_id, year, pack, rule, subject, exclusive, cap_keys, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                .map_err(e)?;
+            for x in &entries {
+                stmt.execute(params![
+                    id,
+                    x.year,
+                    x.pack,
+                    x.rule,
+                    x.subject,
+                    x.exclusive,
+                    json(&x.cap_keys),
+                    x.amount
+                ])
+                .map_err(e)?;
+            }
+        }
+        let changed = tx
+            .execute(
+                "UPDATE runs SET approved_at = ?1 WHERE id = ?2 AND approved_at IS NULL",
+                params![crate::now(), id],
+            )
+            .map_err(e)?;
+        if changed != 1 {
+            return Err(StoreError::AlreadyApproved(id, "just now".into()));
+        }
+        tx.commit().map_err(e)?;
+        Ok(entries.len())
+    }
+
+    fn ledger(&self) -> Result<Ledger, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT year, pack, rule, subject, exclusive, cap_keys, amount FROM ledger ORDER BY id")
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(LedgerEntry {
+                    year: r.get(0)?,
+                    pack: r.get(1)?,
+                    rule: r.get(2)?,
+                    subject: r.get(3)?,
+                    exclusive: r.get(4)?,
+                    cap_keys: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
+                    amount: r.get(6)?,
+                })
+            })
+            .map_err(&e)?;
+        Ok(Ledger::new(
+            rows.collect::<Result<Vec<_>, _>>().map_err(&e)?,
+        ))
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(path: &str, s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|x| StoreError::Database {
+        path: path.to_string(),
+        message: x.to_string(),
+    })
+}
+
+fn run_info(r: &rusqlite::Row<'_>) -> Result<RunInfo, rusqlite::Error> {
+    let packs: Vec<PackRef> = serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default();
+    Ok(RunInfo {
+        id: r.get(0)?,
+        year: r.get(1)?,
+        packs,
+        facts_hash: r.get(3)?,
+        overrides: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+        created_at: r.get(5)?,
+        total: r.get(6)?,
+        lines: usize::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
+        approved_at: r.get(8)?,
+    })
+}

@@ -1,0 +1,220 @@
+//! The SQLite store: facts round trip, imports are all or nothing, runs are kept whole, approval is once.
+
+// A failed expectation in a test helper is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use jx555_engine::{Facts, Request, Status};
+use jx555_facts::{RawTable, csv_io, demo, validate};
+use jx555_lang::{SourceFile, Sources};
+use jx555_store::sqlite::SqliteStore;
+use jx555_store::{NewRun, Store, StoreError};
+use std::ops::ControlFlow;
+
+fn keep_going(_: usize, _: usize) -> ControlFlow<()> {
+    ControlFlow::Continue(())
+}
+
+fn temp_db(name: &str) -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("jx555-store-{name}-{}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+    }
+    p
+}
+
+#[test]
+fn facts_come_back_as_they_went_in() {
+    let data = demo::generate(300, 11).unwrap();
+    let mut store = SqliteStore::open(&temp_db("roundtrip")).unwrap();
+    assert!(store.facts().unwrap().is_none());
+    let info = store.replace_facts(&data, &mut keep_going).unwrap();
+    assert_eq!(info.enterprises, 300);
+    let (back, stored) = store.facts().unwrap().unwrap();
+    assert_eq!(csv_io::to_csv(&back), csv_io::to_csv(&data));
+    assert_eq!(csv_io::hash(&back), info.hash);
+    assert_eq!(stored.hash, info.hash);
+}
+
+#[test]
+fn an_import_stopped_halfway_leaves_the_store_as_it_was() {
+    let path = temp_db("abort");
+    let first = demo::generate(200, 1).unwrap();
+    let second = demo::generate(400, 2).unwrap();
+    let mut store = SqliteStore::open(&path).unwrap();
+    let before = store.replace_facts(&first, &mut keep_going).unwrap();
+    let mut crash_at_half = |done: usize, total: usize| {
+        if done * 2 >= total {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    assert!(matches!(
+        store.replace_facts(&second, &mut crash_at_half),
+        Err(StoreError::Aborted)
+    ));
+    drop(store);
+    // A new connection sees what was there before.
+    let store = SqliteStore::open(&path).unwrap();
+    let (data, info) = store.facts().unwrap().unwrap();
+    assert_eq!(info, before);
+    assert_eq!(data.enterprises(), 200);
+}
+
+fn pack() -> jx555_lang::ir::Pack {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/example-555/");
+    let read = |f: &str| std::fs::read_to_string(format!("{root}{f}")).unwrap();
+    let sources = Sources::new(
+        SourceFile::new("pack.toml", read("pack.toml")),
+        SourceFile::new("policy.md", read("policy.md")),
+        Some(SourceFile::new("catalog.toml", read("catalog.toml"))),
+    );
+    jx555_lang::check(&sources).pack.unwrap()
+}
+
+/// （六）省级小巨人 2021 50万, 国家级 2022 150万 → 100万 in 2022 (补差); 升规 30万 once.
+fn small_world() -> jx555_facts::Dataset {
+    let e = jx555_facts::cell::with_check_char("91330402MA2B00001");
+    let t = |name: &str, headers: &[&str], rows: Vec<Vec<String>>| RawTable {
+        source: name.into(),
+        name: name.into(),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows,
+    };
+    let years: Vec<Vec<String>> = (2018..=2022)
+        .map(|y| {
+            vec![
+                e.clone(),
+                y.to_string(),
+                if y >= 2019 { "是" } else { "否" }.into(),
+            ]
+        })
+        .collect();
+    validate(
+        &[
+            t(
+                "enterprises",
+                &["uscc", "name", "county", "industry"],
+                vec![vec![e.clone(), "甲".into(), "南湖区".into(), "1711".into()]],
+            ),
+            t("enterprise_years", &["uscc", "year", "above_scale"], years),
+            t(
+                "recognitions",
+                &["id", "uscc", "kind", "level", "year"],
+                vec![
+                    vec![
+                        "R1".into(),
+                        e.clone(),
+                        "专精特新小巨人".into(),
+                        "provincial".into(),
+                        "2021".into(),
+                    ],
+                    vec![
+                        "R2".into(),
+                        e.clone(),
+                        "专精特新小巨人".into(),
+                        "national".into(),
+                        "2022".into(),
+                    ],
+                ],
+            ),
+        ],
+        None,
+    )
+    .unwrap()
+}
+
+fn evaluate(store: &SqliteStore, pack: &jx555_lang::ir::Pack, year: i32) -> jx555_engine::Run {
+    let (data, _) = store.facts().unwrap().unwrap();
+    let facts = Facts::from_batches(&data.tables).unwrap();
+    let ledger = store.ledger().unwrap().before(year);
+    jx555_engine::evaluate(&Request {
+        packs: &[pack],
+        facts: &facts,
+        ledger: &ledger,
+        year,
+        overrides: &[],
+    })
+    .unwrap()
+}
+
+#[test]
+fn run_approve_and_the_next_year_sees_the_ledger() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let info = store
+        .replace_facts(&small_world(), &mut keep_going)
+        .unwrap();
+    let p = pack();
+    let save = |store: &mut SqliteStore, run: &jx555_engine::Run| {
+        store
+            .save_run(&NewRun {
+                packs: vec![],
+                facts_hash: info.hash.clone(),
+                overrides: vec![],
+                run,
+            })
+            .unwrap()
+    };
+    let r21 = evaluate(&store, &p, 2021);
+    let id21 = save(&mut store, &r21);
+    let (stored, back) = store.run(id21).unwrap();
+    assert_eq!(back, r21, "a stored run comes back whole");
+    assert_eq!(
+        (stored.year, stored.total, stored.approved_at.clone()),
+        (2021, r21.total(), None)
+    );
+    let by_rule = |r: &jx555_engine::Run, rule: &str| {
+        r.lines
+            .iter()
+            .filter(|l| l.rule.id == rule)
+            .map(|l| (l.payable, l.status.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        by_rule(&r21, "单项冠军等认定奖励"),
+        vec![(50 * 1_000_000, Status::Payable)]
+    );
+    assert_eq!(
+        by_rule(&r21, "升规连续三年奖励"),
+        vec![(30 * 1_000_000, Status::Payable)]
+    );
+
+    assert_eq!(store.approve(id21).unwrap(), 2);
+    assert!(matches!(
+        store.approve(id21),
+        Err(StoreError::AlreadyApproved(..))
+    ));
+    let again = save(&mut store, &r21);
+    assert!(matches!(
+        store.approve(again),
+        Err(StoreError::YearApproved { .. })
+    ));
+    assert!(matches!(store.approve(9999), Err(StoreError::NoRun(9999))));
+
+    let r22 = evaluate(&store, &p, 2022);
+    assert_eq!(
+        by_rule(&r22, "单项冠军等认定奖励"),
+        vec![(100 * 1_000_000, Status::Payable)]
+    );
+    assert_eq!(
+        by_rule(&r22, "升规连续三年奖励"),
+        vec![(0, Status::AlreadyPaid)]
+    );
+    assert_eq!(store.runs().unwrap().len(), 2);
+}
+
+#[test]
+fn reopening_keeps_the_schema_and_the_pragmas() {
+    let path = temp_db("reopen");
+    let mut store = SqliteStore::open(&path).unwrap();
+    store
+        .replace_facts(&demo::generate(10, 1).unwrap(), &mut keep_going)
+        .unwrap();
+    drop(store);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.status().unwrap(),
+        ("wal".to_string(), true, "1".to_string())
+    );
+    assert_eq!(store.facts().unwrap().unwrap().0.enterprises(), 10);
+}
