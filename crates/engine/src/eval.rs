@@ -703,7 +703,10 @@ pub fn round_to(v: i128, step: i128, mode: RoundingMode) -> i128 {
 
 /// A value of a column as a reader sees it: money in 万元 or 元, percents with `%`, records by id.
 pub fn display(c: &Col, ty: &Type, row: usize, facts: &Facts) -> Option<String> {
-    value_at(c, ty, row, facts).map(|v| v.to_string().trim_matches('"').to_string())
+    value_at(c, ty, row, facts).map(|v| match v {
+        Value::Bool(b) => if b { "是" } else { "否" }.to_string(),
+        other => other.to_string().trim_matches('"').to_string(),
+    })
 }
 
 /// A value of a column as a language value (records become their id as text).

@@ -20,14 +20,24 @@ struct Cli {
 enum Command {
     /// Check a policy pack: parse, resolve, type-check and lint; print a summary or the diagnostics.
     Check(cmd::check::Args),
-    /// Evaluate a year of a folder of CSV facts under the packs; print the payout summary.
-    Evaluate(cmd::evaluate::EvaluateArgs),
-    /// Generate a synthetic Jiaxing and evaluate a year of it under the bundled pack.
+    /// Load a synthetic Jiaxing into a demo database, evaluate a year under the bundled pack, store the run.
     Demo(cmd::evaluate::DemoArgs),
+    /// Evaluate a year over the stored facts and ledger; store the run; print the payout summary.
+    Evaluate(cmd::evaluate::EvaluateArgs),
+    /// List the stored runs.
+    Runs(cmd::evaluate::RunsArgs),
+    /// Record a run's paying lines in the ledger (once).
+    Approve(cmd::evaluate::ApproveArgs),
+    /// What an enterprise gets, nearly gets and lacks, and why, citing the clauses.
+    Explain(cmd::evaluate::ExplainArgs),
     /// Write a synthetic Jiaxing (enterprises, years, recognitions, projects, parks ...) as CSV files.
     DemoData(cmd::data::DemoArgs),
     /// Check a folder of CSV facts against the canonical model; print every problem.
-    Validate(cmd::data::ValidateArgs),
+    Validate(cmd::data::FolderArgs),
+    /// Validate a folder of CSV facts and replace the store's facts with it (all or nothing).
+    Import(cmd::data::FolderArgs),
+    /// Write the store's facts as CSV files.
+    Export(cmd::data::ExportArgs),
 }
 
 /// How a command ended.
@@ -48,10 +58,15 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(&args),
-        Command::DemoData(args) => cmd::data::demo_data(&args),
-        Command::Evaluate(args) => cmd::evaluate::evaluate(&args),
         Command::Demo(args) => cmd::evaluate::demo(&args),
+        Command::Evaluate(args) => cmd::evaluate::evaluate(&args),
+        Command::Runs(args) => cmd::evaluate::runs(&args),
+        Command::Approve(args) => cmd::evaluate::approve(&args),
+        Command::Explain(args) => cmd::evaluate::explain_cmd(&args),
+        Command::DemoData(args) => cmd::data::demo_data(&args),
         Command::Validate(args) => cmd::data::validate_folder(&args),
+        Command::Import(args) => cmd::data::import(&args),
+        Command::Export(args) => cmd::data::export(&args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -37,3 +37,16 @@ pub fn read(dir: &Path) -> Result<Sources> {
         file("catalog.toml")?,
     ))
 }
+
+/// SHA-256 of a pack's files, so a run records exactly which text it used.
+pub fn hash(sources: &Sources) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for f in sources.files() {
+        h.update(f.name.rsplit('/').next().unwrap_or_default().as_bytes());
+        h.update([0]);
+        h.update(f.text.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,4 +1,4 @@
-//! `jx555 demo-data`, `validate`, `evaluate` and `demo` on real files.
+//! The payout flow on real files: demo-data, validate, import, evaluate, approve, runs, explain, export.
 
 // A failed expectation in a test helper is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -29,67 +29,154 @@ fn text(o: &Output) -> String {
 fn temp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("jx555-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
     d
 }
 
+fn ok(args: &[&str]) -> String {
+    let out = jx555(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "jx555 {args:?}:\n{}",
+        text(&out)
+    );
+    text(&out)
+}
+
 #[test]
-fn demo_data_validates_and_evaluates() {
-    let d = temp("demo");
-    let out = jx555(&[
+fn import_evaluate_approve_explain_export() {
+    let d = temp("flow");
+    let (facts, db, back) = (d.join("facts"), d.join("t.db"), d.join("back"));
+    let (facts, db, back) = (
+        facts.to_str().unwrap(),
+        db.to_str().unwrap(),
+        back.to_str().unwrap(),
+    );
+    ok(&[
         "demo-data",
         "--enterprises",
         "2000",
         "--seed",
         "3",
         "--out",
-        d.to_str().unwrap(),
+        facts,
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let v = jx555(&[
-        "validate",
-        d.to_str().unwrap(),
-        "--pack",
-        "policies/example-555",
-    ]);
-    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
-    let e = jx555(&["evaluate", "--year", "2023", "--facts", d.to_str().unwrap()]);
-    assert_eq!(e.status.code(), Some(0), "{}", text(&e));
-    let t = text(&e);
+    ok(&["validate", facts, "--pack", "policies/example-555"]);
     assert!(
-        t.contains("2023年度兑现测算") && t.contains("按责任单位") && t.contains("市经信局"),
-        "{t}"
+        ok(&[
+            "import",
+            facts,
+            "--db",
+            db,
+            "--pack",
+            "policies/example-555"
+        ])
+        .contains("enterprises")
     );
 
-    let w = jx555(&[
+    let e = ok(&["evaluate", "--year", "2021", "--db", db]);
+    assert!(
+        e.contains("2021年度兑现测算") && e.contains("按责任单位") && e.contains("第 1 号"),
+        "{e}"
+    );
+    assert!(ok(&["approve", "1", "--db", db]).contains("已审定"));
+    let twice = jx555(&["approve", "1", "--db", db]);
+    assert_eq!(twice.status.code(), Some(1));
+    assert!(text(&twice).contains("already approved"));
+    assert_eq!(jx555(&["approve", "99", "--db", db]).status.code(), Some(1));
+
+    let w = ok(&[
         "evaluate",
         "--year",
-        "2023",
-        "--facts",
-        d.to_str().unwrap(),
+        "2022",
+        "--db",
+        db,
         "--set",
         "强链认定奖励[national]=200万",
     ]);
-    assert!(text(&w).contains("测算调整"), "{}", text(&w));
+    assert!(w.contains("测算调整") && w.contains("不可审定"), "{w}");
+    assert_eq!(
+        jx555(&["approve", "2", "--db", db]).status.code(),
+        Some(1),
+        "a what-if is never approved"
+    );
+    let runs = ok(&["runs", "--db", db]);
+    assert!(
+        runs.contains("已审定") && runs.contains("what-if"),
+        "{runs}"
+    );
+
+    let csv = std::fs::read_to_string(Path::new(facts).join("enterprises.csv")).unwrap();
+    let uscc = csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    let json = ok(&[
+        "explain", &uscc, "--year", "2022", "--db", db, "--format", "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["uscc"], uscc.as_str());
+    assert!(report["lacks"].is_array());
+    assert!(ok(&["explain", &uscc, "--year", "2022", "--db", db]).contains("依据"));
+
+    ok(&["export", "--out", back, "--db", db]);
+    for f in [
+        "enterprises.csv",
+        "enterprise_years.csv",
+        "recognitions.csv",
+        "land_parcels.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(Path::new(facts).join(f)).unwrap(),
+            std::fs::read(Path::new(back).join(f)).unwrap(),
+            "{f}"
+        );
+    }
 }
 
 #[test]
-fn a_broken_facts_folder_exits_1_and_names_the_cell() {
+fn a_broken_folder_is_refused_and_the_store_is_unchanged() {
     let d = temp("broken");
-    assert_eq!(
-        jx555(&[
-            "demo-data",
-            "--enterprises",
-            "50",
-            "--out",
-            d.to_str().unwrap()
-        ])
-        .status
-        .code(),
-        Some(0)
-    );
-    let path = d.join("enterprises.csv");
+    let (facts, db) = (d.join("facts"), d.join("t.db"));
+    let (facts_s, db_s) = (facts.to_str().unwrap(), db.to_str().unwrap());
+    ok(&["demo-data", "--enterprises", "50", "--out", facts_s]);
+    ok(&["import", facts_s, "--db", db_s]);
+    let before = ok(&["evaluate", "--year", "2023", "--db", db_s]);
+
+    let path = facts.join("enterprises.csv");
     let csv = std::fs::read_to_string(&path).unwrap();
-    let first_county = [
+    let county = jx555_facts_counties()
+        .into_iter()
+        .find(|c| csv.contains(c))
+        .unwrap();
+    std::fs::write(&path, csv.replacen(county, "上城区", 1)).unwrap();
+    let v = jx555(&["import", facts_s, "--db", db_s]);
+    assert_eq!(v.status.code(), Some(1));
+    let t = text(&v);
+    assert!(
+        t.contains("enterprises.csv")
+            && t.contains("列 county")
+            && t.contains("上城区")
+            && t.contains("nothing was imported"),
+        "{t}"
+    );
+    let after = ok(&["evaluate", "--year", "2023", "--db", db_s]);
+    let total = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("年度兑现测算"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(total(&before), total(&after));
+}
+
+fn jx555_facts_counties() -> Vec<&'static str> {
+    vec![
         "南湖区",
         "秀洲区",
         "嘉善县",
@@ -100,58 +187,42 @@ fn a_broken_facts_folder_exits_1_and_names_the_cell() {
         "嘉兴经济技术开发区",
         "嘉兴港区",
     ]
-    .into_iter()
-    .find(|c| csv.contains(c))
-    .unwrap();
-    std::fs::write(&path, csv.replacen(first_county, "上城区", 1)).unwrap();
-    let v = jx555(&["validate", d.to_str().unwrap()]);
-    assert_eq!(v.status.code(), Some(1));
-    let t = text(&v);
-    assert!(
-        t.contains("enterprises.csv")
-            && t.contains("列 county")
-            && t.contains("上城区")
-            && t.contains("nothing was imported"),
-        "{t}"
-    );
-    let e = jx555(&["evaluate", "--year", "2023", "--facts", d.to_str().unwrap()]);
-    assert_eq!(e.status.code(), Some(2));
 }
 
 #[test]
-fn a_year_outside_the_pack_or_an_unknown_parameter_is_refused() {
+fn bad_requests_get_a_clear_message_and_exit_2() {
     let d = temp("refuse");
-    assert_eq!(
-        jx555(&[
-            "demo-data",
-            "--enterprises",
-            "20",
-            "--out",
-            d.to_str().unwrap()
-        ])
-        .status
-        .code(),
-        Some(0)
-    );
-    let e = jx555(&["evaluate", "--year", "2026", "--facts", d.to_str().unwrap()]);
+    let (facts, db) = (d.join("facts"), d.join("t.db"));
+    let (facts, db) = (facts.to_str().unwrap(), db.to_str().unwrap());
+    let missing = jx555(&["evaluate", "--year", "2023", "--db", db]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing).contains("does not exist"));
+    ok(&["demo-data", "--enterprises", "20", "--out", facts]);
+    ok(&["import", facts, "--db", db]);
+    let e = jx555(&["evaluate", "--year", "2026", "--db", db]);
     assert_eq!(e.status.code(), Some(2));
     assert!(text(&e).contains("2025-12-31"));
-    let s = jx555(&[
-        "evaluate",
-        "--year",
-        "2023",
-        "--facts",
-        d.to_str().unwrap(),
-        "--set",
-        "没有=1",
-    ]);
+    let s = jx555(&["evaluate", "--year", "2023", "--db", db, "--set", "没有=1"]);
     assert_eq!(s.status.code(), Some(2));
     assert!(text(&s).contains("没有"));
+    let runs = ok(&["runs", "--db", db]);
+    assert_eq!(
+        runs.lines().count(),
+        1,
+        "no run was stored by a refused request: {runs}"
+    );
 }
 
 #[test]
 fn the_demo_runs_on_the_embedded_default() {
-    let out = jx555(&["demo", "--enterprises", "1000"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("合计"));
+    let d = temp("demo");
+    let db = d.join("demo.db");
+    let out = ok(&[
+        "demo",
+        "--enterprises",
+        "1000",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(out.contains("合计") && out.contains("第 1 号"), "{out}");
 }

@@ -49,6 +49,11 @@ pub enum StoreError {
     /// An import was stopped before it finished; nothing of it was kept.
     #[error("the import was stopped; the store is as it was")]
     Aborted,
+    /// A what-if run is a simulation, not a payout.
+    #[error(
+        "run #{0} is a what-if (it changes parameters); only a run under the packs as written can be approved"
+    )]
+    WhatIf(i64),
     /// The store holds no facts yet.
     #[error("the store holds no facts yet; run `jx555 import <folder>` or `jx555 demo` first")]
     NoFacts,

@@ -510,6 +510,9 @@ impl Store for SqliteStore {
         if let Some(at) = info.approved_at {
             return Err(StoreError::AlreadyApproved(id, at));
         }
+        if !info.overrides.is_empty() {
+            return Err(StoreError::WhatIf(id));
+        }
         let path = self.path.clone();
         let e = |x| db(&path, x);
         let other: Option<i64> = self

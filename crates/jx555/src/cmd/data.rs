@@ -1,9 +1,13 @@
-//! `jx555 demo-data` and `jx555 validate`: facts in the canonical CSV format.
+//! Facts in and out: `demo-data`, `validate`, `import`, `export`.
 
 use crate::{Outcome, pack_files};
 use anyhow::{Context, Result};
 use jx555_facts::{csv_io, demo, validate};
-use std::path::PathBuf;
+use jx555_lang::pack::catalog::Catalog;
+use jx555_store::Store;
+use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `demo-data`.
 #[derive(clap::Args)]
@@ -33,42 +37,46 @@ pub fn demo_data(args: &DemoArgs) -> Result<Outcome> {
         data.enterprises(),
         args.out.display()
     );
-    for (name, batch) in &data.tables {
-        println!("  {name:<18}{:>9} rows", batch.num_rows());
-    }
+    print_tables(&data);
     Ok(Outcome::Ok)
 }
 
-/// Arguments of `validate`.
+fn print_tables(data: &jx555_facts::Dataset) {
+    for (name, batch) in &data.tables {
+        println!("  {name:<18}{:>9} rows", batch.num_rows());
+    }
+}
+
+/// Arguments of `validate` and `import`.
 #[derive(clap::Args)]
-pub struct ValidateArgs {
+pub struct FolderArgs {
     /// A folder of CSV files, one per table.
     path: PathBuf,
     /// A pack whose catalog the kinds and levels must come from.
     #[arg(long)]
     pack: Option<PathBuf>,
+    /// The database (for `import`).
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+}
+
+fn catalog_of(pack: Option<&Path>) -> Result<Option<Catalog>> {
+    let Some(dir) = pack else { return Ok(None) };
+    let sources = pack_files::read(dir)?;
+    let checked = jx555_lang::check(&sources);
+    let pack = checked
+        .pack
+        .with_context(|| format!("{} does not check; run jx555 check on it", dir.display()))?;
+    Ok(Some(pack.catalog))
 }
 
 /// Checks a folder of facts and prints every problem, or a count of rows.
-pub fn validate_folder(args: &ValidateArgs) -> Result<Outcome> {
+pub fn validate_folder(args: &FolderArgs) -> Result<Outcome> {
     let raw = csv_io::read_folder(&args.path)?;
-    let catalog = match &args.pack {
-        Some(dir) => {
-            let sources = pack_files::read(dir)?;
-            let checked = jx555_lang::check(&sources);
-            let pack = checked.pack.with_context(|| {
-                format!("{} does not check; run jx555 check on it", dir.display())
-            })?;
-            Some(pack.catalog)
-        }
-        None => None,
-    };
-    match validate(&raw, catalog.as_ref()) {
+    match validate(&raw, catalog_of(args.pack.as_deref())?.as_ref()) {
         Ok(data) => {
             println!("{}: ok", args.path.display());
-            for (name, batch) in &data.tables {
-                println!("  {name:<18}{:>9} rows", batch.num_rows());
-            }
+            print_tables(&data);
             Ok(Outcome::Ok)
         }
         Err(problems) => {
@@ -81,4 +89,66 @@ pub fn validate_folder(args: &ValidateArgs) -> Result<Outcome> {
             Ok(Outcome::Findings)
         }
     }
+}
+
+/// Validates a folder and, when it has no problem, replaces the store's facts with it.
+pub fn import(args: &FolderArgs) -> Result<Outcome> {
+    let raw = csv_io::read_folder(&args.path)?;
+    let data = match validate(&raw, catalog_of(args.pack.as_deref())?.as_ref()) {
+        Ok(d) => d,
+        Err(problems) => {
+            print!("{}", csv_io::report(&problems));
+            println!(
+                "{}: {} problems; nothing was imported",
+                args.path.display(),
+                problems.len()
+            );
+            return Ok(Outcome::Findings);
+        }
+    };
+    let mut store = SqliteStore::open(&args.db)?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("导入 {bar:40} {pos}/{len} 行 ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let info = store.replace_facts(&data, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        ControlFlow::Continue(())
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "imported {} into {} (facts {})",
+        args.path.display(),
+        args.db.display(),
+        &info.hash[..12]
+    );
+    print_tables(&data);
+    Ok(Outcome::Ok)
+}
+
+/// Arguments of `export`.
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// The folder to write the CSV files to.
+    #[arg(long)]
+    out: PathBuf,
+    /// The database.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+}
+
+/// Writes the store's facts as CSV files.
+pub fn export(args: &ExportArgs) -> Result<Outcome> {
+    let store = SqliteStore::open(&args.db)?;
+    let (data, info) = store.facts()?.ok_or(jx555_store::StoreError::NoFacts)?;
+    csv_io::write_folder(&data, &args.out)?;
+    println!(
+        "wrote the facts of {} ({}) to {}",
+        args.db.display(),
+        &info.hash[..12],
+        args.out.display()
+    );
+    Ok(Outcome::Ok)
 }

@@ -1,14 +1,19 @@
-//! `jx555 evaluate` and `jx555 demo`: a year's awards under the packs, summed up for officials.
+//! The payout: `evaluate`, `demo`, `runs`, `approve`, `explain`.
 
 use crate::{Outcome, pack_files};
 use anyhow::{Context, Result, bail};
+use jx555_engine::explain::{Explanation, explain, explain_enterprise};
 use jx555_engine::run::{LineMode, Status};
-use jx555_engine::{Facts, Ledger, Override, Request, Run};
-use jx555_facts::{Dataset, csv_io, demo, validate};
+use jx555_engine::{Facts, Override, Request, Run};
+use jx555_facts::{csv_io, demo};
 use jx555_lang::ir::Pack;
+use jx555_lang::types::EntityKind;
+use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
+use jx555_store::{NewRun, PackRef, Store, StoreError};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 
 /// The pack used when none is named.
 pub const DEFAULT_PACK: &str = "policies/example-555";
@@ -19,9 +24,9 @@ pub struct EvaluateArgs {
     /// The year to evaluate.
     #[arg(long)]
     year: i32,
-    /// A folder of CSV facts (see docs/data-format.md).
-    #[arg(long)]
-    facts: PathBuf,
+    /// The database holding the facts and the ledger.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
     /// The packs to evaluate together (就高不重复 spans them).
     #[arg(long = "pack", default_value = DEFAULT_PACK)]
     packs: Vec<PathBuf>,
@@ -46,59 +51,30 @@ pub struct DemoArgs {
     /// The pack.
     #[arg(long, default_value = DEFAULT_PACK)]
     pack: PathBuf,
+    /// The database the demo writes (its facts are replaced).
+    #[arg(long, default_value = "jx555-demo.db")]
+    db: PathBuf,
 }
 
-/// Evaluates a folder of facts.
-pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome> {
-    let packs = load_packs(&args.packs)?;
-    let raw = csv_io::read_folder(&args.facts)?;
-    let catalog = packs.first().map(|p| p.catalog.clone());
-    let data = validate(&raw, catalog.as_ref()).map_err(|problems| {
-        anyhow::anyhow!(
-            "{}{} problems in {}; nothing was evaluated",
-            csv_io::report(&problems),
-            problems.len(),
-            args.facts.display()
-        )
-    })?;
-    let overrides = args
-        .overrides
-        .iter()
-        .map(|s| parse_override(s))
-        .collect::<Result<Vec<_>>>()?;
-    run_and_print(&packs, &data, args.year, &overrides)
-}
-
-/// Generates a synthetic Jiaxing and evaluates a year of it under the bundled pack.
-pub fn demo(args: &DemoArgs) -> Result<Outcome> {
-    let packs = load_packs(std::slice::from_ref(&args.pack))?;
-    let data = demo::generate(args.enterprises, args.seed).map_err(|p| {
-        anyhow::anyhow!(
-            "the demo generator made invalid data:\n{}",
-            csv_io::report(&p)
-        )
-    })?;
-    println!(
-        "示例数据：{} 家企业（种子 {}），政策包 {}",
-        data.enterprises(),
-        args.seed,
-        args.pack.display()
-    );
-    run_and_print(&packs, &data, args.year, &[])
-}
-
-fn load_packs(dirs: &[PathBuf]) -> Result<Vec<Pack>> {
+/// A checked pack and how a run records it.
+pub fn load_packs(dirs: &[PathBuf]) -> Result<Vec<(Pack, PackRef)>> {
     dirs.iter()
         .map(|dir| {
             let sources = pack_files::read(dir)?;
             let checked = jx555_lang::check(&sources);
-            checked.pack.with_context(|| {
+            let pack = checked.pack.with_context(|| {
                 format!(
                     "{} does not check:\n{}",
                     dir.display(),
                     sources.render(&checked.diagnostics, false)
                 )
-            })
+            })?;
+            let r = PackRef {
+                id: pack.manifest.id.clone(),
+                version: pack.manifest.version.clone(),
+                hash: pack_files::hash(&sources),
+            };
+            Ok((pack, r))
         })
         .collect()
 }
@@ -118,15 +94,60 @@ fn parse_override(text: &str) -> Result<Override> {
     Ok(Override { param, key, value })
 }
 
-fn run_and_print(
-    packs: &[Pack],
-    data: &Dataset,
+/// Evaluates a year over the stored facts and ledger, stores the run and prints its summary.
+pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome> {
+    let packs = load_packs(&args.packs)?;
+    let overrides = args
+        .overrides
+        .iter()
+        .map(|s| parse_override(s))
+        .collect::<Result<Vec<_>>>()?;
+    let mut store = open_existing(&args.db)?;
+    run_and_store(&mut store, &packs, args.year, &overrides)
+}
+
+/// Loads a synthetic Jiaxing into a demo database, evaluates a year under the bundled pack and stores it.
+pub fn demo(args: &DemoArgs) -> Result<Outcome> {
+    let packs = load_packs(std::slice::from_ref(&args.pack))?;
+    let data = demo::generate(args.enterprises, args.seed).map_err(|p| {
+        anyhow::anyhow!(
+            "the demo generator made invalid data:\n{}",
+            csv_io::report(&p)
+        )
+    })?;
+    let mut store = SqliteStore::open(&args.db)?;
+    store.replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))?;
+    println!(
+        "示例数据：{} 家企业（种子 {}）已写入 {}；政策包 {}",
+        data.enterprises(),
+        args.seed,
+        args.db.display(),
+        args.pack.display()
+    );
+    run_and_store(&mut store, &packs, args.year, &[])
+}
+
+fn open_existing(db: &Path) -> Result<SqliteStore> {
+    if !db.exists() {
+        bail!(
+            "{} does not exist; import facts first (jx555 import <folder> --db {})",
+            db.display(),
+            db.display()
+        );
+    }
+    Ok(SqliteStore::open(db)?)
+}
+
+fn run_and_store(
+    store: &mut SqliteStore,
+    packs: &[(Pack, PackRef)],
     year: i32,
     overrides: &[Override],
 ) -> Result<Outcome> {
+    let (data, info) = store.facts()?.ok_or(StoreError::NoFacts)?;
     let facts = Facts::from_batches(&data.tables)?;
-    let refs: Vec<&Pack> = packs.iter().collect();
-    let ledger = Ledger::default();
+    let refs: Vec<&Pack> = packs.iter().map(|(p, _)| p).collect();
+    let ledger = store.ledger()?.before(year);
     let req = Request {
         packs: &refs,
         facts: &facts,
@@ -135,7 +156,7 @@ fn run_and_print(
         overrides,
     };
     let run = jx555_engine::evaluate(&req)?;
-    print_summary(&run, packs);
+    print_summary(&run, &refs);
     if !overrides.is_empty() {
         let base = jx555_engine::evaluate(&Request {
             overrides: &[],
@@ -146,29 +167,46 @@ fn run_and_print(
             yuan(run.total() - base.total())
         );
     }
+    let id = store.save_run(&NewRun {
+        packs: packs.iter().map(|(_, r)| r.clone()).collect(),
+        facts_hash: info.hash,
+        overrides: overrides.to_vec(),
+        run: &run,
+    })?;
+    let kind = if overrides.is_empty() {
+        "兑现测算"
+    } else {
+        "what-if 测算（不可审定）"
+    };
+    println!("\n已保存为第 {id} 号{kind}；审定后计入台账：jx555 approve {id}");
     Ok(Outcome::Ok)
 }
 
 /// Amounts in 万元 with two decimals, as payout tables show them.
-fn yuan(fen: i64) -> String {
+pub fn yuan(fen: i64) -> String {
     let wan = Decimal::new(fen, 2) / Decimal::from(10_000);
     format!("{:.2}万元", wan.round_dp(2))
 }
 
-fn print_summary(run: &Run, packs: &[Pack]) {
+fn status_name(status: &Status, mode: &LineMode) -> &'static str {
+    match (status, mode) {
+        (Status::Payable, _) => "可兑现",
+        (Status::Flagged, LineMode::Review { .. }) => "待审核（最高限额）",
+        (Status::Flagged, LineMode::CaseByCase) => "一事一议",
+        (Status::Flagged, _) => "金额待定",
+        (Status::Superseded { .. }, _) => "就高不重复（被取代）",
+        (Status::AlreadyPaid, _) => "已兑现过",
+        (Status::Expired, _) => "期满",
+        (Status::CapReached, _) => "已达上限",
+    }
+}
+
+fn print_summary(run: &Run, packs: &[&Pack]) {
     let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
     for l in &run.lines {
-        let s = match (&l.status, &l.mode) {
-            (Status::Payable, _) => "可兑现",
-            (Status::Flagged, LineMode::Review { .. }) => "待审核（最高限额）",
-            (Status::Flagged, LineMode::CaseByCase) => "一事一议",
-            (Status::Flagged, _) => "金额待定",
-            (Status::Superseded { .. }, _) => "就高不重复（被取代）",
-            (Status::AlreadyPaid, _) => "已兑现过",
-            (Status::Expired, _) => "期满",
-            (Status::CapReached, _) => "已达上限",
-        };
-        *by_status.entry(s).or_default() += 1;
+        *by_status
+            .entry(status_name(&l.status, &l.mode))
+            .or_default() += 1;
     }
     println!(
         "{}年度兑现测算：奖补明细 {} 条，合计 {}",
@@ -203,11 +241,12 @@ fn print_summary(run: &Run, packs: &[Pack]) {
     group("按资金：", &|l| {
         vec![l.rule.fund.clone().unwrap_or_else(|| "（未指定）".into())]
     });
-    let cost: (i64, i64) = run
-        .lines
-        .iter()
-        .map(|l| (l.city_share.unwrap_or(0), l.county_share.unwrap_or(0)))
-        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let (city, county) = run.lines.iter().fold((0, 0), |a, l| {
+        (
+            a.0 + l.city_share.unwrap_or(0),
+            a.1 + l.county_share.unwrap_or(0),
+        )
+    });
     let undeclared: i64 = run
         .lines
         .iter()
@@ -216,8 +255,8 @@ fn print_summary(run: &Run, packs: &[Pack]) {
         .sum();
     println!(
         "市区共担：市级 {}，县级 {}，未规定分担比例 {}",
-        yuan(cost.0),
-        yuan(cost.1),
+        yuan(city),
+        yuan(county),
         yuan(undeclared)
     );
     for p in &run.principles {
@@ -236,6 +275,188 @@ fn print_summary(run: &Run, packs: &[Pack]) {
             "原则 {title}：{verdict}（{} / {}）",
             yuan(p.tagged),
             yuan(p.fund_total)
+        );
+    }
+}
+
+/// Arguments of `runs`.
+#[derive(clap::Args)]
+pub struct RunsArgs {
+    /// The database.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+}
+
+/// Lists the stored runs.
+pub fn runs(args: &RunsArgs) -> Result<Outcome> {
+    let store = open_existing(&args.db)?;
+    println!(
+        "{:>5}  {:<6}{:<22}{:>10}{:>18}  状态",
+        "编号", "年度", "时间", "明细", "合计"
+    );
+    for r in store.runs()? {
+        let state = match (&r.approved_at, r.overrides.is_empty()) {
+            (Some(at), _) => format!("已审定 {at}"),
+            (None, false) => "what-if".to_string(),
+            (None, true) => "未审定".to_string(),
+        };
+        println!(
+            "{:>5}  {:<6}{:<22}{:>10}{:>18}  {state}",
+            r.id,
+            r.year,
+            r.created_at,
+            r.lines,
+            yuan(r.total)
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+/// Arguments of `approve`.
+#[derive(clap::Args)]
+pub struct ApproveArgs {
+    /// The run's number.
+    run: i64,
+    /// The database.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+}
+
+/// Records a run's paying lines as granted.
+pub fn approve(args: &ApproveArgs) -> Result<Outcome> {
+    let mut store = open_existing(&args.db)?;
+    match store.approve(args.run) {
+        Ok(n) => {
+            println!("第 {} 号测算已审定：{n} 条奖补计入台账", args.run);
+            Ok(Outcome::Ok)
+        }
+        Err(
+            e @ (StoreError::NoRun(_)
+            | StoreError::AlreadyApproved(..)
+            | StoreError::YearApproved { .. }
+            | StoreError::WhatIf(_)),
+        ) => {
+            eprintln!("error: {e}");
+            Ok(Outcome::Findings)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Output format of `explain`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// For tools.
+    Json,
+}
+
+/// Arguments of `explain`.
+#[derive(clap::Args)]
+pub struct ExplainArgs {
+    /// The enterprise's 统一社会信用代码.
+    uscc: String,
+    /// The year.
+    #[arg(long)]
+    year: i32,
+    /// Only this rule (for the enterprise itself).
+    #[arg(long)]
+    rule: Option<String>,
+    /// The database.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+    /// The packs.
+    #[arg(long = "pack", default_value = DEFAULT_PACK)]
+    packs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Explains what an enterprise gets, nearly gets and lacks, citing the clauses.
+pub fn explain_cmd(args: &ExplainArgs) -> Result<Outcome> {
+    let packs = load_packs(&args.packs)?;
+    let store = open_existing(&args.db)?;
+    let (data, _) = store.facts()?.ok_or(StoreError::NoFacts)?;
+    let facts = Facts::from_batches(&data.tables)?;
+    let refs: Vec<&Pack> = packs.iter().map(|(p, _)| p).collect();
+    let ledger = store.ledger()?.before(args.year);
+    let req = Request {
+        packs: &refs,
+        facts: &facts,
+        ledger: &ledger,
+        year: args.year,
+        overrides: &[],
+    };
+    if let Some(rule) = &args.rule {
+        let x = explain(&req, EntityKind::Enterprise, &args.uscc, rule)?;
+        match args.format {
+            Format::Json => println!("{}", serde_json::to_string_pretty(&x)?),
+            Format::Text => print_explanation(&x),
+        }
+        return Ok(Outcome::Ok);
+    }
+    let report = explain_enterprise(&req, &args.uscc)?;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Text => {
+            println!("{} · {}年度", args.uscc, args.year);
+            for (title, xs) in [
+                ("可享受", &report.gets),
+                ("差一点", &report.nearly),
+                ("不具备", &report.lacks),
+            ] {
+                println!("\n== {title}（{} 项）==", xs.len());
+                for x in xs.iter() {
+                    print_explanation(x);
+                }
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+fn print_explanation(x: &Explanation) {
+    let amount = match &x.line {
+        Some(l) => format!("{}（{}）", yuan(l.payable), status_name(&l.status, &l.mode)),
+        None => "不符合".to_string(),
+    };
+    println!(
+        "{} {} [{} {}]：{amount}",
+        x.citation.clause,
+        x.rule,
+        x.subject_kind.name(),
+        x.subject
+    );
+    println!("    依据：{}", x.citation.sentence);
+    for c in &x.conditions {
+        let mark = match c.holds {
+            Some(true) => "✓",
+            Some(false) => "✗",
+            None => "?",
+        };
+        println!("    {mark} {}", c.name);
+        for g in &c.gaps {
+            println!("        {}", g.message);
+        }
+        if c.holds != Some(true) {
+            for r in &c.reads {
+                let year = r.year.map(|y| format!(" {y}年")).unwrap_or_default();
+                println!(
+                    "        {}{year} = {}",
+                    r.label,
+                    r.value.as_deref().unwrap_or("（缺少数据）")
+                );
+            }
+        }
+    }
+    if let Some(w) = &x.superseded_by {
+        println!(
+            "    就高不重复：由 {} {}（{}）取代",
+            w.rule.id,
+            w.subject,
+            yuan(w.payable)
         );
     }
 }

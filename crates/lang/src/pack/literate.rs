@@ -152,7 +152,13 @@ pub fn clause_number(heading: &str) -> Option<&str> {
 
 /// The last sentence of a paragraph: what follows the last 。 that is not at its end.
 fn last_sentence(paragraph: &str) -> Option<String> {
-    let p = paragraph.trim();
+    let mut p = paragraph.trim();
+    // The clause's closing （责任单位：…） names departments, not a promise: cite the sentence before it.
+    if let Some(i) = p.rfind("（责任单位") {
+        if p.ends_with('）') && i > 0 {
+            p = p[..i].trim_end();
+        }
+    }
     if p.is_empty() {
         return None;
     }
@@ -178,6 +184,17 @@ mod tests {
             vec!["意见".to_string(), "（六）培育强链企业".to_string()]
         );
         assert_eq!(doc.clauses().collect::<Vec<_>>(), vec!["（六）"]);
+    }
+
+    #[test]
+    fn the_departments_note_is_not_the_sentence() {
+        let doc = read(
+            "## （六）\n\n甲。给予30万元的奖励。（责任单位：市经信局、市财政局）\n\n```rule\n```\n",
+        );
+        assert_eq!(
+            doc.blocks[0].sentence.as_deref(),
+            Some("给予30万元的奖励。")
+        );
     }
 
     #[test]
