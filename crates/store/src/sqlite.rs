@@ -286,21 +286,16 @@ fn read_table(conn: &Connection, spec: &TableSpec, path: &str) -> Result<RecordB
     let mut rows = stmt.query([]).map_err(e)?;
     while let Some(row) = rows.next().map_err(e)? {
         for (i, b) in builders.iter_mut().enumerate() {
+            // Borrowed values: no allocation per cell.
+            let v = row.get_ref(i).map_err(e)?;
+            let int = || v.as_i64_or_null().map_err(|x| e(x.into()));
+            let text = || v.as_str_or_null().map_err(|x| e(x.into()));
             match b {
-                B::Bool(b) => {
-                    b.append_option(row.get::<_, Option<i64>>(i).map_err(e)?.map(|v| v != 0))
-                }
-                B::Int(b) => b.append_option(row.get::<_, Option<i64>>(i).map_err(e)?),
-                B::Dec(b, _, _) => {
-                    b.append_option(row.get::<_, Option<i64>>(i).map_err(e)?.map(i128::from))
-                }
-                B::Date(b) => b.append_option(
-                    row.get::<_, Option<String>>(i)
-                        .map_err(e)?
-                        .and_then(|s| Date::parse(&s))
-                        .map(Date::to_days),
-                ),
-                B::Text(b) => b.append_option(row.get::<_, Option<String>>(i).map_err(e)?),
+                B::Bool(b) => b.append_option(int()?.map(|v| v != 0)),
+                B::Int(b) => b.append_option(int()?),
+                B::Dec(b, _, _) => b.append_option(int()?.map(i128::from)),
+                B::Date(b) => b.append_option(text()?.and_then(Date::parse).map(Date::to_days)),
+                B::Text(b) => b.append_option(text()?),
             }
         }
     }
