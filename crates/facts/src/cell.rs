@@ -105,6 +105,15 @@ fn number(t: &str) -> Result<Decimal, String> {
         .map_err(|_| "应为数字".to_string())
 }
 
+/// A binary floating-point number from a spreadsheet or a Parquet file, read at Excel's own precision
+/// (15 significant digits) as an exact decimal: 1234.56 stays 1234.56, and =0.1+0.2 is 0.3.
+pub fn spreadsheet_number(f: f64) -> String {
+    match Decimal::from_scientific(&format!("{f:.14e}")) {
+        Ok(d) => d.normalize().to_string(),
+        Err(_) => format!("{f}"),
+    }
+}
+
 const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const USCC_WEIGHTS: [u32; 17] = [
     1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
@@ -182,6 +191,15 @@ pub fn is_manufacturing(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floats_read_as_the_decimals_people_typed() {
+        assert_eq!(spreadsheet_number(1234.56), "1234.56");
+        assert_eq!(spreadsheet_number(0.1 + 0.2), "0.3");
+        assert_eq!(spreadsheet_number(1.1 * 3.0), "3.3");
+        assert_eq!(spreadsheet_number(2021.0), "2021");
+        assert_eq!(spreadsheet_number(8333.33), "8333.33");
+    }
 
     #[test]
     fn uscc_checksums() {

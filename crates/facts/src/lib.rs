@@ -17,5 +17,44 @@ pub mod csv_io;
 pub mod demo;
 pub mod import;
 pub mod model;
+pub mod parquet_io;
+pub mod xlsx;
 
 pub use import::{Dataset, Problem, RawTable, validate};
+
+/// Reads facts from a path: a folder of `*.csv` and `*.parquet` files (a table each), an XLSX or ODS
+/// workbook (a sheet each), or a single CSV or Parquet file.
+pub fn read_input(path: &std::path::Path) -> Result<Vec<RawTable>, csv_io::IoError> {
+    let ext = |p: &std::path::Path| {
+        p.extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default()
+    };
+    if path.is_dir() {
+        let mut tables = csv_io::read_folder(path)?;
+        let mut parquet: Vec<_> = std::fs::read_dir(path)
+            .map_err(|e| csv_io::IoError::Io {
+                path: path.display().to_string(),
+                source: e,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| ext(p) == "parquet")
+            .collect();
+        parquet.sort();
+        for p in parquet {
+            tables.push(parquet_io::read_file(&p)?);
+        }
+        return Ok(tables);
+    }
+    match ext(path).as_str() {
+        "xlsx" | "xlsm" | "xls" | "ods" => xlsx::read_workbook(path),
+        "parquet" => Ok(vec![parquet_io::read_file(path)?]),
+        "csv" => Ok(vec![csv_io::read_file(path)?]),
+        other => Err(csv_io::IoError::Format {
+            path: path.display().to_string(),
+            message: format!(
+                "cannot read .{other}; give a folder of CSV or Parquet files, or an XLSX workbook"
+            ),
+        }),
+    }
+}

@@ -289,3 +289,52 @@ fn demo_data_is_spread_like_jiaxing() {
     let chips = ents.matches(",集成电路,").count();
     assert!(textiles > 10 * chips, "textiles {textiles}, chips {chips}");
 }
+
+/// A workbook saved by LibreOffice Calc (tests/data/facts-small.xlsx, made from facts-small.fods with
+/// `soffice --headless --convert-to xlsx`): Chinese sheet names and headers, numbers as spreadsheet
+/// numbers, 万元.
+#[test]
+fn an_xlsx_written_by_a_spreadsheet_program_imports() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/facts-small.xlsx");
+    let raw = jx555_facts::read_input(&path).unwrap();
+    let data = validate(&raw, None).unwrap_or_else(|p| panic!("{}", csv_io::report(&p)));
+    assert_eq!(data.enterprises(), 2);
+    let csv = csv_io::to_csv(&data);
+    let years = &csv
+        .iter()
+        .find(|(n, _)| *n == "enterprise_years")
+        .unwrap()
+        .1;
+    assert!(
+        years.contains(",2021,是,60005000.00,"),
+        "6000.5万元 exactly: {years}"
+    );
+    assert!(
+        years.contains(",1234567.89,"),
+        "money typed as a number stays exact: {years}"
+    );
+    let recs = &csv.iter().find(|(n, _)| *n == "recognitions").unwrap().1;
+    assert!(recs.contains("R1,") && recs.contains(",2021,"), "{recs}");
+}
+
+#[test]
+fn parquet_round_trips_through_the_same_validation() {
+    let a = demo::generate(300, 5).unwrap();
+    let d = dir("parquet");
+    jx555_facts::parquet_io::write_folder(&a, &d).unwrap();
+    let b = validate(&jx555_facts::read_input(&d).unwrap(), None).unwrap();
+    assert_eq!(csv_io::to_csv(&a), csv_io::to_csv(&b));
+}
+
+#[test]
+fn an_unknown_file_kind_is_an_io_error() {
+    let d = dir("kind");
+    let p = d.join("facts.json");
+    std::fs::write(&p, "{}").unwrap();
+    assert!(
+        jx555_facts::read_input(&p)
+            .unwrap_err()
+            .to_string()
+            .contains(".json")
+    );
+}

@@ -32,11 +32,11 @@ enum Command {
     Explain(cmd::evaluate::ExplainArgs),
     /// Write a synthetic Jiaxing (enterprises, years, recognitions, projects, parks ...) as CSV files.
     DemoData(cmd::data::DemoArgs),
-    /// Check a folder of CSV facts against the canonical model; print every problem.
+    /// Check facts (a folder of CSV/Parquet files or an XLSX workbook) against the model; print every problem.
     Validate(cmd::data::FolderArgs),
-    /// Validate a folder of CSV facts and replace the store's facts with it (all or nothing).
+    /// Validate facts and replace the store's facts with them (all or nothing).
     Import(cmd::data::FolderArgs),
-    /// Write the store's facts as CSV files.
+    /// Write the store's facts as CSV or Parquet files.
     Export(cmd::data::ExportArgs),
 }
 

@@ -23,19 +23,30 @@ fn main() {
         .unwrap_or(1_000_000usize);
     let t = Instant::now();
     let data = jx555_facts::demo::generate(n, 555).expect("demo data");
-    println!("generated and validated {n} enterprises in {:?}", t.elapsed());
+    println!(
+        "generated and validated {n} enterprises in {:?}",
+        t.elapsed()
+    );
     let path = std::env::temp_dir().join(format!("jx555-load-bench-{}.db", std::process::id()));
     let mut store = SqliteStore::open(&path).expect("open");
     let t = Instant::now();
-    store.replace_facts(&data, &mut |_, _| ControlFlow::Continue(())).expect("import");
+    store
+        .replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))
+        .expect("import");
     println!("import: {:?}", t.elapsed());
     drop(data);
     let t = Instant::now();
     let (data, _) = store.facts().expect("load").expect("facts");
     let read = t.elapsed();
     let facts = jx555_engine::Facts::from_batches(&data.tables).expect("facts");
-    println!("load into Arrow: {read:?} reading, {:?} with the engine's indexes", t.elapsed());
-    assert_eq!(facts.table(jx555_lang::types::EntityKind::Enterprise).rows, n);
+    println!(
+        "load into Arrow: {read:?} reading, {:?} with the engine's indexes",
+        t.elapsed()
+    );
+    assert_eq!(
+        facts.table(jx555_lang::types::EntityKind::Enterprise).rows,
+        n
+    );
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }

@@ -197,6 +197,102 @@ impl SqliteStore {
         ))
     }
 
+    /// Reads every facts table. A file store reads chunks of rows on all cores, each over its own
+    /// connection (WAL lets readers run side by side); an in-memory store reads on this one.
+    fn read_tables(&self) -> Result<Vec<(&'static str, RecordBatch)>, StoreError> {
+        const CHUNK: i64 = 500_000;
+        let specs = model::tables();
+        let mut jobs: Vec<(usize, Option<(i64, i64)>)> = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            let (lo, hi): (Option<i64>, Option<i64>) = self
+                .conn
+                .query_row(
+                    &format!("SELECT min(rowid), max(rowid) FROM \"{}\"", spec.name),
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(self.err())?;
+            match (lo, hi) {
+                (Some(lo), Some(hi)) => {
+                    let mut start = lo;
+                    while start <= hi {
+                        jobs.push((i, Some((start, start.saturating_add(CHUNK - 1).min(hi)))));
+                        start = start.saturating_add(CHUNK);
+                    }
+                }
+                _ => jobs.push((i, None)),
+            }
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let path = self.path.as_str();
+        let work = |conn: &Connection| -> Result<Vec<(usize, RecordBatch)>, StoreError> {
+            let mut out = Vec::new();
+            loop {
+                let j = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(&(table, range)) = jobs.get(j) else {
+                    break;
+                };
+                out.push((j, read_table(conn, &specs[table], path, range)?));
+            }
+            Ok(out)
+        };
+        let results: Vec<Result<Vec<(usize, RecordBatch)>, StoreError>> = if self.path == ":memory:"
+        {
+            vec![work(&self.conn)]
+        } else {
+            let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        let work = &work;
+                        scope.spawn(move || {
+                            let conn = Connection::open_with_flags(
+                                path,
+                                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+                            )
+                            .map_err(|e| db(path, e))?;
+                            work(&conn)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or(Err(StoreError::Aborted)))
+                    .collect()
+            })
+        };
+        let mut done: Vec<(usize, RecordBatch)> = Vec::new();
+        for r in results {
+            done.extend(r?);
+        }
+        done.sort_by_key(|(j, _)| *j);
+        let mut tables = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            let parts: Vec<&RecordBatch> = done
+                .iter()
+                .filter(|(j, _)| jobs[*j].0 == i)
+                .map(|(_, b)| b)
+                .collect();
+            let batch = match parts.as_slice() {
+                [one] => (*one).clone(),
+                _ => {
+                    let schema = parts
+                        .first()
+                        .map(|b| b.schema())
+                        .ok_or(StoreError::Aborted)?;
+                    arrow::compute::concat_batches(&schema, parts.iter().copied()).map_err(|x| {
+                        StoreError::Database {
+                            path: self.path.clone(),
+                            message: x.to_string(),
+                        }
+                    })?
+                }
+            };
+            tables.push((spec.name, batch));
+        }
+        Ok(tables)
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -250,7 +346,13 @@ fn to_sql(a: &dyn Array, ty: ColumnType, r: usize) -> Sql {
 }
 
 /// Reads a table back into the same Arrow types the import gives.
-fn read_table(conn: &Connection, spec: &TableSpec, path: &str) -> Result<RecordBatch, StoreError> {
+/// Reads the rows of a table with rowid in `range` (all rows when `None`).
+fn read_table(
+    conn: &Connection,
+    spec: &TableSpec,
+    path: &str,
+    range: Option<(i64, i64)>,
+) -> Result<RecordBatch, StoreError> {
     let e = |x| db(path, x);
     let cols: Vec<String> = spec
         .columns
@@ -259,7 +361,7 @@ fn read_table(conn: &Connection, spec: &TableSpec, path: &str) -> Result<RecordB
         .collect();
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT {} FROM \"{}\" ORDER BY rowid",
+            "SELECT {} FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid",
             cols.join(", "),
             spec.name
         ))
@@ -283,7 +385,8 @@ fn read_table(conn: &Connection, spec: &TableSpec, path: &str) -> Result<RecordB
             _ => B::Text(StringBuilder::new()),
         })
         .collect();
-    let mut rows = stmt.query([]).map_err(e)?;
+    let (lo, hi) = range.unwrap_or((i64::MIN, i64::MAX));
+    let mut rows = stmt.query([lo, hi]).map_err(e)?;
     while let Some(row) = rows.next().map_err(e)? {
         for (i, b) in builders.iter_mut().enumerate() {
             // Borrowed values: no allocation per cell.
@@ -404,11 +507,12 @@ impl Store for SqliteStore {
             path: self.path.clone(),
             message: x.to_string(),
         })?;
-        let mut tables = Vec::new();
-        for spec in model::tables() {
-            tables.push((spec.name, read_table(&self.conn, &spec, &self.path)?));
-        }
-        Ok(Some((Dataset { tables }, info)))
+        Ok(Some((
+            Dataset {
+                tables: self.read_tables()?,
+            },
+            info,
+        )))
     }
 
     fn save_run(&mut self, new: &NewRun<'_>) -> Result<i64, StoreError> {

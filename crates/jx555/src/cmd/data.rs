@@ -50,7 +50,7 @@ fn print_tables(data: &jx555_facts::Dataset) {
 /// Arguments of `validate` and `import`.
 #[derive(clap::Args)]
 pub struct FolderArgs {
-    /// A folder of CSV files, one per table.
+    /// A folder of CSV or Parquet files (one per table), or an XLSX workbook (a sheet per table).
     path: PathBuf,
     /// A pack whose catalog the kinds and levels must come from.
     #[arg(long)]
@@ -72,7 +72,7 @@ fn catalog_of(pack: Option<&Path>) -> Result<Option<Catalog>> {
 
 /// Checks a folder of facts and prints every problem, or a count of rows.
 pub fn validate_folder(args: &FolderArgs) -> Result<Outcome> {
-    let raw = csv_io::read_folder(&args.path)?;
+    let raw = jx555_facts::read_input(&args.path)?;
     match validate(&raw, catalog_of(args.pack.as_deref())?.as_ref()) {
         Ok(data) => {
             println!("{}: ok", args.path.display());
@@ -93,7 +93,7 @@ pub fn validate_folder(args: &FolderArgs) -> Result<Outcome> {
 
 /// Validates a folder and, when it has no problem, replaces the store's facts with it.
 pub fn import(args: &FolderArgs) -> Result<Outcome> {
-    let raw = csv_io::read_folder(&args.path)?;
+    let raw = jx555_facts::read_input(&args.path)?;
     let data = match validate(&raw, catalog_of(args.pack.as_deref())?.as_ref()) {
         Ok(d) => d,
         Err(problems) => {
@@ -128,12 +128,24 @@ pub fn import(args: &FolderArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// File format of `export`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileFormat {
+    /// One CSV file per table.
+    Csv,
+    /// One Parquet file per table.
+    Parquet,
+}
+
 /// Arguments of `export`.
 #[derive(clap::Args)]
 pub struct ExportArgs {
-    /// The folder to write the CSV files to.
+    /// The folder to write the files to.
     #[arg(long)]
     out: PathBuf,
+    /// The file format.
+    #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
+    format: FileFormat,
     /// The database.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
