@@ -116,6 +116,38 @@ CREATE TABLE ledger (
     sql
 }
 
+/// The schema version this code writes; older stores are migrated on open.
+pub const SCHEMA_VERSION: usize = 2;
+
+/// The second migration: an Arrow snapshot of the facts, written in the import's transaction, so loading a
+/// million enterprises is a read of a few blobs instead of millions of rows.
+const SCHEMA_V2: &str = "CREATE TABLE facts_snapshot (
+  name TEXT NOT NULL,
+  part INTEGER NOT NULL,
+  ipc BLOB NOT NULL,
+  PRIMARY KEY (name, part)
+);";
+
+/// Rows per snapshot blob, well under SQLite's 1 GB limit on one value.
+const SNAPSHOT_ROWS: usize = 1_000_000;
+
+fn snapshot(batch: &RecordBatch) -> Result<Vec<Vec<u8>>, arrow::error::ArrowError> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < batch.num_rows() || (start == 0 && out.is_empty()) {
+        let part = batch.slice(start, SNAPSHOT_ROWS.min(batch.num_rows() - start));
+        let mut bytes = Vec::new();
+        {
+            let mut w = arrow::ipc::writer::StreamWriter::try_new(&mut bytes, &part.schema())?;
+            w.write(&part)?;
+            w.finish()?;
+        }
+        out.push(bytes);
+        start += SNAPSHOT_ROWS;
+    }
+    Ok(out)
+}
+
 impl SqliteStore {
     /// Opens (or creates) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
@@ -151,7 +183,8 @@ impl SqliteStore {
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(e)?;
-        let migrations = [schema_v1()];
+        let migrations = [schema_v1(), SCHEMA_V2.to_string()];
+        debug_assert_eq!(migrations.len(), SCHEMA_VERSION);
         let tx = self.conn.transaction().map_err(e)?;
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
@@ -197,96 +230,45 @@ impl SqliteStore {
         ))
     }
 
-    /// Reads every facts table. A file store reads chunks of rows on all cores, each over its own
-    /// connection (WAL lets readers run side by side); an in-memory store reads on this one.
+    /// Reads every facts table: from the Arrow snapshot written with the facts when there is one
+    /// (fast), else from the relational tables.
     fn read_tables(&self) -> Result<Vec<(&'static str, RecordBatch)>, StoreError> {
-        const CHUNK: i64 = 500_000;
-        let specs = model::tables();
-        let mut jobs: Vec<(usize, Option<(i64, i64)>)> = Vec::new();
-        for (i, spec) in specs.iter().enumerate() {
-            let (lo, hi): (Option<i64>, Option<i64>) = self
-                .conn
-                .query_row(
-                    &format!("SELECT min(rowid), max(rowid) FROM \"{}\"", spec.name),
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .map_err(self.err())?;
-            match (lo, hi) {
-                (Some(lo), Some(hi)) => {
-                    let mut start = lo;
-                    while start <= hi {
-                        jobs.push((i, Some((start, start.saturating_add(CHUNK - 1).min(hi)))));
-                        start = start.saturating_add(CHUNK);
-                    }
-                }
-                _ => jobs.push((i, None)),
+        let decode = |x: arrow::error::ArrowError| StoreError::Database {
+            path: self.path.clone(),
+            message: x.to_string(),
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, ipc FROM facts_snapshot ORDER BY name, part")
+            .map_err(self.err())?;
+        let mut parts: Vec<(String, RecordBatch)> = Vec::new();
+        let mut rows = stmt.query([]).map_err(self.err())?;
+        while let Some(row) = rows.next().map_err(self.err())? {
+            let name: String = row.get(0).map_err(self.err())?;
+            let bytes = row
+                .get_ref(1)
+                .map_err(self.err())?
+                .as_blob()
+                .map_err(|x| db(&self.path, x.into()))?;
+            for batch in
+                arrow::ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None)
+                    .map_err(decode)?
+            {
+                parts.push((name.clone(), batch.map_err(decode)?));
             }
         }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let path = self.path.as_str();
-        let work = |conn: &Connection| -> Result<Vec<(usize, RecordBatch)>, StoreError> {
-            let mut out = Vec::new();
-            loop {
-                let j = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let Some(&(table, range)) = jobs.get(j) else {
-                    break;
-                };
-                out.push((j, read_table(conn, &specs[table], path, range)?));
-            }
-            Ok(out)
-        };
-        let results: Vec<Result<Vec<(usize, RecordBatch)>, StoreError>> = if self.path == ":memory:"
-        {
-            vec![work(&self.conn)]
-        } else {
-            let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..workers)
-                    .map(|_| {
-                        let work = &work;
-                        scope.spawn(move || {
-                            let conn = Connection::open_with_flags(
-                                path,
-                                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-                            )
-                            .map_err(|e| db(path, e))?;
-                            work(&conn)
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or(Err(StoreError::Aborted)))
-                    .collect()
-            })
-        };
-        let mut done: Vec<(usize, RecordBatch)> = Vec::new();
-        for r in results {
-            done.extend(r?);
-        }
-        done.sort_by_key(|(j, _)| *j);
         let mut tables = Vec::new();
-        for (i, spec) in specs.iter().enumerate() {
-            let parts: Vec<&RecordBatch> = done
+        for spec in model::tables() {
+            let mine: Vec<&RecordBatch> = parts
                 .iter()
-                .filter(|(j, _)| jobs[*j].0 == i)
+                .filter(|(n, _)| n == spec.name)
                 .map(|(_, b)| b)
                 .collect();
-            let batch = match parts.as_slice() {
+            let batch = match mine.as_slice() {
+                [] => read_table(&self.conn, &spec, &self.path)?,
                 [one] => (*one).clone(),
-                _ => {
-                    let schema = parts
-                        .first()
-                        .map(|b| b.schema())
-                        .ok_or(StoreError::Aborted)?;
-                    arrow::compute::concat_batches(&schema, parts.iter().copied()).map_err(|x| {
-                        StoreError::Database {
-                            path: self.path.clone(),
-                            message: x.to_string(),
-                        }
-                    })?
-                }
+                many => arrow::compute::concat_batches(&many[0].schema(), many.iter().copied())
+                    .map_err(decode)?,
             };
             tables.push((spec.name, batch));
         }
@@ -346,13 +328,7 @@ fn to_sql(a: &dyn Array, ty: ColumnType, r: usize) -> Sql {
 }
 
 /// Reads a table back into the same Arrow types the import gives.
-/// Reads the rows of a table with rowid in `range` (all rows when `None`).
-fn read_table(
-    conn: &Connection,
-    spec: &TableSpec,
-    path: &str,
-    range: Option<(i64, i64)>,
-) -> Result<RecordBatch, StoreError> {
+fn read_table(conn: &Connection, spec: &TableSpec, path: &str) -> Result<RecordBatch, StoreError> {
     let e = |x| db(path, x);
     let cols: Vec<String> = spec
         .columns
@@ -361,7 +337,7 @@ fn read_table(
         .collect();
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT {} FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid",
+            "SELECT {} FROM \"{}\" ORDER BY rowid",
             cols.join(", "),
             spec.name
         ))
@@ -385,8 +361,7 @@ fn read_table(
             _ => B::Text(StringBuilder::new()),
         })
         .collect();
-    let (lo, hi) = range.unwrap_or((i64::MIN, i64::MAX));
-    let mut rows = stmt.query([lo, hi]).map_err(e)?;
+    let mut rows = stmt.query([]).map_err(e)?;
     while let Some(row) = rows.next().map_err(e)? {
         for (i, b) in builders.iter_mut().enumerate() {
             // Borrowed values: no allocation per cell.
@@ -483,6 +458,20 @@ impl Store for SqliteStore {
                         return Err(StoreError::Aborted);
                     }
                 }
+            }
+        }
+        tx.execute("DELETE FROM facts_snapshot", []).map_err(e)?;
+        for (name, batch) in &data.tables {
+            let blobs = snapshot(batch).map_err(|x| StoreError::Database {
+                path: path.clone(),
+                message: x.to_string(),
+            })?;
+            for (part, blob) in blobs.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO facts_snapshot (name, part, ipc) VALUES (?1, ?2, ?3)",
+                    params![name, part as i64, blob],
+                )
+                .map_err(e)?;
             }
         }
         let info = FactsInfo {

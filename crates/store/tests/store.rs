@@ -212,9 +212,24 @@ fn reopening_keeps_the_schema_and_the_pragmas() {
         .unwrap();
     drop(store);
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(
-        store.status().unwrap(),
-        ("wal".to_string(), true, "1".to_string())
-    );
+    let version = jx555_store::sqlite::SCHEMA_VERSION.to_string();
+    assert_eq!(store.status().unwrap(), ("wal".to_string(), true, version));
     assert_eq!(store.facts().unwrap().unwrap().0.enterprises(), 10);
+}
+
+/// Stores written before the snapshot (or with it removed) load from the relational tables, the same.
+#[test]
+fn facts_load_the_same_without_the_snapshot() {
+    let path = temp_db("nosnap");
+    let data = demo::generate(120, 4).unwrap();
+    let mut store = SqliteStore::open(&path).unwrap();
+    store.replace_facts(&data, &mut keep_going).unwrap();
+    let with = csv_io::to_csv(&store.facts().unwrap().unwrap().0);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert!(conn.execute("DELETE FROM facts_snapshot", []).unwrap() > 0);
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(csv_io::to_csv(&store.facts().unwrap().unwrap().0), with);
+    assert_eq!(with, csv_io::to_csv(&data));
 }
