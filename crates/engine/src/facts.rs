@@ -88,15 +88,7 @@ impl Facts {
             let name = table_name(kind);
             let table = match find(name) {
                 Some(batch) => {
-                    present.insert(
-                        name,
-                        batch
-                            .schema()
-                            .fields()
-                            .iter()
-                            .map(|f| f.name().clone())
-                            .collect(),
-                    );
+                    present.insert(name, column_names(batch));
                     load_table(kind, batch)?
                 }
                 None => Table::empty(),
@@ -143,15 +135,7 @@ impl Facts {
 
         let (year_cols, by_year) = match find(ENTERPRISE_YEARS) {
             Some(batch) => {
-                present.insert(
-                    ENTERPRISE_YEARS,
-                    batch
-                        .schema()
-                        .fields()
-                        .iter()
-                        .map(|f| f.name().clone())
-                        .collect(),
-                );
+                present.insert(ENTERPRISE_YEARS, column_names(batch));
                 load_years(batch, &uscc)?
             }
             None => (HashMap::new(), BTreeMap::new()),
@@ -222,6 +206,15 @@ impl Facts {
             .get(table)
             .is_some_and(|cols| cols.iter().any(|c| c == column))
     }
+}
+
+fn column_names(batch: &RecordBatch) -> Vec<String> {
+    batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect()
 }
 
 fn group(owner: &[u32], n: usize) -> (Vec<u32>, Vec<u32>) {

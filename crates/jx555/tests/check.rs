@@ -3,20 +3,11 @@
 // A failed expectation in a test helper is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn jx555(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jx555"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run jx555")
-}
+use common::{jx555, repo};
+use std::path::PathBuf;
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

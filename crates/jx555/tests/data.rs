@@ -3,35 +3,10 @@
 // A failed expectation in a test helper is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn jx555(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jx555"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run jx555")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jx555-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use common::{jx555, temp, text};
+use std::path::Path;
 
 fn ok(args: &[&str]) -> String {
     let out = jx555(args);
@@ -150,7 +125,7 @@ fn a_broken_folder_is_refused_and_the_store_is_unchanged() {
 
     let path = facts.join("enterprises.csv");
     let csv = std::fs::read_to_string(&path).unwrap();
-    let county = jx555_facts_counties()
+    let county = jx555_facts::model::COUNTIES
         .into_iter()
         .find(|c| csv.contains(c))
         .unwrap();
@@ -173,20 +148,6 @@ fn a_broken_folder_is_refused_and_the_store_is_unchanged() {
             .to_string()
     };
     assert_eq!(total(&before), total(&after));
-}
-
-fn jx555_facts_counties() -> Vec<&'static str> {
-    vec![
-        "南湖区",
-        "秀洲区",
-        "嘉善县",
-        "平湖市",
-        "海盐县",
-        "海宁市",
-        "桐乡市",
-        "嘉兴经济技术开发区",
-        "嘉兴港区",
-    ]
 }
 
 #[test]

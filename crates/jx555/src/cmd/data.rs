@@ -9,15 +9,34 @@ use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
+/// The size and seed of the synthetic Jiaxing.
+#[derive(clap::Args)]
+pub struct Population {
+    /// How many enterprises.
+    #[arg(long, default_value_t = 10_000)]
+    pub enterprises: usize,
+    /// The seed: the same seed gives the same data, byte for byte.
+    #[arg(long, default_value_t = 555)]
+    pub seed: u64,
+}
+
+impl Population {
+    /// The synthetic Jiaxing of this size and seed.
+    pub fn generate(&self) -> Result<jx555_facts::Dataset> {
+        demo::generate(self.enterprises, self.seed).map_err(|p| {
+            anyhow::anyhow!(
+                "the demo generator made invalid data:\n{}",
+                csv_io::report(&p)
+            )
+        })
+    }
+}
+
 /// Arguments of `demo-data`.
 #[derive(clap::Args)]
 pub struct DemoArgs {
-    /// How many enterprises.
-    #[arg(long, default_value_t = 10_000)]
-    enterprises: usize,
-    /// The seed: the same seed gives the same files, byte for byte.
-    #[arg(long, default_value_t = 555)]
-    seed: u64,
+    #[command(flatten)]
+    population: Population,
     /// The folder to write the CSV files to.
     #[arg(long, default_value = "demo-data")]
     out: PathBuf,
@@ -25,12 +44,7 @@ pub struct DemoArgs {
 
 /// Writes a synthetic Jiaxing as CSV files.
 pub fn demo_data(args: &DemoArgs) -> Result<Outcome> {
-    let data = demo::generate(args.enterprises, args.seed).map_err(|p| {
-        anyhow::anyhow!(
-            "the demo generator made invalid data:\n{}",
-            csv_io::report(&p)
-        )
-    })?;
+    let data = args.population.generate()?;
     csv_io::write_folder(&data, &args.out)?;
     println!(
         "wrote {} enterprises to {}",
@@ -60,6 +74,17 @@ pub struct FolderArgs {
     db: PathBuf,
 }
 
+/// Prints every problem of an input and says that none of it was used.
+fn refuse(path: &Path, problems: &[jx555_facts::Problem]) -> Outcome {
+    print!("{}", csv_io::report(problems));
+    println!(
+        "{}: {} problems; nothing was imported",
+        path.display(),
+        problems.len()
+    );
+    Outcome::Findings
+}
+
 fn catalog_of(pack: Option<&Path>) -> Result<Option<Catalog>> {
     let Some(dir) = pack else { return Ok(None) };
     let sources = pack_files::read(dir)?;
@@ -79,15 +104,7 @@ pub fn validate_folder(args: &FolderArgs) -> Result<Outcome> {
             print_tables(&data);
             Ok(Outcome::Ok)
         }
-        Err(problems) => {
-            print!("{}", csv_io::report(&problems));
-            println!(
-                "{}: {} problems; nothing was imported",
-                args.path.display(),
-                problems.len()
-            );
-            Ok(Outcome::Findings)
-        }
+        Err(problems) => Ok(refuse(&args.path, &problems)),
     }
 }
 
@@ -96,15 +113,7 @@ pub fn import(args: &FolderArgs) -> Result<Outcome> {
     let raw = jx555_facts::read_input(&args.path)?;
     let data = match validate(&raw, catalog_of(args.pack.as_deref())?.as_ref()) {
         Ok(d) => d,
-        Err(problems) => {
-            print!("{}", csv_io::report(&problems));
-            println!(
-                "{}: {} problems; nothing was imported",
-                args.path.display(),
-                problems.len()
-            );
-            return Ok(Outcome::Findings);
-        }
+        Err(problems) => return Ok(refuse(&args.path, &problems)),
     };
     let mut store = SqliteStore::open(&args.db)?;
     let bar = indicatif::ProgressBar::new(0);

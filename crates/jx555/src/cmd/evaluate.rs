@@ -5,7 +5,6 @@ use anyhow::{Context, Result, bail};
 use jx555_engine::explain::{Explanation, explain, explain_enterprise};
 use jx555_engine::run::{LineMode, Status};
 use jx555_engine::{Facts, Override, Request, Run};
-use jx555_facts::{csv_io, demo};
 use jx555_lang::ir::Pack;
 use jx555_lang::types::EntityKind;
 use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
@@ -39,12 +38,8 @@ pub struct EvaluateArgs {
 /// Arguments of `demo`.
 #[derive(clap::Args)]
 pub struct DemoArgs {
-    /// How many enterprises the synthetic Jiaxing has.
-    #[arg(long, default_value_t = 10_000)]
-    enterprises: usize,
-    /// The seed of the synthetic data.
-    #[arg(long, default_value_t = 555)]
-    seed: u64,
+    #[command(flatten)]
+    population: super::data::Population,
     /// The year to evaluate.
     #[arg(long, default_value_t = 2023)]
     year: i32,
@@ -109,18 +104,13 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome> {
 /// Loads a synthetic Jiaxing into a demo database, evaluates a year under the bundled pack and stores it.
 pub fn demo(args: &DemoArgs) -> Result<Outcome> {
     let packs = load_packs(std::slice::from_ref(&args.pack))?;
-    let data = demo::generate(args.enterprises, args.seed).map_err(|p| {
-        anyhow::anyhow!(
-            "the demo generator made invalid data:\n{}",
-            csv_io::report(&p)
-        )
-    })?;
+    let data = args.population.generate()?;
     let mut store = SqliteStore::open(&args.db)?;
     store.replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))?;
     println!(
         "示例数据：{} 家企业（种子 {}）已写入 {}；政策包 {}",
         data.enterprises(),
-        args.seed,
+        args.population.seed,
         args.db.display(),
         args.pack.display()
     );
