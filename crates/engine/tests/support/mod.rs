@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod hand;
+
 use arrow::array::{ArrayRef, BooleanArray, Decimal128Array, Int64Array, StringArray};
 use arrow::datatypes::DataType;
 use jx555_engine::facts::batch;
