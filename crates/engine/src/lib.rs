@@ -22,6 +22,7 @@ pub mod facts;
 pub mod ledger;
 pub mod params;
 pub mod run;
+pub mod targets;
 pub mod whatif;
 
 pub use facts::Facts;

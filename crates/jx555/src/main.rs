@@ -30,6 +30,8 @@ enum Command {
     Approve(cmd::evaluate::ApproveArgs),
     /// What an enterprise gets, nearly gets and lacks, and why, citing the clauses.
     Explain(cmd::evaluate::ExplainArgs),
+    /// The policy's targets next to the value the stored facts give.
+    Targets(cmd::evaluate::TargetsArgs),
     /// Write a synthetic Jiaxing (enterprises, years, recognitions, projects, parks ...) as CSV files.
     DemoData(cmd::data::DemoArgs),
     /// Check facts (a folder of CSV/Parquet files or an XLSX workbook) against the model; print every problem.
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Runs(args) => cmd::evaluate::runs(&args),
         Command::Approve(args) => cmd::evaluate::approve(&args),
         Command::Explain(args) => cmd::evaluate::explain_cmd(&args),
+        Command::Targets(args) => cmd::evaluate::targets_cmd(&args),
         Command::DemoData(args) => cmd::data::demo_data(&args),
         Command::Validate(args) => cmd::data::validate_folder(&args),
         Command::Import(args) => cmd::data::import(&args),

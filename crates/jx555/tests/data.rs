@@ -99,6 +99,19 @@ fn import_evaluate_approve_explain_export() {
     assert!(report["lacks"].is_array());
     assert!(ok(&["explain", &uscc, "--year", "2022", "--db", db]).contains("依据"));
 
+    assert!(ok(&["targets", "--year", "2022", "--db", db]).contains("全市规上工业总产值"));
+    let targets: serde_json::Value = serde_json::from_str(&ok(&[
+        "targets", "--year", "2022", "--db", db, "--format", "json",
+    ]))
+    .unwrap();
+    assert!(
+        targets
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "规上工业总产值" && t["value"].is_object())
+    );
+
     ok(&["export", "--out", back, "--db", db]);
     for f in [
         "enterprises.csv",

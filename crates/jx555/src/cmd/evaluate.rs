@@ -450,3 +450,81 @@ fn print_explanation(x: &Explanation) {
         );
     }
 }
+
+/// Arguments of `targets`.
+#[derive(clap::Args)]
+pub struct TargetsArgs {
+    /// The year whose facts are measured.
+    #[arg(long)]
+    year: i32,
+    /// The database.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+    /// The packs.
+    #[arg(long = "pack", default_value = DEFAULT_PACK)]
+    packs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Each target of the packs next to the value the stored facts give.
+pub fn targets_cmd(args: &TargetsArgs) -> Result<Outcome> {
+    let packs = load_packs(&args.packs)?;
+    let store = open_existing(&args.db)?;
+    let (data, _) = store.facts()?.ok_or(StoreError::NoFacts)?;
+    let facts = Facts::from_batches(&data.tables)?;
+    let refs: Vec<&Pack> = packs.iter().map(|(p, _)| p).collect();
+    let all = jx555_engine::targets::targets(&refs, &facts, args.year)?;
+    if args.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&all)?);
+        return Ok(Outcome::Ok);
+    }
+    println!("{}年 政策目标", args.year);
+    for t in &all {
+        let title = t.title.clone().unwrap_or_else(|| t.id.clone());
+        let base = t
+            .baseline
+            .as_ref()
+            .map(|(v, y)| format!("，{y}年基期 {}", show(v)))
+            .unwrap_or_default();
+        println!(
+            "{} {title}：目标 {} {}（{}年）{base}",
+            t.clause,
+            t.op.replace(">=", "≥").replace("<=", "≤"),
+            show(&t.goal),
+            t.by
+        );
+        match &t.value {
+            None => println!("    当前：（由指标数据录入，或缺少数据）"),
+            Some(v) => {
+                let progress = t
+                    .progress
+                    .map(|p| format!("，进度 {}%", (p * Decimal::ONE_HUNDRED).round_dp(1)))
+                    .unwrap_or_default();
+                let need = t
+                    .yearly_growth_needed
+                    .map(|g| format!("，尚需年均增长 {}%", (g * Decimal::ONE_HUNDRED).round_dp(1)))
+                    .unwrap_or_default();
+                let met = match t.met {
+                    Some(true) => "，已达成",
+                    Some(false) => "，未达成",
+                    None => "",
+                };
+                println!("    当前 {}{progress}{need}{met}", show(v));
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// Large money in 亿元, as the policy writes its targets.
+fn show(v: &jx555_lang::types::Value) -> String {
+    let yi = Decimal::from(100_000_000);
+    match v {
+        jx555_lang::types::Value::Money(d) if d.abs() >= yi => {
+            format!("{}亿元", (d / yi).round_dp(2).normalize())
+        }
+        other => other.to_string(),
+    }
+}

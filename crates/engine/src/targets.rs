@@ -1,0 +1,124 @@
+//! The policy's targets against what the facts give: value, progress from the baseline, whether met,
+//! and the yearly growth still needed.
+
+use crate::EngineError;
+use crate::eval::{Evaluator, Frame, value_at};
+use crate::facts::Facts;
+use crate::params::Params;
+use jx555_lang::ir::Pack;
+use jx555_lang::syntax::ast::CmpOp;
+use jx555_lang::types::Value;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// One target in one year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetStatus {
+    /// The pack.
+    pub pack: String,
+    /// The target's id.
+    pub id: String,
+    /// Its label.
+    pub title: Option<String>,
+    /// The clause that sets it.
+    pub clause: String,
+    /// The comparison, such as `>=`.
+    pub op: String,
+    /// The goal.
+    pub goal: Value,
+    /// The year it is due.
+    pub by: i32,
+    /// The baseline and its year, when the policy states one.
+    pub baseline: Option<(Value, i32)>,
+    /// The value the facts give this year; `None` for an indicator not entered, or missing data.
+    pub value: Option<Value>,
+    /// How far from the baseline (or from zero) to the goal the value is, as a ratio.
+    pub progress: Option<Decimal>,
+    /// Whether the value meets the goal.
+    pub met: Option<bool>,
+    /// The growth per year still needed to reach the goal by its year (a rate for reading, not money).
+    pub yearly_growth_needed: Option<Decimal>,
+}
+
+fn number(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Int(i) => Some(Decimal::from(*i)),
+        Value::Decimal(d) | Value::Money(d) | Value::Percent(d) => Some(*d),
+        _ => None,
+    }
+}
+
+/// Every target of the packs, measured over the facts of `year`.
+pub fn targets(
+    packs: &[&Pack],
+    facts: &Facts,
+    year: i32,
+) -> Result<Vec<TargetStatus>, EngineError> {
+    let mut out = Vec::new();
+    for pack in packs {
+        let params = Params::new(pack, &[])?;
+        for t in &pack.targets {
+            let value = match &t.measure {
+                None => None,
+                Some(m) => {
+                    let frame = Frame {
+                        n: 1,
+                        vars: Vec::new(),
+                        root: None,
+                    };
+                    let ev = Evaluator::new(facts, &params, year, &[], frame, false);
+                    let col = ev.eval_root(m)?;
+                    value_at(&col, &m.ty, 0, facts)
+                }
+            };
+            let goal = number(&t.goal);
+            let now = value.as_ref().and_then(number);
+            let base = t
+                .baseline
+                .as_ref()
+                .and_then(|(b, _)| number(b))
+                .unwrap_or(Decimal::ZERO);
+            let progress = match (now, goal) {
+                (Some(v), Some(g)) if g != base => Some(((v - base) / (g - base)).round_dp(4)),
+                _ => None,
+            };
+            let met = match (now, goal) {
+                (Some(v), Some(g)) => Some(match t.op {
+                    CmpOp::Ge => v >= g,
+                    CmpOp::Gt => v > g,
+                    CmpOp::Le => v <= g,
+                    CmpOp::Lt => v < g,
+                    CmpOp::Eq => v == g,
+                    CmpOp::Ne => v != g,
+                }),
+                _ => None,
+            };
+            let years_left = t.by - year;
+            let yearly_growth_needed = match (now, goal) {
+                (Some(v), Some(g)) if years_left > 0 && v > Decimal::ZERO && met == Some(false) => {
+                    let ratio = (g / v).to_string().parse::<f64>().ok();
+                    ratio
+                        .map(|r| r.powf(1.0 / f64::from(years_left)) - 1.0)
+                        .and_then(Decimal::from_f64_retain)
+                        .map(|d| d.round_dp(4))
+                }
+                _ => None,
+            };
+            out.push(TargetStatus {
+                pack: pack.manifest.id.clone(),
+                id: t.id.clone(),
+                title: t.title.clone(),
+                clause: t.citation.clause.clone(),
+                op: t.op.symbol().to_string(),
+                goal: t.goal.clone(),
+                by: t.by,
+                baseline: t.baseline.clone(),
+                value,
+                progress,
+                met,
+                yearly_growth_needed,
+            });
+        }
+    }
+    Ok(out)
+}

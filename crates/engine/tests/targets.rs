@@ -1,0 +1,50 @@
+//! （二）主要目标: targets measured over the facts.
+
+// A failed expectation in a test helper is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod support;
+
+use jx555_engine::targets::targets;
+use jx555_lang::types::Value;
+use rust_decimal::Decimal;
+use support::*;
+
+/// 全市规上工业总产值突破1.6万亿元: the sum of above-scale enterprises' output; 制造业增加值占GDP比重 is an
+/// indicator the facts cannot give.
+#[test]
+fn output_is_summed_over_above_scale_enterprises() {
+    let facts = World::default()
+        .with("enterprises", enterprises(&["E1", "E2", "E3"]))
+        .with(
+            "enterprise_years",
+            vec![
+                ("uscc", text(&["E1", "E2", "E3"])),
+                ("year", ints(&[2023, 2023, 2023])),
+                ("above_scale", flags(&[true, true, false])),
+                ("output", money(&["600000000000", "200000000000", "999"])),
+            ],
+        )
+        .facts();
+    let p = example();
+    let t = targets(&[&p], &facts, 2023).unwrap();
+    let output = t.iter().find(|t| t.id == "规上工业总产值").unwrap();
+    assert_eq!(
+        output.value,
+        Some(Value::Money(Decimal::from(800_000_000_000_i64)))
+    );
+    assert_eq!(output.clause, "（二）");
+    assert_eq!(output.met, Some(false));
+    assert_eq!(
+        output.progress,
+        Some(Decimal::new(5, 1)),
+        "8000亿 of 1.6万亿"
+    );
+    // Doubling in two years: about 41.4% a year.
+    assert_eq!(
+        output.yearly_growth_needed.map(|g| g.round_dp(3)),
+        Some(Decimal::new(414, 3))
+    );
+    let share = t.iter().find(|t| t.id == "制造业增加值占GDP比重").unwrap();
+    assert_eq!((share.value.clone(), share.met), (None, None));
+}
