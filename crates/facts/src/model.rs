@@ -175,7 +175,7 @@ pub fn tables() -> Vec<TableSpec> {
         }
         out.push(TableSpec {
             name,
-            label: table_label(kind),
+            label: kind.label(),
             kind: Some(kind),
             columns,
         });
@@ -211,17 +211,6 @@ pub fn tables() -> Vec<TableSpec> {
         }
     }
     out
-}
-
-fn table_label(kind: EntityKind) -> &'static str {
-    match kind {
-        EntityKind::Enterprise => "企业",
-        EntityKind::Recognition => "认定",
-        EntityKind::Project => "项目",
-        EntityKind::Park => "小微企业园",
-        EntityKind::Organisation => "机构",
-        EntityKind::LandParcel => "出让地块",
-    }
 }
 
 /// The 9 counties (县（市、区）) of Jiaxing.

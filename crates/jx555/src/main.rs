@@ -30,6 +30,8 @@ enum Command {
     Approve(cmd::evaluate::ApproveArgs),
     /// What an enterprise gets, nearly gets and lacks, and why, citing the clauses.
     Explain(cmd::evaluate::ExplainArgs),
+    /// Write a run's payout list (兑现清单) as XLSX (a sheet per department) and CSV.
+    Report(cmd::report::ReportArgs),
     /// The policy's targets next to the value the stored facts give.
     Targets(cmd::evaluate::TargetsArgs),
     /// Write a synthetic Jiaxing (enterprises, years, recognitions, projects, parks ...) as CSV files.
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Runs(args) => cmd::evaluate::runs(&args),
         Command::Approve(args) => cmd::evaluate::approve(&args),
         Command::Explain(args) => cmd::evaluate::explain_cmd(&args),
+        Command::Report(args) => cmd::report::report(&args),
         Command::Targets(args) => cmd::evaluate::targets_cmd(&args),
         Command::DemoData(args) => cmd::data::demo_data(&args),
         Command::Validate(args) => cmd::data::validate_folder(&args),

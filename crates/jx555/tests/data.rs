@@ -51,6 +51,19 @@ fn import_evaluate_approve_explain_export() {
     );
 
     let e = ok(&["evaluate", "--year", "2021", "--db", db]);
+    let reports = d.join("reports");
+    ok(&[
+        "report",
+        "1",
+        "--db",
+        db,
+        "--out",
+        reports.to_str().unwrap(),
+    ]);
+    xlsx_matches_csv(
+        &reports.join("兑现清单-2021年-第1号.xlsx"),
+        &reports.join("兑现清单-2021年-第1号.csv"),
+    );
     assert!(
         e.contains("2021年度兑现测算") && e.contains("按责任单位") && e.contains("第 1 号"),
         "{e}"
@@ -199,4 +212,43 @@ fn the_demo_runs_on_the_embedded_default() {
         db.to_str().unwrap(),
     ]);
     assert!(out.contains("合计") && out.contains("第 1 号"), "{out}");
+}
+
+/// The payout list's workbook, read back with calamine, holds what its CSV holds (amounts as numbers).
+fn xlsx_matches_csv(xlsx: &Path, csv: &Path) {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(xlsx).unwrap();
+    assert!(
+        book.sheet_names().iter().any(|s| s == "汇总")
+            && book.sheet_names().iter().any(|s| s == "市经信局")
+    );
+    let range = book.worksheet_range("全部明细").unwrap();
+    let text = std::fs::read_to_string(csv).unwrap();
+    let mut reader = csv_crate_rows(&text);
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Float(f) => format!("{f:.2}"),
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), reader.len());
+    assert!(rows.len() > 1, "the run has lines");
+    for (x, c) in rows.iter().zip(reader.drain(..)) {
+        assert_eq!(x, &c);
+    }
+}
+
+fn csv_crate_rows(text: &str) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect()
 }

@@ -141,6 +141,18 @@ impl EntityKind {
         }
     }
 
+    /// The Chinese name, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntityKind::Enterprise => "企业",
+            EntityKind::Recognition => "认定",
+            EntityKind::Project => "项目",
+            EntityKind::Park => "小微企业园",
+            EntityKind::Organisation => "机构",
+            EntityKind::LandParcel => "出让地块",
+        }
+    }
+
     /// The kind named `name`, if any.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)

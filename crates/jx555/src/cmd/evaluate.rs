@@ -178,7 +178,8 @@ pub fn yuan(fen: i64) -> String {
     format!("{:.2}万元", wan.round_dp(2))
 }
 
-fn status_name(status: &Status, mode: &LineMode) -> &'static str {
+/// A line's status as the payout list names it.
+pub fn status_name(status: &Status, mode: &LineMode) -> &'static str {
     match (status, mode) {
         (Status::Payable, _) => "可兑现",
         (Status::Flagged, LineMode::Review { .. }) => "待审核（最高限额）",

@@ -1,0 +1,169 @@
+//! `jx555 report RUN`: the payout list (兑现清单) of a stored run as XLSX (a summary sheet and a sheet per
+//! department) and CSV, every line with its clause and sentence.
+
+use crate::Outcome;
+use crate::cmd::evaluate::status_name;
+use anyhow::{Context, Result};
+use jx555_engine::{AwardLine, Run};
+use jx555_store::Store;
+use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Format, Workbook};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Arguments of `report`.
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// The run's number.
+    run: i64,
+    /// The folder to write to.
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
+    /// The database.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+}
+
+/// The columns of the payout list.
+pub const HEADERS: [&str; 15] = [
+    "序号",
+    "政策条款",
+    "奖补项目",
+    "对象类型",
+    "对象编号",
+    "统一社会信用代码",
+    "县（市、区）",
+    "责任单位",
+    "资金",
+    "状态",
+    "测算金额（元）",
+    "兑现金额（元）",
+    "市级承担（元）",
+    "县级承担（元）",
+    "政策依据",
+];
+
+fn yuan(fen: i64) -> String {
+    format!("{:.2}", Decimal::new(fen, 2))
+}
+
+/// One line as the cells of the list, text as the CSV holds it.
+fn cells(i: usize, l: &AwardLine) -> [String; 15] {
+    [
+        (i + 1).to_string(),
+        l.rule.citation.clause.clone(),
+        l.rule.title.clone().unwrap_or_else(|| l.rule.id.clone()),
+        l.rule.subject_kind.label().to_string(),
+        l.subject.clone(),
+        l.enterprise.clone().unwrap_or_default(),
+        l.county.clone().unwrap_or_default(),
+        l.rule.departments.join("、"),
+        l.rule.fund.clone().unwrap_or_default(),
+        status_name(&l.status, &l.mode).to_string(),
+        l.after_caps.map(yuan).unwrap_or_default(),
+        yuan(l.payable),
+        l.city_share.map(yuan).unwrap_or_default(),
+        l.county_share.map(yuan).unwrap_or_default(),
+        l.rule.citation.sentence.clone(),
+    ]
+}
+
+/// Columns that hold amounts (written as numbers in the workbook).
+const AMOUNTS: [usize; 4] = [10, 11, 12, 13];
+
+/// Writes the payout list of a run.
+pub fn report(args: &ReportArgs) -> Result<Outcome> {
+    let store = SqliteStore::open(&args.db)?;
+    let (info, run) = store.run(args.run)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let stem = format!("兑现清单-{}年-第{}号", info.year, info.id);
+    let csv_path = args.out.join(format!("{stem}.csv"));
+    write_csv(&run, &csv_path)?;
+    let xlsx_path = args.out.join(format!("{stem}.xlsx"));
+    write_xlsx(&run, &xlsx_path)
+        .with_context(|| format!("cannot write {}", xlsx_path.display()))?;
+    println!("{}\n{}", xlsx_path.display(), csv_path.display());
+    Ok(Outcome::Ok)
+}
+
+fn write_csv(run: &Run, path: &std::path::Path) -> Result<()> {
+    let mut w =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    w.write_record(HEADERS)?;
+    for (i, l) in run.lines.iter().enumerate() {
+        w.write_record(cells(i, l))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_xlsx(run: &Run, path: &std::path::Path) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    // 汇总: totals by department, then the whole list.
+    let mut by_department: BTreeMap<String, (usize, i64)> = BTreeMap::new();
+    for l in &run.lines {
+        for d in &l.rule.departments {
+            let t = by_department.entry(d.clone()).or_default();
+            t.0 += 1;
+            t.1 += l.payable;
+        }
+    }
+    let summary = book.add_worksheet().set_name("汇总")?;
+    summary.write_string_with_format(0, 0, format!("{}年度兑现清单", run.year), &bold)?;
+    for (c, h) in ["责任单位", "明细条数", "兑现金额（元）", "兑现金额（万元）"]
+        .iter()
+        .enumerate()
+    {
+        summary.write_string_with_format(1, c as u16, *h, &bold)?;
+    }
+    let mut row = 2u32;
+    for (d, (n, fen)) in &by_department {
+        summary.write_string(row, 0, d)?;
+        summary.write_number(row, 1, *n as f64)?;
+        summary.write_number_with_format(row, 2, *fen as f64 / 100.0, &money)?;
+        summary.write_number_with_format(row, 3, *fen as f64 / 1_000_000.0, &money)?;
+        row += 1;
+    }
+    summary.write_string_with_format(row, 0, "合计", &bold)?;
+    summary.write_number_with_format(row, 2, run.total() as f64 / 100.0, &money)?;
+    summary.write_number_with_format(row, 3, run.total() as f64 / 1_000_000.0, &money)?;
+
+    let mut sheet =
+        |name: &str, lines: Vec<(usize, &AwardLine)>| -> Result<(), rust_xlsxwriter::XlsxError> {
+            let ws = book.add_worksheet().set_name(name)?;
+            for (c, h) in HEADERS.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &bold)?;
+            }
+            for (r, (i, l)) in lines.into_iter().enumerate() {
+                for (c, text) in cells(i, l).iter().enumerate() {
+                    let (row, col) = (r as u32 + 1, c as u16);
+                    match (AMOUNTS.contains(&c), text.parse::<f64>()) {
+                        (true, Ok(v)) => ws.write_number_with_format(row, col, v, &money)?,
+                        _ => ws.write_string(row, col, text)?,
+                    };
+                }
+            }
+            Ok(())
+        };
+    sheet("全部明细", run.lines.iter().enumerate().collect())?;
+    for d in by_department.keys() {
+        let name: String = d
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect();
+        sheet(
+            &name,
+            run.lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.rule.departments.contains(d))
+                .collect(),
+        )?;
+    }
+    book.save(path)
+}
