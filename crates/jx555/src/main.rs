@@ -32,6 +32,10 @@ enum Command {
     Explain(cmd::evaluate::ExplainArgs),
     /// Write a run's payout list (兑现清单) as XLSX (a sheet per department) and CSV.
     Report(cmd::report::ReportArgs),
+    /// The notice to one enterprise (Markdown): what it receives in a run, why, and the clause.
+    Notice(cmd::report::NoticeArgs),
+    /// What changed between two stored runs.
+    Diff(cmd::report::DiffArgs),
     /// The policy's targets next to the value the stored facts give.
     Targets(cmd::evaluate::TargetsArgs),
     /// Write a synthetic Jiaxing (enterprises, years, recognitions, projects, parks ...) as CSV files.
@@ -68,6 +72,8 @@ fn main() -> ExitCode {
         Command::Approve(args) => cmd::evaluate::approve(&args),
         Command::Explain(args) => cmd::evaluate::explain_cmd(&args),
         Command::Report(args) => cmd::report::report(&args),
+        Command::Diff(args) => cmd::report::diff(&args),
+        Command::Notice(args) => cmd::report::notice(&args),
         Command::Targets(args) => cmd::evaluate::targets_cmd(&args),
         Command::DemoData(args) => cmd::data::demo_data(&args),
         Command::Validate(args) => cmd::data::validate_folder(&args),

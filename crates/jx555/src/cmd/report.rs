@@ -167,3 +167,156 @@ fn write_xlsx(run: &Run, path: &std::path::Path) -> Result<(), rust_xlsxwriter::
     }
     book.save(path)
 }
+
+/// Arguments of `diff`.
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// The earlier run.
+    a: i64,
+    /// The later run.
+    b: i64,
+    /// The database.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+}
+
+/// What changed between two runs: totals by rule, and the lines added, removed or changed.
+pub fn diff(args: &DiffArgs) -> Result<Outcome> {
+    let store = SqliteStore::open(&args.db)?;
+    let (ia, a) = store.run(args.a)?;
+    let (ib, b) = store.run(args.b)?;
+    let key = |l: &AwardLine| (l.rule.pack.clone(), l.rule.id.clone(), l.subject.clone());
+    let lines = |r: &Run| -> BTreeMap<(String, String, String), i64> {
+        r.lines.iter().map(|l| (key(l), l.payable)).collect()
+    };
+    let (la, lb) = (lines(&a), lines(&b));
+    println!(
+        "第 {} 号（{}年）→ 第 {} 号（{}年）：合计 {} → {}（{}）",
+        ia.id,
+        ia.year,
+        ib.id,
+        ib.year,
+        wan(a.total()),
+        wan(b.total()),
+        signed(b.total() - a.total())
+    );
+    if ia.facts_hash != ib.facts_hash {
+        println!(
+            "  事实数据不同（{} → {}）",
+            &ia.facts_hash[..12.min(ia.facts_hash.len())],
+            &ib.facts_hash[..12.min(ib.facts_hash.len())]
+        );
+    }
+    let mut by_rule: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for ((_, rule, _), fen) in &la {
+        by_rule.entry(rule.clone()).or_default().0 += fen;
+    }
+    for ((_, rule, _), fen) in &lb {
+        by_rule.entry(rule.clone()).or_default().1 += fen;
+    }
+    println!("按奖补项目：");
+    for (rule, (x, y)) in by_rule.iter().filter(|(_, (x, y))| x != y) {
+        println!(
+            "  {rule:<24}{:>14} → {:>14}（{}）",
+            wan(*x),
+            wan(*y),
+            signed(y - x)
+        );
+    }
+    let (mut added, mut removed, mut changed) = (0, 0, 0);
+    for (k, y) in &lb {
+        match la.get(k) {
+            None => added += 1,
+            Some(x) if x != y => changed += 1,
+            _ => {}
+        }
+    }
+    for k in la.keys() {
+        if !lb.contains_key(k) {
+            removed += 1;
+        }
+    }
+    println!("明细：新增 {added} 条，减少 {removed} 条，金额变化 {changed} 条");
+    Ok(Outcome::Ok)
+}
+
+fn wan(fen: i64) -> String {
+    format!("{:.2}万元", Decimal::new(fen, 2) / Decimal::from(10_000))
+}
+
+fn signed(fen: i64) -> String {
+    if fen >= 0 {
+        format!("+{}", wan(fen))
+    } else {
+        wan(fen)
+    }
+}
+
+/// Arguments of `notice`.
+#[derive(clap::Args)]
+pub struct NoticeArgs {
+    /// The run's number.
+    run: i64,
+    /// The enterprise's 统一社会信用代码.
+    uscc: String,
+    /// The database.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+}
+
+/// The notice to one enterprise (Markdown): what it receives in a run, why, and the clause.
+pub fn notice(args: &NoticeArgs) -> Result<Outcome> {
+    let store = SqliteStore::open(&args.db)?;
+    let (info, run) = store.run(args.run)?;
+    print!("{}", notice_text(&run, info.year, &args.uscc));
+    Ok(Outcome::Ok)
+}
+
+/// The notice's Markdown.
+pub fn notice_text(run: &Run, year: i32, uscc: &str) -> String {
+    let mine: Vec<&AwardLine> = run
+        .lines
+        .iter()
+        .filter(|l| l.enterprise.as_deref() == Some(uscc))
+        .collect();
+    let total: i64 = mine.iter().map(|l| l.payable).sum();
+    let mut out = format!("# {year}年度奖补告知书\n\n统一社会信用代码：{uscc}\n\n");
+    if mine.is_empty() {
+        out.push_str("本年度测算中，贵单位没有符合条件的奖补项目。\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "本年度测算，贵单位可获兑现合计 **{}**（{} 元）。\n\n",
+        wan(total),
+        yuan(total)
+    ));
+    out.push_str(
+        "| 政策条款 | 奖补项目 | 对象 | 状态 | 金额（元） |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for l in &mine {
+        out.push_str(&format!(
+            "| {} | {} | {} {} | {} | {} |\n",
+            l.rule.citation.clause,
+            l.rule.title.clone().unwrap_or_else(|| l.rule.id.clone()),
+            l.rule.subject_kind.label(),
+            l.subject,
+            status_name(&l.status, &l.mode),
+            yuan(l.payable)
+        ));
+    }
+    out.push_str("\n## 政策依据\n\n");
+    let mut seen = Vec::new();
+    for l in &mine {
+        if !seen.contains(&&l.rule.id) {
+            seen.push(&l.rule.id);
+            out.push_str(&format!(
+                "- {} {}：{}（责任单位：{}）\n",
+                l.rule.citation.clause,
+                l.rule.id,
+                l.rule.citation.sentence,
+                l.rule.departments.join("、")
+            ));
+        }
+    }
+    out
+}
