@@ -203,15 +203,18 @@ fn bad_requests_get_a_clear_message_and_exit_2() {
 #[test]
 fn the_demo_runs_on_the_embedded_default() {
     let d = temp("demo");
-    let db = d.join("demo.db");
+    let (db, reports) = (d.join("demo.db"), d.join("reports"));
     let out = ok(&[
         "demo",
         "--enterprises",
         "1000",
         "--db",
         db.to_str().unwrap(),
+        "--out",
+        reports.to_str().unwrap(),
     ]);
     assert!(out.contains("合计") && out.contains("第 1 号"), "{out}");
+    assert!(reports.join("兑现清单-2023年-第1号.xlsx").exists(), "{out}");
 }
 
 /// The payout list's workbook, read back with calamine, holds what its CSV holds (amounts as numbers).
@@ -230,7 +233,7 @@ fn xlsx_matches_csv(xlsx: &Path, csv: &Path) {
         .map(|r| {
             r.iter()
                 .map(|c| match c {
-                    Data::Float(f) => format!("{f:.2}"),
+                    Data::Float(f) => jx555_facts::cell::spreadsheet_number(*f),
                     Data::Empty => String::new(),
                     other => other.to_string(),
                 })
@@ -239,8 +242,15 @@ fn xlsx_matches_csv(xlsx: &Path, csv: &Path) {
         .collect();
     assert_eq!(rows.len(), reader.len());
     assert!(rows.len() > 1, "the run has lines");
+    let same = |x: &str, c: &str| {
+        x == c
+            || matches!((x.parse::<rust_decimal::Decimal>(), c.parse::<rust_decimal::Decimal>()), (Ok(a), Ok(b)) if a == b)
+    };
     for (x, c) in rows.iter().zip(reader.drain(..)) {
-        assert_eq!(x, &c);
+        assert_eq!(x.len(), c.len());
+        for (a, b) in x.iter().zip(&c) {
+            assert!(same(a, b), "{a} in the workbook, {b} in the CSV");
+        }
     }
 }
 

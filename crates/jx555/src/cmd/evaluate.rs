@@ -49,6 +49,9 @@ pub struct DemoArgs {
     /// The database the demo writes (its facts are replaced).
     #[arg(long, default_value = "jx555-demo.db")]
     db: PathBuf,
+    /// Where the payout list is written.
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
 }
 
 /// A checked pack and how a run records it.
@@ -98,7 +101,8 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome> {
         .map(|s| parse_override(s))
         .collect::<Result<Vec<_>>>()?;
     let mut store = open_existing(&args.db)?;
-    run_and_store(&mut store, &packs, args.year, &overrides)
+    run_and_store(&mut store, &packs, args.year, &overrides)?;
+    Ok(Outcome::Ok)
 }
 
 /// Loads a synthetic Jiaxing into a demo database, evaluates a year under the bundled pack and stores it.
@@ -114,7 +118,17 @@ pub fn demo(args: &DemoArgs) -> Result<Outcome> {
         args.db.display(),
         args.pack.display()
     );
-    run_and_store(&mut store, &packs, args.year, &[])
+    let (id, run) = run_and_store(&mut store, &packs, args.year, &[])?;
+    println!("兑现清单：");
+    for path in super::report::write_payout_list(&run, id, &args.out)? {
+        println!("  {}", path.display());
+    }
+    println!(
+        "下一步：jx555 runs --db {0}；jx555 approve {id} --db {0}；jx555 targets --year {1} --db {0}",
+        args.db.display(),
+        args.year
+    );
+    Ok(Outcome::Ok)
 }
 
 fn open_existing(db: &Path) -> Result<SqliteStore> {
@@ -133,7 +147,7 @@ fn run_and_store(
     packs: &[(Pack, PackRef)],
     year: i32,
     overrides: &[Override],
-) -> Result<Outcome> {
+) -> Result<(i64, Run)> {
     let (data, info) = store.facts()?.ok_or(StoreError::NoFacts)?;
     let facts = Facts::from_batches(&data.tables)?;
     let refs: Vec<&Pack> = packs.iter().map(|(p, _)| p).collect();
@@ -169,7 +183,7 @@ fn run_and_store(
         "what-if 测算（不可审定）"
     };
     println!("\n已保存为第 {id} 号{kind}；审定后计入台账：jx555 approve {id}");
-    Ok(Outcome::Ok)
+    Ok((id, run))
 }
 
 /// Amounts in 万元 with two decimals, as payout tables show them.

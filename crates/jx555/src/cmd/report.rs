@@ -26,7 +26,7 @@ pub struct ReportArgs {
 }
 
 /// The columns of the payout list.
-pub const HEADERS: [&str; 15] = [
+pub const HEADERS: [&str; 16] = [
     "序号",
     "政策条款",
     "奖补项目",
@@ -39,6 +39,7 @@ pub const HEADERS: [&str; 15] = [
     "状态",
     "测算金额（元）",
     "兑现金额（元）",
+    "兑现金额（万元）",
     "市级承担（元）",
     "县级承担（元）",
     "政策依据",
@@ -49,7 +50,7 @@ fn yuan(fen: i64) -> String {
 }
 
 /// One line as the cells of the list, text as the CSV holds it.
-fn cells(i: usize, l: &AwardLine) -> [String; 15] {
+fn cells(i: usize, l: &AwardLine) -> [String; 16] {
     [
         (i + 1).to_string(),
         l.rule.citation.clause.clone(),
@@ -63,6 +64,7 @@ fn cells(i: usize, l: &AwardLine) -> [String; 15] {
         status_name(&l.status, &l.mode).to_string(),
         l.after_caps.map(yuan).unwrap_or_default(),
         yuan(l.payable),
+        format!("{:.6}", Decimal::new(l.payable, 2) / Decimal::from(10_000)),
         l.city_share.map(yuan).unwrap_or_default(),
         l.county_share.map(yuan).unwrap_or_default(),
         l.rule.citation.sentence.clone(),
@@ -70,22 +72,27 @@ fn cells(i: usize, l: &AwardLine) -> [String; 15] {
 }
 
 /// Columns that hold amounts (written as numbers in the workbook).
-const AMOUNTS: [usize; 4] = [10, 11, 12, 13];
+const AMOUNTS: [usize; 5] = [10, 11, 12, 13, 14];
 
 /// Writes the payout list of a run.
 pub fn report(args: &ReportArgs) -> Result<Outcome> {
     let store = SqliteStore::open(&args.db)?;
     let (info, run) = store.run(args.run)?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let stem = format!("兑现清单-{}年-第{}号", info.year, info.id);
-    let csv_path = args.out.join(format!("{stem}.csv"));
-    write_csv(&run, &csv_path)?;
-    let xlsx_path = args.out.join(format!("{stem}.xlsx"));
-    write_xlsx(&run, &xlsx_path)
-        .with_context(|| format!("cannot write {}", xlsx_path.display()))?;
-    println!("{}\n{}", xlsx_path.display(), csv_path.display());
+    for path in write_payout_list(&run, info.id, &args.out)? {
+        println!("{}", path.display());
+    }
     Ok(Outcome::Ok)
+}
+
+/// Writes the XLSX and CSV payout lists of run `id` into `dir`; returns their paths.
+pub fn write_payout_list(run: &Run, id: i64, dir: &std::path::Path) -> Result<[PathBuf; 2]> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let stem = format!("兑现清单-{}年-第{id}号", run.year);
+    let csv_path = dir.join(format!("{stem}.csv"));
+    write_csv(run, &csv_path)?;
+    let xlsx_path = dir.join(format!("{stem}.xlsx"));
+    write_xlsx(run, &xlsx_path).with_context(|| format!("cannot write {}", xlsx_path.display()))?;
+    Ok([xlsx_path, csv_path])
 }
 
 fn write_csv(run: &Run, path: &std::path::Path) -> Result<()> {
