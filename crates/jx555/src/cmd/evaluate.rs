@@ -159,7 +159,12 @@ fn run_and_store(
         year,
         overrides,
     };
-    let run = jx555_engine::evaluate(&req)?;
+    let spinner = indicatif::ProgressBar::new_spinner().with_message(format!("测算 {year} 年度……"));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let run = jx555_engine::evaluate(&req);
+    spinner.finish_and_clear();
+    let run = run?;
+    println!("企业 {} 家", data.enterprises());
     print_summary(&run, &refs);
     if !overrides.is_empty() {
         let base = jx555_engine::evaluate(&Request {
