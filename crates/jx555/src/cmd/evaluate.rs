@@ -362,6 +362,38 @@ pub enum Format {
     Json,
 }
 
+/// Where the facts and the rules come from.
+#[derive(clap::Args)]
+pub struct Sources {
+    /// The database.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+    /// The packs.
+    #[arg(long = "pack", default_value = DEFAULT_PACK)]
+    packs: Vec<PathBuf>,
+}
+
+/// The checked packs, the store and its facts.
+struct Loaded {
+    packs: Vec<(Pack, PackRef)>,
+    store: SqliteStore,
+    facts: Facts,
+}
+
+impl Sources {
+    fn load(&self) -> Result<Loaded> {
+        let packs = load_packs(&self.packs)?;
+        let store = open_existing(&self.db)?;
+        let (data, _) = store.facts()?.ok_or(StoreError::NoFacts)?;
+        let facts = Facts::from_batches(&data.tables)?;
+        Ok(Loaded {
+            packs,
+            store,
+            facts,
+        })
+    }
+}
+
 /// Arguments of `explain`.
 #[derive(clap::Args)]
 pub struct ExplainArgs {
@@ -373,12 +405,8 @@ pub struct ExplainArgs {
     /// Only this rule (for the enterprise itself).
     #[arg(long)]
     rule: Option<String>,
-    /// The database.
-    #[arg(long, default_value = DEFAULT_PATH)]
-    db: PathBuf,
-    /// The packs.
-    #[arg(long = "pack", default_value = DEFAULT_PACK)]
-    packs: Vec<PathBuf>,
+    #[command(flatten)]
+    sources: Sources,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -386,10 +414,11 @@ pub struct ExplainArgs {
 
 /// Explains what an enterprise gets, nearly gets and lacks, citing the clauses.
 pub fn explain_cmd(args: &ExplainArgs) -> Result<Outcome> {
-    let packs = load_packs(&args.packs)?;
-    let store = open_existing(&args.db)?;
-    let (data, _) = store.facts()?.ok_or(StoreError::NoFacts)?;
-    let facts = Facts::from_batches(&data.tables)?;
+    let Loaded {
+        packs,
+        store,
+        facts,
+    } = args.sources.load()?;
     let refs: Vec<&Pack> = packs.iter().map(|(p, _)| p).collect();
     let ledger = store.ledger()?.before(args.year);
     let req = Request {
@@ -477,12 +506,8 @@ pub struct TargetsArgs {
     /// The year whose facts are measured.
     #[arg(long)]
     year: i32,
-    /// The database.
-    #[arg(long, default_value = DEFAULT_PATH)]
-    db: PathBuf,
-    /// The packs.
-    #[arg(long = "pack", default_value = DEFAULT_PACK)]
-    packs: Vec<PathBuf>,
+    #[command(flatten)]
+    sources: Sources,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -490,10 +515,7 @@ pub struct TargetsArgs {
 
 /// Each target of the packs next to the value the stored facts give.
 pub fn targets_cmd(args: &TargetsArgs) -> Result<Outcome> {
-    let packs = load_packs(&args.packs)?;
-    let store = open_existing(&args.db)?;
-    let (data, _) = store.facts()?.ok_or(StoreError::NoFacts)?;
-    let facts = Facts::from_batches(&data.tables)?;
+    let Loaded { packs, facts, .. } = args.sources.load()?;
     let refs: Vec<&Pack> = packs.iter().map(|(p, _)| p).collect();
     let all = jx555_engine::targets::targets(&refs, &facts, args.year)?;
     if args.format == Format::Json {
