@@ -1,0 +1,86 @@
+//! End to end on a small committed dataset (tests/data/payout-2021) whose payout was worked out by hand
+//! from the policy text: import, evaluate 2021, write the payout list, and find exactly these lines.
+
+// A failed expectation in a test helper is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use common::{jx555, temp, text};
+
+/// (clause, rule, subject, yuan), worked out by hand.
+const EXPECTED: &[(&str, &str, &str, &str)] = &[
+    // （三）对先进制造业产业集群发展促进机构连续三年每年给予100万元补助。
+    ("（三）", "集群促进机构补助", "O1", "1000000.00"),
+    // （六）营业收入首次突破50亿元（45亿→52亿），税收 1亿→1.2亿 增速20%≥10%：超10%部分形成的地方贡献
+    // 3000万 × (20% − 10%) / (1 + 20%) = 250万。
+    (
+        "（六）",
+        "强链企业地方贡献奖励",
+        "91330482MA2B0000CJ",
+        "2500000.00",
+    ),
+    // （六）国家级、省级……“专精特新”小巨人企业分别给予150万元、50万元的奖励。
+    ("（六）", "单项冠军等认定奖励", "R1", "1500000.00"),
+    ("（六）", "单项冠军等认定奖励", "R2", "500000.00"),
+    // （六）2019年（含）以后升规且连续三年在规（2019–2021）的制造业企业给予30万元的奖励。
+    (
+        "（六）",
+        "升规连续三年奖励",
+        "91330402MA2B0000AG",
+        "300000.00",
+    ),
+    // （十）超过2.0部分折算成建筑面积（28333.33 − 20000 = 8333.33 m²），按照150元/平方米：1249999.50元。
+    ("（十）", "小微企业园增容补助", "P1", "1249999.50"),
+    // （十）小微企业园第三方运维机构，经考核合格，给予一次性50万元。
+    ("（十）", "小微园运维机构奖励", "O2", "500000.00"),
+    // （十一）市内首台（套）20万元。
+    ("（十一）", "首台套首批次首版次奖励", "R3", "200000.00"),
+    // （十八）容积率1.8，高于1.5三档，核定80万元，不超过最高100万元。
+    ("（十八）", "出让用地提容奖励", "L1", "800000.00"),
+];
+
+#[test]
+fn the_hand_worked_payout_of_2021() {
+    let d = temp("payout");
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/payout-2021");
+    let db = d.join("t.db");
+    let db = db.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = jx555(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out));
+    };
+    run(&["import", data, "--db", db, "--pack", "policies/example-555"]);
+    run(&["evaluate", "--year", "2021", "--db", db]);
+    let reports = d.join("reports");
+    run(&[
+        "report",
+        "1",
+        "--db",
+        db,
+        "--out",
+        reports.to_str().unwrap(),
+    ]);
+    let csv = std::fs::read_to_string(reports.join("兑现清单-2021年-第1号.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let mut paid: Vec<(String, String, String, String)> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[11] != "0.00")
+        .map(|r| {
+            (
+                r[1].to_string(),
+                r[2].to_string(),
+                r[4].to_string(),
+                r[11].to_string(),
+            )
+        })
+        .collect();
+    paid.sort();
+    let mut expected: Vec<(String, String, String, String)> = EXPECTED
+        .iter()
+        .map(|(c, r, s, y)| (c.to_string(), r.to_string(), s.to_string(), y.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(paid, expected);
+}
