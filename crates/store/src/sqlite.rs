@@ -33,100 +33,18 @@ pub struct SqliteStore {
 /// Decimals are stored as integers of this many decimals.
 const DECIMAL_SCALE: u32 = 6;
 
-fn sql_type(ty: ColumnType) -> &'static str {
-    match ty {
-        ColumnType::Bool
-        | ColumnType::Int
-        | ColumnType::Year
-        | ColumnType::Money
-        | ColumnType::Decimal
-        | ColumnType::Percent => "INTEGER",
-        _ => "TEXT",
-    }
-}
-
-/// The first migration: the facts tables from the model, runs, lines and the ledger.
-fn schema_v1() -> String {
-    let mut sql = String::from(
-        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n",
-    );
-    for t in model::tables() {
-        let mut cols: Vec<String> = t
-            .columns
-            .iter()
-            .map(|c| {
-                format!(
-                    "\"{}\" {}{}",
-                    c.name,
-                    sql_type(c.ty),
-                    if c.required { " NOT NULL" } else { "" }
-                )
-            })
-            .collect();
-        cols.push(format!("PRIMARY KEY ({})", t.key().join(", ")));
-        if t.name != "enterprises" && t.columns.iter().any(|c| c.name == "uscc") {
-            cols.push("FOREIGN KEY (uscc) REFERENCES enterprises (uscc)".into());
-        }
-        sql.push_str(&format!(
-            "CREATE TABLE \"{}\" (\n  {}\n);\n",
-            t.name,
-            cols.join(",\n  ")
-        ));
-    }
-    sql.push_str(
-        "CREATE TABLE runs (
-  id INTEGER PRIMARY KEY,
-  year INTEGER NOT NULL,
-  packs TEXT NOT NULL,
-  facts_hash TEXT NOT NULL,
-  overrides TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  total INTEGER NOT NULL,
-  lines INTEGER NOT NULL,
-  result TEXT NOT NULL,
-  approved_at TEXT
-);
-CREATE TABLE award_lines (
-  run_id INTEGER NOT NULL REFERENCES runs (id),
-  idx INTEGER NOT NULL,
-  pack TEXT NOT NULL,
-  rule TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  enterprise TEXT,
-  county TEXT,
-  payable INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  line TEXT NOT NULL,
-  PRIMARY KEY (run_id, idx)
-);
-CREATE INDEX award_lines_enterprise ON award_lines (enterprise);
-CREATE TABLE ledger (
-  id INTEGER PRIMARY KEY,
-  run_id INTEGER NOT NULL REFERENCES runs (id),
-  year INTEGER NOT NULL,
-  pack TEXT NOT NULL,
-  rule TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  exclusive TEXT,
-  cap_keys TEXT NOT NULL,
-  amount INTEGER NOT NULL
-);
-",
-    );
-    sql
-}
+/// The migrations, in order, as they were first written: a migration never changes once released.
+/// A change to the canonical model needs a new migration (the test `the_schema_holds_the_model` says so).
+const MIGRATIONS: [&str; SCHEMA_VERSION] = [
+    include_str!("../migrations/0001_facts_runs_ledger.sql"),
+    include_str!("../migrations/0002_facts_snapshot.sql"),
+];
 
 /// The schema version this code writes; older stores are migrated on open.
 pub const SCHEMA_VERSION: usize = 2;
 
-/// The second migration: an Arrow snapshot of the facts, written in the import's transaction, so loading a
-/// million enterprises is a read of a few blobs instead of millions of rows.
-const SCHEMA_V2: &str = "CREATE TABLE facts_snapshot (
-  name TEXT NOT NULL,
-  part INTEGER NOT NULL,
-  ipc BLOB NOT NULL,
-  PRIMARY KEY (name, part)
-);";
+// Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
+// transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.
 
 /// Rows per snapshot blob, well under SQLite's 1 GB limit on one value.
 const SNAPSHOT_ROWS: usize = 1_000_000;
@@ -183,8 +101,7 @@ impl SqliteStore {
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(e)?;
-        let migrations = [schema_v1(), SCHEMA_V2.to_string()];
-        debug_assert_eq!(migrations.len(), SCHEMA_VERSION);
+        let migrations = MIGRATIONS;
         let tx = self.conn.transaction().map_err(e)?;
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
@@ -697,4 +614,50 @@ fn run_info(r: &rusqlite::Row<'_>) -> Result<RunInfo, rusqlite::Error> {
         lines: usize::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
         approved_at: r.get(8)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How each column type is stored: money, decimals and flags as integers, the rest as text.
+    fn sql_type(ty: ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Bool
+            | ColumnType::Int
+            | ColumnType::Year
+            | ColumnType::Money
+            | ColumnType::Decimal
+            | ColumnType::Percent => "INTEGER",
+            _ => "TEXT",
+        }
+    }
+
+    /// Every column of the canonical model is in the schema the migrations make, with its storage type:
+    /// a change to the model without a new migration fails here.
+    #[test]
+    fn the_schema_holds_the_model() {
+        let store = SqliteStore::in_memory().expect("store");
+        for t in model::tables() {
+            let mut stmt = store
+                .conn
+                .prepare(&format!("PRAGMA table_info(\"{}\")", t.name))
+                .expect("pragma");
+            let columns: Vec<(String, String)> = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            for c in &t.columns {
+                let want = (c.name.to_string(), sql_type(c.ty).to_string());
+                assert!(
+                    columns.contains(&want),
+                    "{}.{} is not stored as {}; add a migration",
+                    t.name,
+                    c.name,
+                    want.1
+                );
+            }
+        }
+    }
 }
