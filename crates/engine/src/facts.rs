@@ -14,6 +14,9 @@ use std::collections::{BTreeMap, HashMap};
 
 pub use jx555_lang::schema::{ENTERPRISE_YEARS, table_name};
 
+/// The table of values entered for targets the facts cannot give.
+pub const INDICATORS: &str = "indicators";
+
 /// One entity kind's records.
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -64,6 +67,7 @@ pub struct Facts {
     /// For each year with data: enterprise row to enterprise-years row (null when absent).
     by_year: BTreeMap<i32, UInt32Array>,
     uscc: HashMap<String, u32>,
+    indicators: HashMap<(String, i32), rust_decimal::Decimal>,
 }
 
 impl Facts {
@@ -72,7 +76,8 @@ impl Facts {
         let find = |name: &str| batches.iter().find(|(n, _)| *n == name).map(|(_, b)| b);
         for (name, _) in batches {
             let known = EntityKind::ALL.iter().any(|k| table_name(*k) == *name)
-                || *name == ENTERPRISE_YEARS;
+                || *name == ENTERPRISE_YEARS
+                || *name == INDICATORS;
             if !known {
                 return Err(EngineError::data(
                     name,
@@ -140,7 +145,12 @@ impl Facts {
             }
             None => (HashMap::new(), BTreeMap::new()),
         };
+        let indicators = match find(INDICATORS) {
+            Some(batch) => load_indicators(batch)?,
+            None => HashMap::new(),
+        };
         Ok(Facts {
+            indicators,
             tables,
             present,
             year_cols,
@@ -190,6 +200,11 @@ impl Facts {
         }
     }
 
+    /// The value entered for a target in a year.
+    pub fn indicator(&self, target: &str, year: i32) -> Option<rust_decimal::Decimal> {
+        self.indicators.get(&(target.to_string(), year)).copied()
+    }
+
     /// The first year with enterprise-year data.
     pub fn first_year(&self) -> Option<i32> {
         self.by_year.keys().next().copied()
@@ -215,6 +230,36 @@ fn column_names(batch: &RecordBatch) -> Vec<String> {
         .iter()
         .map(|f| f.name().clone())
         .collect()
+}
+
+fn load_indicators(
+    batch: &RecordBatch,
+) -> Result<HashMap<(String, i32), rust_decimal::Decimal>, EngineError> {
+    let targets = text_column(INDICATORS, "target", batch)?;
+    let column = |name: &str, ty: FieldType| -> Result<Col, EngineError> {
+        let a = batch
+            .column_by_name(name)
+            .ok_or_else(|| EngineError::data(INDICATORS, None, Some(name), "is missing"))?;
+        convert(INDICATORS, name, ty, a.as_ref())?
+            .ok_or_else(|| EngineError::internal("indicator column"))
+    };
+    let (Col::Int(years), Col::Dec(values)) = (
+        column("year", FieldType::Year)?,
+        column("value", FieldType::Decimal)?,
+    ) else {
+        return Err(EngineError::internal("indicator columns"));
+    };
+    let mut out = HashMap::new();
+    for i in 0..batch.num_rows() {
+        if targets.is_valid(i) && years.is_valid(i) && values.is_valid(i) {
+            let year = i32::try_from(years.value(i)).unwrap_or(0);
+            out.insert(
+                (targets.value(i).to_string(), year),
+                crate::col::from_fixed(values.value(i)),
+            );
+        }
+    }
+    Ok(out)
 }
 
 fn group(owner: &[u32], n: usize) -> (Vec<u32>, Vec<u32>) {

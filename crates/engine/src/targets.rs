@@ -30,7 +30,7 @@ pub struct TargetStatus {
     pub by: i32,
     /// The baseline and its year, when the policy states one.
     pub baseline: Option<(Value, i32)>,
-    /// The value the facts give this year; `None` for an indicator not entered, or missing data.
+    /// The value the facts give this year (or the indicator entered for it); `None` when neither does.
     pub value: Option<Value>,
     /// How far from the baseline (or from zero) to the goal the value is, as a ratio.
     pub progress: Option<Decimal>,
@@ -59,7 +59,11 @@ pub fn targets(
         let params = Params::new(pack, &[])?;
         for t in &pack.targets {
             let value = match &t.measure {
-                None => None,
+                None => facts.indicator(&t.id, year).map(|d| match &t.goal {
+                    Value::Money(_) => Value::Money(d),
+                    Value::Percent(_) => Value::Percent(d),
+                    _ => Value::Decimal(d),
+                }),
                 Some(m) => {
                     let frame = Frame {
                         n: 1,

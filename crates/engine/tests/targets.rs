@@ -48,3 +48,39 @@ fn output_is_summed_over_above_scale_enterprises() {
     let share = t.iter().find(|t| t.id == "制造业增加值占GDP比重").unwrap();
     assert_eq!((share.value.clone(), share.met), (None, None));
 }
+
+/// 制造业增加值占GDP比重在40%以上: the facts cannot give it, an indicator entered for the year does.
+#[test]
+fn an_indicator_gives_what_the_facts_cannot() {
+    let mut batches = World::default()
+        .with("enterprises", enterprises(&["E1"]))
+        .batches();
+    let indicators = jx555_engine::facts::batch(vec![
+        (
+            "target",
+            text(&["制造业增加值占GDP比重", "制造业增加值占GDP比重"]),
+        ),
+        ("year", ints(&[2022, 2023])),
+        ("value", dec(&[Some("0.38"), Some("0.42")])),
+    ])
+    .unwrap();
+    batches.push(("indicators", indicators));
+    let facts = jx555_engine::Facts::from_batches(&batches).unwrap();
+    let p = example();
+    let of = |year| {
+        targets(&[&p], &facts, year)
+            .unwrap()
+            .into_iter()
+            .find(|t| t.id == "制造业增加值占GDP比重")
+            .unwrap()
+    };
+    assert_eq!(
+        (of(2022).value, of(2022).met),
+        (Some(Value::Percent(Decimal::new(38, 2))), Some(false))
+    );
+    assert_eq!(
+        (of(2023).value, of(2023).met),
+        (Some(Value::Percent(Decimal::new(42, 2))), Some(true))
+    );
+    assert_eq!(of(2021).value, None);
+}

@@ -75,8 +75,10 @@ pub struct TableSpec {
     pub name: &'static str,
     /// The Chinese name (also accepted as a file or sheet name).
     pub label: &'static str,
-    /// The entity kind, except for enterprise-years.
+    /// The entity kind, except for enterprise-years and indicators.
     pub kind: Option<EntityKind>,
+    /// The columns that identify a row.
+    pub key: &'static [&'static str],
     /// The columns, keys first.
     pub columns: Vec<Column>,
 }
@@ -91,13 +93,12 @@ impl TableSpec {
 
     /// The columns that identify a row.
     pub fn key(&self) -> &'static [&'static str] {
-        match self.kind {
-            Some(EntityKind::Enterprise) => &["uscc"],
-            None => &["uscc", "year"],
-            Some(_) => &["id"],
-        }
+        self.key
     }
 }
+
+/// The table of values entered for targets the facts cannot give (制造业增加值占GDP比重 ...).
+pub const INDICATORS: &str = "indicators";
 
 pub use jx555_lang::schema::{ENTERPRISE_YEARS, table_name};
 
@@ -177,6 +178,11 @@ pub fn tables() -> Vec<TableSpec> {
             name,
             label: kind.label(),
             kind: Some(kind),
+            key: if kind == EntityKind::Enterprise {
+                &["uscc"]
+            } else {
+                &["id"]
+            },
             columns,
         });
         if kind == EntityKind::Enterprise {
@@ -206,10 +212,37 @@ pub fn tables() -> Vec<TableSpec> {
                 name: ENTERPRISE_YEARS,
                 label: "企业年度数据",
                 kind: None,
+                key: &["uscc", "year"],
                 columns,
             });
         }
     }
+    out.push(TableSpec {
+        name: INDICATORS,
+        label: "指标数据",
+        kind: None,
+        key: &["target", "year"],
+        columns: vec![
+            Column {
+                name: "target",
+                label: "目标",
+                ty: ColumnType::Text,
+                required: true,
+            },
+            Column {
+                name: "year",
+                label: "年度",
+                ty: ColumnType::Year,
+                required: true,
+            },
+            Column {
+                name: "value",
+                label: "数值",
+                ty: ColumnType::Percent,
+                required: true,
+            },
+        ],
+    });
     out
 }
 

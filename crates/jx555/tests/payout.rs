@@ -77,6 +77,13 @@ fn the_hand_worked_payout_of_2021() {
         })
         .collect();
     paid.sort();
+    // 制造业增加值占GDP比重在40%以上: entered as an indicator, 42% in 2021.
+    let targets = jx555(&["targets", "--year", "2021", "--db", db]);
+    let targets = text(&targets);
+    assert!(
+        targets.contains("当前 42%") && targets.contains("已达成"),
+        "{targets}"
+    );
     let mut expected: Vec<(String, String, String, String)> = EXPECTED
         .iter()
         .map(|(c, r, s, y)| (c.to_string(), r.to_string(), s.to_string(), y.to_string()))
