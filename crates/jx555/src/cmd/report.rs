@@ -269,13 +269,40 @@ pub struct NoticeArgs {
     /// The database.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
+    /// Markdown, or an HTML page to print or send.
+    #[arg(long, value_enum, default_value_t = NoticeFormat::Md)]
+    format: NoticeFormat,
 }
 
-/// The notice to one enterprise (Markdown): what it receives in a run, why, and the clause.
+/// Format of a notice.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NoticeFormat {
+    /// Markdown.
+    Md,
+    /// A standalone HTML page.
+    Html,
+}
+
+/// The notice to one enterprise: what it receives in a run, why, and the clause.
 pub fn notice(args: &NoticeArgs) -> Result<Outcome> {
     let store = SqliteStore::open(&args.db)?;
     let (info, run) = store.run(args.run)?;
-    print!("{}", notice_text(&run, info.year, &args.uscc));
+    let md = notice_text(&run, info.year, &args.uscc);
+    match args.format {
+        NoticeFormat::Md => print!("{md}"),
+        NoticeFormat::Html => {
+            let mut body = String::new();
+            let parser =
+                pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES);
+            pulldown_cmark::html::push_html(&mut body, parser);
+            print!(
+                "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}年度奖补告知书</title>\
+                 <style>body{{font-family:sans-serif;max-width:52em;margin:2em auto}}table{{border-collapse:collapse}}\
+                 td,th{{border:1px solid #999;padding:.3em .6em}}</style></head><body>\n{body}</body></html>\n",
+                info.year
+            );
+        }
+    }
     Ok(Outcome::Ok)
 }
 
