@@ -143,8 +143,11 @@ fn level_of(level: HeadingLevel) -> usize {
     }
 }
 
-/// The clause number a heading starts with: （六） in "（六）培育强链企业".
+/// The clause number a heading starts with: （六） in "（六）培育强链企业", 附件2 in "附件2 嘉兴市……".
 pub fn clause_number(heading: &str) -> Option<&str> {
+    if heading.starts_with("附件") {
+        return heading.split_whitespace().next();
+    }
     let rest = heading.strip_prefix('（')?;
     let end = rest.find('）')?;
     Some(&heading[..'（'.len_utf8() + end + '）'.len_utf8()])
@@ -184,6 +187,10 @@ mod tests {
             vec!["意见".to_string(), "（六）培育强链企业".to_string()]
         );
         assert_eq!(doc.clauses().collect::<Vec<_>>(), vec!["（六）"]);
+        assert_eq!(
+            clause_number("附件2 嘉兴市“5+5”产业集群布局"),
+            Some("附件2")
+        );
     }
 
     #[test]
