@@ -77,16 +77,7 @@ pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
     for record in reader.records() {
         rows.push(record.map_err(format)?.iter().map(str::to_string).collect());
     }
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(RawTable {
-        source: shown,
-        name,
-        headers,
-        rows,
-    })
+    Ok(RawTable::from_file(path, headers, rows))
 }
 
 /// Writes the dataset as one CSV per table, English headers, money in yuan with two decimals:

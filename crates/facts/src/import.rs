@@ -26,6 +26,26 @@ pub struct RawTable {
     pub rows: Vec<Vec<String>>,
 }
 
+impl RawTable {
+    /// A table read from a file: named by the file's stem (English or Chinese).
+    pub fn from_file(
+        path: &std::path::Path,
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+    ) -> RawTable {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        RawTable {
+            source: path.display().to_string(),
+            name,
+            headers,
+            rows,
+        }
+    }
+}
+
 /// One problem in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

@@ -97,6 +97,22 @@ impl TableSpec {
     }
 }
 
+/// The enterprise a row is about.
+const USCC_COLUMN: Column = Column {
+    name: "uscc",
+    label: "统一社会信用代码",
+    ty: ColumnType::Uscc,
+    required: true,
+};
+
+/// The year a row is about.
+const YEAR_COLUMN: Column = Column {
+    name: "year",
+    label: "年度",
+    ty: ColumnType::Year,
+    required: true,
+};
+
 /// The table of values entered for targets the facts cannot give (制造业增加值占GDP比重 ...).
 pub const INDICATORS: &str = "indicators";
 
@@ -153,12 +169,7 @@ pub fn tables() -> Vec<TableSpec> {
             kind,
             EntityKind::Recognition | EntityKind::Project | EntityKind::LandParcel
         ) {
-            columns.push(Column {
-                name: "uscc",
-                label: "统一社会信用代码",
-                ty: ColumnType::Uscc,
-                required: true,
-            });
+            columns.push(USCC_COLUMN);
         }
         for f in schema::fields(kind) {
             if f.yearly
@@ -186,20 +197,7 @@ pub fn tables() -> Vec<TableSpec> {
             columns,
         });
         if kind == EntityKind::Enterprise {
-            let mut columns = vec![
-                Column {
-                    name: "uscc",
-                    label: "统一社会信用代码",
-                    ty: ColumnType::Uscc,
-                    required: true,
-                },
-                Column {
-                    name: "year",
-                    label: "年度",
-                    ty: ColumnType::Year,
-                    required: true,
-                },
-            ];
+            let mut columns = vec![USCC_COLUMN, YEAR_COLUMN];
             for f in schema::fields(kind).iter().filter(|f| f.yearly) {
                 columns.push(Column {
                     name: f.name,
@@ -229,12 +227,7 @@ pub fn tables() -> Vec<TableSpec> {
                 ty: ColumnType::Text,
                 required: true,
             },
-            Column {
-                name: "year",
-                label: "年度",
-                ty: ColumnType::Year,
-                required: true,
-            },
+            YEAR_COLUMN,
             Column {
                 name: "value",
                 label: "数值",

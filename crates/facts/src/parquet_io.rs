@@ -50,16 +50,7 @@ pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
             rows.push(cols.iter().map(|(a, f)| cell(*a, f.as_ref(), r)).collect());
         }
     }
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(RawTable {
-        source: shown,
-        name,
-        headers,
-        rows,
-    })
+    Ok(RawTable::from_file(path, headers, rows))
 }
 
 fn cell(a: &dyn Array, f: Option<&ArrayFormatter<'_>>, r: usize) -> String {
