@@ -6,13 +6,11 @@
 use jx555_facts::cell::with_check_char;
 use jx555_facts::{Problem, csv_io, demo, validate};
 use jx555_lang::pack::catalog;
-use std::path::PathBuf;
+use tempfile::TempDir;
 
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jx555-facts-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh folder, removed when the test ends.
+fn dir() -> TempDir {
+    tempfile::tempdir().unwrap()
 }
 
 fn e1() -> String {
@@ -24,8 +22,8 @@ fn e2() -> String {
 }
 
 /// A small valid folder; `change` edits one file's text before it is written.
-fn folder(name: &str, change: &dyn Fn(&str, String) -> String) -> PathBuf {
-    let d = dir(name);
+fn folder(change: &dyn Fn(&str, String) -> String) -> TempDir {
+    let d = dir();
     let files = [
         (
             "enterprises.csv",
@@ -51,13 +49,13 @@ fn folder(name: &str, change: &dyn Fn(&str, String) -> String) -> PathBuf {
         ),
     ];
     for (f, text) in files {
-        std::fs::write(d.join(f), change(f, text)).unwrap();
+        std::fs::write(d.path().join(f), change(f, text)).unwrap();
     }
     d
 }
 
-fn problems(name: &str, change: &dyn Fn(&str, String) -> String) -> Vec<Problem> {
-    let raw = csv_io::read_folder(&folder(name, change)).unwrap();
+fn problems(change: &dyn Fn(&str, String) -> String) -> Vec<Problem> {
+    let raw = csv_io::read_folder(folder(change).path()).unwrap();
     let cat = catalog::parse(
         jx555_lang::source::FileId(0),
         include_str!("../../../policies/example-555/catalog.toml"),
@@ -82,7 +80,7 @@ fn edit(
 
 #[test]
 fn a_valid_folder_imports_with_chinese_headers_bom_and_wan() {
-    let raw = csv_io::read_folder(&folder("valid", &|_, t| t)).unwrap();
+    let raw = csv_io::read_folder(folder(&|_, t| t).path()).unwrap();
     let data = validate(&raw, None).unwrap();
     assert_eq!(data.enterprises(), 2);
     let csv = csv_io::to_csv(&data);
@@ -114,7 +112,7 @@ fn a_bad_uscc_checksum_is_refused() {
         s.pop();
         s + if e1().ends_with('0') { "1" } else { "0" }
     };
-    let ps = problems("uscc", &move |f: &str, t: String| {
+    let ps = problems(&move |f: &str, t: String| {
         if f == "enterprises.csv" {
             t.replacen(&e1(), &bad, 1)
         } else {
@@ -133,11 +131,7 @@ fn a_bad_uscc_checksum_is_refused() {
 
 #[test]
 fn a_county_outside_jiaxing_is_refused() {
-    let p = one(&problems(
-        "county",
-        &edit("enterprises.csv", "海宁市", "上城区"),
-    ))
-    .clone();
+    let p = one(&problems(&edit("enterprises.csv", "海宁市", "上城区"))).clone();
     assert_eq!(
         (p.row, p.column.as_deref(), p.value.as_deref()),
         (Some(2), Some("county"), Some("上城区"))
@@ -146,11 +140,7 @@ fn a_county_outside_jiaxing_is_refused() {
 
 #[test]
 fn an_unknown_industry_code_is_refused() {
-    let p = one(&problems(
-        "industry",
-        &edit("enterprises.csv", ",3825", ",9999"),
-    ))
-    .clone();
+    let p = one(&problems(&edit("enterprises.csv", ",3825", ",9999"))).clone();
     assert_eq!(
         (p.column.as_deref(), p.value.as_deref()),
         (Some("industry"), Some("9999"))
@@ -159,10 +149,11 @@ fn an_unknown_industry_code_is_refused() {
 
 #[test]
 fn negative_money_is_refused() {
-    let p = one(&problems(
-        "negative",
-        &edit("enterprise_years.csv", "1200000", "-1200000"),
-    ))
+    let p = one(&problems(&edit(
+        "enterprise_years.csv",
+        "1200000",
+        "-1200000",
+    )))
     .clone();
     assert_eq!(
         (p.table.as_str(), p.row, p.column.as_deref()),
@@ -172,11 +163,7 @@ fn negative_money_is_refused() {
 
 #[test]
 fn an_impossible_year_is_refused() {
-    let p = one(&problems(
-        "year",
-        &edit("recognitions.csv", ",2021", ",2921"),
-    ))
-    .clone();
+    let p = one(&problems(&edit("recognitions.csv", ",2021", ",2921"))).clone();
     assert_eq!(
         (p.column.as_deref(), p.value.as_deref()),
         (Some("year"), Some("2921"))
@@ -185,11 +172,7 @@ fn an_impossible_year_is_refused() {
 
 #[test]
 fn a_duplicate_key_is_refused() {
-    let p = one(&problems(
-        "duplicate",
-        &edit("enterprise_years.csv", ",2021,", ",2020,"),
-    ))
-    .clone();
+    let p = one(&problems(&edit("enterprise_years.csv", ",2021,", ",2020,"))).clone();
     assert_eq!((p.table.as_str(), p.row), ("enterprise_years", Some(2)));
     assert!(p.reason.contains("第1行"));
 }
@@ -197,7 +180,7 @@ fn a_duplicate_key_is_refused() {
 #[test]
 fn a_record_of_an_unknown_enterprise_is_refused() {
     let other = with_check_char("91330421MA2B00009");
-    let ps = problems("orphan", &move |f: &str, t: String| {
+    let ps = problems(&move |f: &str, t: String| {
         if f == "recognitions.csv" {
             t.replacen(&e2(), &other, 1)
         } else {
@@ -213,10 +196,11 @@ fn a_record_of_an_unknown_enterprise_is_refused() {
 
 #[test]
 fn a_kind_or_level_outside_the_catalog_is_refused() {
-    let ps = problems(
-        "catalog",
-        &edit("recognitions.csv", "单项冠军,national", "冠军企业,nation"),
-    );
+    let ps = problems(&edit(
+        "recognitions.csv",
+        "单项冠军,national",
+        "冠军企业,nation",
+    ));
     assert_eq!(ps.len(), 2, "{ps:#?}");
     assert!(
         ps.iter().any(|p| p.column.as_deref() == Some("kind"))
@@ -226,10 +210,7 @@ fn a_kind_or_level_outside_the_catalog_is_refused() {
 
 #[test]
 fn headers_that_are_not_the_model_are_refused() {
-    let ps = problems(
-        "headers",
-        &edit("recognitions.csv", "id,uscc,kind", "编号X,uscc,kind"),
-    );
+    let ps = problems(&edit("recognitions.csv", "id,uscc,kind", "编号X,uscc,kind"));
     assert!(
         ps.iter().any(|p| p.column.as_deref() == Some("编号X")),
         "{ps:#?}"
@@ -242,7 +223,7 @@ fn headers_that_are_not_the_model_are_refused() {
 
 #[test]
 fn every_problem_is_reported_at_once() {
-    let ps = problems("many", &|f: &str, t: String| match f {
+    let ps = problems(&|f: &str, t: String| match f {
         "enterprises.csv" => t
             .replacen("海宁市", "上城区", 1)
             .replacen(",1711", ",0000", 1),
@@ -254,18 +235,19 @@ fn every_problem_is_reported_at_once() {
 
 #[test]
 fn a_file_that_is_not_utf8_is_an_io_error() {
-    let d = dir("gbk");
+    let tmp = dir();
+    let d = tmp.path();
     std::fs::write(d.join("enterprises.csv"), b"uscc,name\n\xb9\xab\xcb\xbe\n").unwrap();
-    let err = csv_io::read_folder(&d).unwrap_err().to_string();
+    let err = csv_io::read_folder(d).unwrap_err().to_string();
     assert!(err.contains("UTF-8"), "{err}");
 }
 
 #[test]
 fn demo_data_round_trips_byte_for_byte() {
     let a = demo::generate(500, 7).unwrap();
-    let d = dir("roundtrip");
-    csv_io::write_folder(&a, &d).unwrap();
-    let b = validate(&csv_io::read_folder(&d).unwrap(), None).unwrap();
+    let d = dir();
+    csv_io::write_folder(&a, d.path()).unwrap();
+    let b = validate(&csv_io::read_folder(d.path()).unwrap(), None).unwrap();
     assert_eq!(csv_io::to_csv(&a), csv_io::to_csv(&b));
     assert_eq!(
         csv_io::to_csv(&a),
@@ -320,16 +302,16 @@ fn an_xlsx_written_by_a_spreadsheet_program_imports() {
 #[test]
 fn parquet_round_trips_through_the_same_validation() {
     let a = demo::generate(300, 5).unwrap();
-    let d = dir("parquet");
-    jx555_facts::parquet_io::write_folder(&a, &d).unwrap();
-    let b = validate(&jx555_facts::read_input(&d).unwrap(), None).unwrap();
+    let d = dir();
+    jx555_facts::parquet_io::write_folder(&a, d.path()).unwrap();
+    let b = validate(&jx555_facts::read_input(d.path()).unwrap(), None).unwrap();
     assert_eq!(csv_io::to_csv(&a), csv_io::to_csv(&b));
 }
 
 #[test]
 fn an_unknown_file_kind_is_an_io_error() {
-    let d = dir("kind");
-    let p = d.join("facts.json");
+    let d = dir();
+    let p = d.path().join("facts.json");
     std::fs::write(&p, "{}").unwrap();
     assert!(
         jx555_facts::read_input(&p)

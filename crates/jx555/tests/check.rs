@@ -6,7 +6,6 @@
 mod common;
 
 use common::{jx555, repo};
-use std::path::PathBuf;
 use std::process::Output;
 
 fn stdout(o: &Output) -> String {
@@ -14,14 +13,17 @@ fn stdout(o: &Output) -> String {
 }
 
 /// A pack folder in a temporary place: the example pack with some files replaced.
-fn pack_with(name: &str, replace: &[(&str, &[u8])]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("jx555-check-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+fn pack_with(replace: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = common::temp();
     for f in ["pack.toml", "policy.md", "catalog.toml"] {
-        std::fs::copy(repo().join("policies/example-555").join(f), dir.join(f)).unwrap();
+        std::fs::copy(
+            repo().join("policies/example-555").join(f),
+            dir.path().join(f),
+        )
+        .unwrap();
     }
     for (f, bytes) in replace {
-        std::fs::write(dir.join(f), bytes).unwrap();
+        std::fs::write(dir.path().join(f), bytes).unwrap();
     }
     dir
 }
@@ -46,8 +48,8 @@ fn a_faulty_pack_exits_1_with_its_code_in_json() {
     let policy = std::fs::read_to_string(repo().join("policies/example-555/policy.md")).unwrap();
     let broken = policy.replace("award 50万\n  once", "award 50万 + 10%\n  once");
     assert_ne!(policy, broken);
-    let dir = pack_with("unit", &[("policy.md", broken.as_bytes())]);
-    let out = jx555(&["check", dir.to_str().unwrap(), "--format", "json"]);
+    let dir = pack_with(&[("policy.md", broken.as_bytes())]);
+    let out = jx555(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["ok"], false);
@@ -57,7 +59,7 @@ fn a_faulty_pack_exits_1_with_its_code_in_json() {
     assert!(d["line"].as_u64().unwrap() > 1);
     assert!(d["snippet"].as_str().unwrap().contains("award 50万 + 10%"));
 
-    let text = jx555(&["check", dir.to_str().unwrap()]);
+    let text = jx555(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(text.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&text.stderr);
     assert!(
@@ -71,8 +73,8 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(jx555(&["check", "no/such/pack"]).status.code(), Some(2));
     assert_eq!(jx555(&["check"]).status.code(), Some(2));
     assert_eq!(jx555(&["frobnicate"]).status.code(), Some(2));
-    let dir = pack_with("utf8", &[("policy.md", b"# \xff\xfe bad bytes\n")]);
-    let out = jx555(&["check", dir.to_str().unwrap()]);
+    let dir = pack_with(&[("policy.md", b"# \xff\xfe bad bytes\n")]);
+    let out = jx555(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
 }

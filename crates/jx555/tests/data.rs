@@ -21,7 +21,8 @@ fn ok(args: &[&str]) -> String {
 
 #[test]
 fn import_evaluate_approve_explain_export() {
-    let d = temp("flow");
+    let tmp = temp();
+    let d = tmp.path();
     let (facts, db, back) = (d.join("facts"), d.join("t.db"), d.join("back"));
     let (facts, db, back) = (
         facts.to_str().unwrap(),
@@ -142,7 +143,8 @@ fn import_evaluate_approve_explain_export() {
 
 #[test]
 fn a_broken_folder_is_refused_and_the_store_is_unchanged() {
-    let d = temp("broken");
+    let tmp = temp();
+    let d = tmp.path();
     let (facts, db) = (d.join("facts"), d.join("t.db"));
     let (facts_s, db_s) = (facts.to_str().unwrap(), db.to_str().unwrap());
     ok(&["demo-data", "--enterprises", "50", "--out", facts_s]);
@@ -178,7 +180,8 @@ fn a_broken_folder_is_refused_and_the_store_is_unchanged() {
 
 #[test]
 fn bad_requests_get_a_clear_message_and_exit_2() {
-    let d = temp("refuse");
+    let tmp = temp();
+    let d = tmp.path();
     let (facts, db) = (d.join("facts"), d.join("t.db"));
     let (facts, db) = (facts.to_str().unwrap(), db.to_str().unwrap());
     let missing = jx555(&["evaluate", "--year", "2023", "--db", db]);
@@ -202,7 +205,8 @@ fn bad_requests_get_a_clear_message_and_exit_2() {
 
 #[test]
 fn the_demo_runs_on_the_embedded_default() {
-    let d = temp("demo");
+    let tmp = temp();
+    let d = tmp.path();
     let (db, reports) = (d.join("demo.db"), d.join("reports"));
     let out = ok(&[
         "demo",

@@ -42,7 +42,8 @@ const EXPECTED: &[(&str, &str, &str, &str)] = &[
 
 #[test]
 fn the_hand_worked_payout_of_2021() {
-    let d = temp("payout");
+    let tmp = temp();
+    let d = tmp.path();
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/payout-2021");
     let db = d.join("t.db");
     let db = db.to_str().unwrap();

@@ -14,18 +14,18 @@ fn keep_going(_: usize, _: usize) -> ControlFlow<()> {
     ControlFlow::Continue(())
 }
 
-fn temp_db(name: &str) -> std::path::PathBuf {
-    let p = std::env::temp_dir().join(format!("jx555-store-{name}-{}.db", std::process::id()));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
-    }
-    p
+/// A database file in a fresh folder; the folder goes when the test ends.
+fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    (dir, path)
 }
 
 #[test]
 fn facts_come_back_as_they_went_in() {
     let data = demo::generate(300, 11).unwrap();
-    let mut store = SqliteStore::open(&temp_db("roundtrip")).unwrap();
+    let (_tmp, path) = temp_db();
+    let mut store = SqliteStore::open(&path).unwrap();
     assert!(store.facts().unwrap().is_none());
     let info = store.replace_facts(&data, &mut keep_going).unwrap();
     assert_eq!(info.enterprises, 300);
@@ -37,7 +37,7 @@ fn facts_come_back_as_they_went_in() {
 
 #[test]
 fn an_import_stopped_halfway_leaves_the_store_as_it_was() {
-    let path = temp_db("abort");
+    let (_tmp, path) = temp_db();
     let first = demo::generate(200, 1).unwrap();
     let second = demo::generate(400, 2).unwrap();
     let mut store = SqliteStore::open(&path).unwrap();
@@ -205,7 +205,7 @@ fn run_approve_and_the_next_year_sees_the_ledger() {
 
 #[test]
 fn reopening_keeps_the_schema_and_the_pragmas() {
-    let path = temp_db("reopen");
+    let (_tmp, path) = temp_db();
     let mut store = SqliteStore::open(&path).unwrap();
     store
         .replace_facts(&demo::generate(10, 1).unwrap(), &mut keep_going)
@@ -220,7 +220,7 @@ fn reopening_keeps_the_schema_and_the_pragmas() {
 /// Stores written before the snapshot (or with it removed) load from the relational tables, the same.
 #[test]
 fn facts_load_the_same_without_the_snapshot() {
-    let path = temp_db("nosnap");
+    let (_tmp, path) = temp_db();
     let data = demo::generate(120, 4).unwrap();
     let mut store = SqliteStore::open(&path).unwrap();
     store.replace_facts(&data, &mut keep_going).unwrap();

@@ -28,10 +28,7 @@ pub fn text(o: &Output) -> String {
     )
 }
 
-/// A fresh folder for one test.
-pub fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jx555-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temp folder");
-    d
+/// A fresh folder for one test, removed when it ends.
+pub fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp folder")
 }
