@@ -140,6 +140,20 @@ impl Col {
         }
     }
 
+    /// One missing value of a type: what a pending parameter reads as.
+    pub fn missing(ty: &jx555_lang::types::Type) -> Result<Col, EngineError> {
+        use jx555_lang::types::Type as T;
+        let zero = match ty {
+            T::Bool => Value::Bool(false),
+            T::Int | T::Year => Value::Int(0),
+            T::Decimal | T::Money | T::Percent => Value::Decimal(Decimal::ZERO),
+            T::Text | T::Enum(_) => Value::Text(String::new()),
+            T::Date => Value::Date(jx555_lang::types::Date::from_days(0)),
+            _ => return Err(EngineError::internal(format!("no missing value of {ty}"))),
+        };
+        Ok(Col::constant(&zero).nulls_like(1))
+    }
+
     /// A column of `n` nulls of the same type.
     pub fn nulls_like(&self, n: usize) -> Col {
         self.like(arrow::array::new_null_array(self.array().data_type(), n))

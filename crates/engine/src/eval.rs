@@ -136,7 +136,10 @@ impl<'a> Evaluator<'a> {
         match &e.kind {
             ExprKind::Const(v) => Ok(Col::constant(v)),
             ExprKind::Year => Ok(Col::Int(Int64Array::from(vec![i64::from(year)]))),
-            ExprKind::Param(name) => Ok(Col::constant(&self.params.constant(name)?)),
+            ExprKind::Param(name) => match self.params.constant(name)? {
+                Some(v) => Ok(Col::constant(&v)),
+                None => Col::missing(&e.ty),
+            },
             ExprKind::Local(name) => self.local(name, frame),
             ExprKind::Var(name) => Ok(Col::Ref(frame.var(name)?.clone())),
             ExprKind::All(_) | ExprKind::Tuple(_) => {
@@ -178,10 +181,7 @@ impl<'a> Evaluator<'a> {
                 let (entries, default) = self.params.table(table)?;
                 let mut acc = match default {
                     Some(d) => Col::constant(&d),
-                    None => match entries.first() {
-                        Some((_, v)) => Col::constant(v).nulls_like(1),
-                        None => return Err(EngineError::internal("empty table")),
-                    },
+                    None => Col::missing(&e.ty)?,
                 };
                 for (k, v) in entries.iter().rev() {
                     let mask = col::compare(CmpOp::Eq, &key, &Col::constant(k))?;

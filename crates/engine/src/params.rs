@@ -33,6 +33,12 @@ impl Params {
             .iter()
             .map(|p| (p.name.clone(), (p.ty.clone(), p.value.clone())))
             .collect();
+        let pending: Vec<String> = pack
+            .params
+            .iter()
+            .filter(|p| matches!(p.value, ParamValue::Pending(_)))
+            .map(|p| p.name.clone())
+            .collect();
         for o in overrides {
             let Some((ty, value)) = values.get_mut(&o.param) else {
                 continue;
@@ -45,6 +51,19 @@ impl Params {
                     o.value
                 ))
             };
+            // A pending parameter takes the value a run gives it; a pending table, the keys it gives.
+            let keys_fixed = !pending.contains(&o.param);
+            if let ParamValue::Pending(_) = value {
+                if let Type::Table(..) = &*ty {
+                    *value = ParamValue::Table {
+                        entries: Vec::new(),
+                        default: None,
+                    };
+                } else if o.key.is_none() {
+                    *value = ParamValue::Const(fit(&o.value, ty).ok_or_else(|| wrong(ty))?);
+                    continue;
+                }
+            }
             match (value, &o.key, &*ty) {
                 (ParamValue::Const(v), None, t) => *v = fit(&o.value, t).ok_or_else(|| wrong(t))?,
                 (ParamValue::Table { entries, default }, Some(key), Type::Table(kt, vt)) => {
@@ -57,7 +76,7 @@ impl Params {
                     })?;
                     match entries.iter_mut().find(|(k, _)| *k == key) {
                         Some((_, v)) => *v = new,
-                        None if default.is_some() => entries.push((key, new)),
+                        None if default.is_some() || !keys_fixed => entries.push((key, new)),
                         None => {
                             return Err(EngineError::Override(format!(
                                 "{} has no key {key}",
@@ -72,18 +91,26 @@ impl Params {
                         o.param, o.param
                     )));
                 }
-                (ParamValue::Const(_), Some(_), _) | (ParamValue::Table { .. }, Some(_), _) => {
+                (
+                    ParamValue::Const(_) | ParamValue::Table { .. } | ParamValue::Pending(_),
+                    Some(_),
+                    _,
+                ) => {
                     return Err(EngineError::Override(format!("{} is not a table", o.param)));
+                }
+                (ParamValue::Pending(_), None, _) => {
+                    return Err(EngineError::internal("a pending parameter left unset"));
                 }
             }
         }
         Ok(Params { values })
     }
 
-    /// A constant parameter's value.
-    pub fn constant(&self, name: &str) -> Result<Value, EngineError> {
+    /// A constant parameter's value; `None` while it is pending.
+    pub fn constant(&self, name: &str) -> Result<Option<Value>, EngineError> {
         match self.values.get(name) {
-            Some((_, ParamValue::Const(v))) => Ok(v.clone()),
+            Some((_, ParamValue::Const(v))) => Ok(Some(v.clone())),
+            Some((_, ParamValue::Pending(_))) => Ok(None),
             _ => Err(EngineError::internal(format!(
                 "{name} is not a constant parameter"
             ))),
@@ -96,6 +123,7 @@ impl Params {
             Some((_, ParamValue::Table { entries, default })) => {
                 Ok((entries.clone(), default.clone()))
             }
+            Some((_, ParamValue::Pending(_))) => Ok((Vec::new(), None)),
             _ => Err(EngineError::internal(format!(
                 "{name} is not a table parameter"
             ))),

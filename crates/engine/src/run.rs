@@ -514,15 +514,19 @@ pub struct Amounts {
     pub after_caps: Vec<Option<i64>>,
 }
 
-/// Runs the amount steps in the order the pack states them.
+/// Runs the amount steps in the order the pack states them. A review rule without an `award` starts
+/// from the approved amount, so its multipliers (投资补助系数1.5) and caps apply to what was approved.
 pub fn amounts(
     rule: &Rule,
     ev: &Evaluator<'_>,
     rounding: RoundingMode,
 ) -> Result<Amounts, EngineError> {
     let n = ev.root().n;
-    let mut gross: Option<Col> = None;
-    let mut capped: Option<Col> = None;
+    let mut gross: Option<Col> = match review_base(rule) {
+        Some(approved) => Some(ev.eval_root(approved)?),
+        None => None,
+    };
+    let mut capped: Option<Col> = gross.clone();
     for step in &rule.amount {
         match step {
             AmountStep::Award(e) => {
@@ -570,6 +574,22 @@ pub fn amounts(
         gross: fen(gross)?,
         after_caps: fen(capped)?,
     })
+}
+
+/// The approved amount a review rule's amount steps start from, when it has no `award` of its own.
+fn review_base(rule: &Rule) -> Option<&Expr> {
+    match &rule.mode {
+        Mode::Review {
+            approved: Some(a), ..
+        } if !rule
+            .amount
+            .iter()
+            .any(|s| matches!(s, AmountStep::Award(_))) =>
+        {
+            Some(a)
+        }
+        _ => None,
+    }
 }
 
 fn fen_col(c: &Col, n: usize, rounding: RoundingMode) -> Result<Vec<Option<i64>>, EngineError> {
@@ -684,7 +704,12 @@ fn draft_lines(
                 )
             }
             (Mode::Review { .. }, Some((cap, approved))) => {
-                let approved = match (approved[i], cap[i]) {
+                let approved = if review_base(rule).is_some() {
+                    amounts.after_caps[i]
+                } else {
+                    approved[i]
+                };
+                let approved = match (approved, cap[i]) {
                     (Some(a), Some(c)) => Some(a.min(c)),
                     (a, _) => a,
                 };

@@ -9,6 +9,7 @@ use jx555_lang::ir::Pack;
 use jx555_lang::syntax::ast::CmpOp;
 use jx555_lang::types::Value;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 /// One target in one year.
@@ -24,8 +25,10 @@ pub struct TargetStatus {
     pub clause: String,
     /// The comparison, such as `>=`.
     pub op: String,
-    /// The goal.
-    pub goal: Value,
+    /// The goal; for a goal relative to a base year (倍增), `None` while that year's value is unknown.
+    pub goal: Option<Value>,
+    /// The goal as the policy states it: `1.6万亿`, or `200% of 2019`.
+    pub goal_stated: String,
     /// The year it is due.
     pub by: i32,
     /// The baseline and its year, when the policy states one.
@@ -58,27 +61,53 @@ pub fn targets(
     for pack in packs {
         let params = Params::new(pack, &[])?;
         for t in &pack.targets {
-            let value = match &t.measure {
-                None => facts.indicator(&t.id, year).map(|d| match &t.goal {
-                    Value::Money(_) => Value::Money(d),
-                    Value::Percent(_) => Value::Percent(d),
-                    _ => Value::Decimal(d),
-                }),
-                Some(m) => {
-                    let frame = Frame {
-                        n: 1,
-                        vars: Vec::new(),
-                        root: None,
+            let value_in = |year: i32| -> Result<Option<Value>, EngineError> {
+                Ok(match &t.measure {
+                    None => facts.indicator(&t.id, year).map(|d| match &t.goal {
+                        Value::Money(_) => Value::Money(d),
+                        Value::Percent(_) => Value::Percent(d),
+                        _ => Value::Decimal(d),
+                    }),
+                    Some(m) => {
+                        let frame = Frame {
+                            n: 1,
+                            vars: Vec::new(),
+                            root: None,
+                        };
+                        let ev = Evaluator::new(facts, &params, year, &[], frame, false);
+                        let col = ev.eval_root(m)?;
+                        value_at(&col, &m.ty, 0, facts)
+                    }
+                })
+            };
+            let value = value_in(year)?;
+            // 倍增: the goal is a share of the value the facts give for the base year.
+            let (goal_value, baseline) = match t.relative_to {
+                None => (Some(t.goal.clone()), t.baseline.clone()),
+                Some(y) => {
+                    let base = value_in(y)?;
+                    let goal = match (&base, number(&t.goal)) {
+                        (Some(b), Some(ratio)) => number(b).map(|n| {
+                            let g = n * ratio;
+                            match (b, g.to_i64()) {
+                                (Value::Int(_), Some(i)) if g.fract().is_zero() => Value::Int(i),
+                                (Value::Money(_), _) => Value::Money(g),
+                                (Value::Percent(_), _) => Value::Percent(g),
+                                _ => Value::Decimal(g),
+                            }
+                        }),
+                        _ => None,
                     };
-                    let ev = Evaluator::new(facts, &params, year, &[], frame, false);
-                    let col = ev.eval_root(m)?;
-                    value_at(&col, &m.ty, 0, facts)
+                    (goal, base.map(|b| (b, y)))
                 }
             };
-            let goal = number(&t.goal);
+            let goal_stated = match t.relative_to {
+                None => t.goal.to_string(),
+                Some(y) => format!("{}年的{}", y, t.goal),
+            };
+            let goal = goal_value.as_ref().and_then(number);
             let now = value.as_ref().and_then(number);
-            let base = t
-                .baseline
+            let base = baseline
                 .as_ref()
                 .and_then(|(b, _)| number(b))
                 .unwrap_or(Decimal::ZERO);
@@ -114,9 +143,10 @@ pub fn targets(
                 title: t.title.clone(),
                 clause: t.citation.clause.clone(),
                 op: t.op.symbol().to_string(),
-                goal: t.goal.clone(),
+                goal: goal_value,
+                goal_stated,
                 by: t.by,
-                baseline: t.baseline.clone(),
+                baseline,
                 value,
                 progress,
                 met,

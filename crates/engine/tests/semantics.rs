@@ -825,3 +825,89 @@ fn exclusivity_spans_packs_evaluated_together() {
         ]
     );
 }
+
+/// （二十一）对重点行业绩效评价领跑企业投资补助系数提升至1.5: a review rule without an award scales the
+/// approved amount, and its caps hold after the multiplier.
+#[test]
+fn the_approved_amount_goes_through_the_multipliers_and_caps() {
+    let p = pack(
+        "### （七）实施强链项目\n\n对强链投资项目，单个项目最高奖补2000万元。\n\n```rule\nrule 强链投资 for project p {\n  when 强链: p.kind == 强链项目\n  review up to 2000万 approved p.approved_amount\n  scale 投资补助系数: if p.enterprise.performance_leader then 1.5 else 1\n  cap 2000万 per p\n  department 市经信局\n}\n```\n",
+    );
+    let facts = World::default()
+        .with("enterprises", enterprises(&["E1", "E2"]))
+        .with(
+            "enterprise_years",
+            vec![
+                ("uscc", text(&["E1", "E2"])),
+                ("year", ints(&[2021, 2021])),
+                ("performance_leader", flags(&[true, false])),
+            ],
+        )
+        .with(
+            "projects",
+            vec![
+                ("id", text(&["P1", "P2", "P3"])),
+                ("uscc", text(&["E1", "E2", "E1"])),
+                ("kind", text(&["强链项目", "强链项目", "强链项目"])),
+                ("year", ints(&[2021, 2021, 2021])),
+                (
+                    "approved_amount",
+                    dec(&[Some("6000000"), Some("6000000"), Some("16000000")]),
+                ),
+            ],
+        )
+        .facts();
+    let r = run(&[&p], &facts, &Ledger::default(), 2021);
+    let paid = |id: &str| r.lines.iter().find(|l| l.subject == id).map(|l| l.payable);
+    assert_eq!(paid("P1"), Some(900 * WAN), "600万 × 1.5");
+    assert_eq!(paid("P2"), Some(600 * WAN));
+    assert_eq!(
+        paid("P3"),
+        Some(2000 * WAN),
+        "1600万 × 1.5 is 2400万, capped at 2000万"
+    );
+}
+
+/// 市区共担 with the shares not fixed by the document: no split until a run sets the county's share.
+#[test]
+fn a_pending_share_splits_nothing_until_a_run_sets_it() {
+    let p = pack(
+        "### （十）\n\n经考核合格，一次性补助50万元。\n\n```rule\nparam 市级承担比例: county -> percent = pending \"市区共担的比例未在本文件中规定\"\n\nrule 联盟补助 for organisation o {\n  when 当年: o.year == year\n  award 50万\n  cost_share city 市级承担比例[o.county]\n  department 市经信局\n}\n```\n",
+    );
+    let facts = World::default()
+        .with(
+            "organisations",
+            vec![
+                ("id", text(&["O1", "O2"])),
+                ("kind", text(&["小微园运维机构", "小微园运维机构"])),
+                ("county", text(&["南湖区", "海宁市"])),
+                ("year", ints(&[2021, 2021])),
+            ],
+        )
+        .facts();
+    let r = run(&[&p], &facts, &Ledger::default(), 2021);
+    assert!(
+        r.lines
+            .iter()
+            .all(|l| l.city_share.is_none() && l.payable == 50 * WAN)
+    );
+    let set = [jx555_engine::Override {
+        param: "市级承担比例".into(),
+        key: Some("南湖区".into()),
+        value: jx555_lang::types::Value::Percent(rust_decimal::Decimal::new(6, 1)),
+    }];
+    let r = jx555_engine::evaluate(&Request {
+        packs: &[&p],
+        facts: &facts,
+        ledger: &Ledger::default(),
+        year: 2021,
+        overrides: &set,
+    })
+    .unwrap();
+    let of = |id: &str| r.lines.iter().find(|l| l.subject == id).unwrap();
+    assert_eq!(
+        (of("O1").city_share, of("O1").county_share),
+        (Some(30 * WAN), Some(20 * WAN))
+    );
+    assert_eq!(of("O2").city_share, None, "海宁市's share is still not set");
+}

@@ -84,3 +84,27 @@ fn an_indicator_gives_what_the_facts_cannot() {
     );
     assert_eq!(of(2021).value, None);
 }
+
+/// 规上企业……数量倍增: the goal is 200% of the 2019 count, which is also the baseline.
+#[test]
+fn a_doubling_is_measured_against_the_base_year() {
+    let p = pack(
+        "### （二）主要目标\n\n实现规上企业数量倍增。\n\n```rule\ntarget 规上企业倍增 {\n  goal >= 200% of 2019 by 2025\n  measure count(e in enterprises where e.above_scale)\n  department 市经信局\n}\n```\n",
+    );
+    let facts = World::default()
+        .with("enterprises", enterprises(&["E1", "E2", "E3"]))
+        .with(
+            "enterprise_years",
+            vec![
+                ("uscc", text(&["E1", "E2", "E1", "E2", "E3"])),
+                ("year", ints(&[2019, 2019, 2023, 2023, 2023])),
+                ("above_scale", flags(&[true, false, true, true, true])),
+            ],
+        )
+        .facts();
+    let t = targets(&[&p], &facts, 2023).unwrap().remove(0);
+    assert_eq!(t.baseline, Some((Value::Int(1), 2019)));
+    assert_eq!(t.goal, Some(Value::Int(2)), "twice the one of 2019");
+    assert_eq!((t.value, t.met), (Some(Value::Int(3)), Some(true)));
+    assert_eq!(t.goal_stated, "2019年的200%");
+}

@@ -183,9 +183,16 @@ pub fn industry_name(code: &str) -> Option<&'static str> {
 
 /// Whether a code is in manufacturing (section C: divisions 13–43).
 pub fn is_manufacturing(code: &str) -> bool {
-    code.get(..2)
-        .and_then(|d| d.parse::<u32>().ok())
-        .is_some_and(|d| (13..=43).contains(&d))
+    division(code).is_some_and(|d| (13..=43).contains(&d))
+}
+
+/// Whether a code is in industry (工业: sections B, C and D, divisions 06–46), as （十二） says 工业企业.
+pub fn is_industrial(code: &str) -> bool {
+    division(code).is_some_and(|d| (6..=46).contains(&d))
+}
+
+fn division(code: &str) -> Option<u32> {
+    code.get(..2).and_then(|d| d.parse::<u32>().ok())
 }
 
 #[cfg(test)]
@@ -246,6 +253,8 @@ mod tests {
             Ok(Cell::Empty)
         );
         assert!(is_manufacturing("3825") && !is_manufacturing("6520"));
+        assert!(is_industrial("0610") && is_industrial("4411") && !is_industrial("4710"));
+        assert!(!is_manufacturing("4411"));
         assert_eq!(industry_codes().len(), 1972);
     }
 }

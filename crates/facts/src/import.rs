@@ -267,7 +267,7 @@ fn table(
         return None;
     }
     if spec.name == "enterprises" {
-        derive_manufacturing(spec, &mut cells);
+        derive_from_industry(spec, &mut cells);
     }
     let columns: Vec<(&str, ArrayRef)> = spec
         .columns
@@ -300,18 +300,28 @@ fn header(h: &str) -> (&str, Decimal) {
     (h, Decimal::ONE)
 }
 
-/// A blank `manufacturing` is read off the industry code (GB/T 4754 section C).
-fn derive_manufacturing(spec: &TableSpec, cells: &mut [Vec<Cell>]) {
-    let (Some(m), Some(i)) = (
-        spec.columns.iter().position(|c| c.name == "manufacturing"),
-        spec.columns.iter().position(|c| c.name == "industry"),
-    ) else {
+/// Whether an industry code falls in a section.
+type IndustryTest = fn(&str) -> bool;
+
+/// A blank `manufacturing` or `industrial` is read off the industry code (GB/T 4754 sections).
+fn derive_from_industry(spec: &TableSpec, cells: &mut [Vec<Cell>]) {
+    let at = |name: &str| spec.columns.iter().position(|c| c.name == name);
+    let Some(i) = at("industry") else {
         return;
     };
-    for r in 0..cells[m].len() {
-        if cells[m][r] == Cell::Empty {
-            if let Cell::Text(code) = &cells[i][r] {
-                cells[m][r] = Cell::Bool(cell::is_manufacturing(code));
+    let derived: [(&str, IndustryTest); 2] = [
+        ("manufacturing", cell::is_manufacturing),
+        ("industrial", cell::is_industrial),
+    ];
+    for (name, holds) in derived {
+        let Some(m) = at(name) else {
+            continue;
+        };
+        for r in 0..cells[m].len() {
+            if cells[m][r] == Cell::Empty {
+                if let Cell::Text(code) = &cells[i][r] {
+                    cells[m][r] = Cell::Bool(holds(code));
+                }
             }
         }
     }

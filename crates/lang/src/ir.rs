@@ -65,6 +65,9 @@ pub enum ParamValue {
         /// The value for keys not listed.
         default: Option<Value>,
     },
+    /// The document fixes no value (市区共担 without the shares): why. Reads as a missing fact
+    /// until a run sets it.
+    Pending(String),
 }
 
 /// A typed expression.
@@ -319,8 +322,10 @@ pub struct Target {
     pub citation: Citation,
     /// How the value compares to the goal.
     pub op: CmpOp,
-    /// The goal.
+    /// The goal; with `relative_to`, a share of that year's value (倍增 is 200% of 2019).
     pub goal: Value,
+    /// The year whose value the goal is a share of, when the policy states no number (3个倍增).
+    pub relative_to: Option<i32>,
     /// The year by which it is to be met.
     pub by: i32,
     /// The baseline value and its year, if stated.

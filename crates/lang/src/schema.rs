@@ -92,6 +92,7 @@ const ENTERPRISE: &[Field] = &[
     f("county", "所在县（市、区）", T::Enum("county")),
     f("industry", "国民经济行业代码", T::Text),
     f("manufacturing", "制造业企业", T::Bool),
+    f("industrial", "工业企业", T::Bool),
     f("cluster", "所属产业集群", T::Enum("cluster")),
     f("emerging", "所属新兴产业", T::Enum("emerging")),
     f("chain", "所属产业链", T::Enum("chain")),

@@ -39,10 +39,11 @@ const MIGRATIONS: [&str; SCHEMA_VERSION] = [
     include_str!("../migrations/0001_facts_runs_ledger.sql"),
     include_str!("../migrations/0002_facts_snapshot.sql"),
     include_str!("../migrations/0003_indicators.sql"),
+    include_str!("../migrations/0004_industrial.sql"),
 ];
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 3;
+pub const SCHEMA_VERSION: usize = 4;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.

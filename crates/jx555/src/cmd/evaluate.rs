@@ -534,7 +534,7 @@ pub fn targets_cmd(args: &TargetsArgs) -> Result<Outcome> {
             "{} {title}：目标 {} {}（{}年）{base}",
             t.clause,
             t.op.replace(">=", "≥").replace("<=", "≤"),
-            show(&t.goal),
+            t.goal.as_ref().map_or_else(|| t.goal_stated.clone(), show),
             t.by
         );
         match &t.value {

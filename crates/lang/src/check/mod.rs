@@ -359,6 +359,25 @@ impl<'a> Checker<'a> {
             line: self.sources.line_col(self.file, block.span.start).0,
         });
         let (ty, value) = match (&p.value.node, declared) {
+            (_, Some(ty)) if p.pending.is_some() => (
+                ty,
+                ParamValue::Pending(p.pending.clone().unwrap_or_default()),
+            ),
+            (_, None) if p.pending.is_some() => {
+                self.report(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        self.file,
+                        p.name.span.clone(),
+                        "a pending parameter needs its type",
+                    )
+                    .with_help(format!(
+                        "write `param {}: percent = pending \"...\"`",
+                        p.name.node
+                    )),
+                );
+                return None;
+            }
             (Expr::Table(entries), Some(Type::Table(k, v))) => {
                 let value = self.table(entries, &k, &v, &p.value.span)?;
                 (Type::Table(k, v), value)
@@ -806,16 +825,22 @@ impl<'a> Checker<'a> {
                     span,
                     "`cite`",
                 ),
-                TargetItem::Goal(op, value, by) => {
-                    let v = self.constant(value, None);
-                    let y = self.constant(by, Some(&Type::Year));
-                    let y = match y {
+                TargetItem::Goal(op, value, of, by) => {
+                    let v = match of {
+                        Some(_) => self.constant(value, Some(&Type::Percent)),
+                        None => self.constant(value, None),
+                    };
+                    let year = |this: &mut Self, e: &Spanned<ast::Expr>| match this
+                        .constant(e, Some(&Type::Year))
+                    {
                         Some(Value::Year(y)) => Some(y),
                         Some(Value::Date(d)) => Some(d.year),
                         _ => None,
                     };
-                    if let (Some(v), Some(y)) = (v, y) {
-                        self.once(&mut goal, (op.node, v, y), span, "`goal`");
+                    let y = year(self, by);
+                    let base = of.as_ref().map(|o| year(self, o));
+                    if let (Some(v), Some(y), None | Some(Some(_))) = (v, y, base) {
+                        self.once(&mut goal, (op.node, v, base.flatten(), y), span, "`goal`");
                     }
                 }
                 TargetItem::Baseline(value, year) => {
@@ -834,7 +859,7 @@ impl<'a> Checker<'a> {
                 TargetItem::Department(ds) => self.departments(ds, &mut departments),
             }
         }
-        let Some((op, goal, by)) = goal else {
+        let Some((op, goal, relative_to, by)) = goal else {
             self.report(
                 Diagnostic::new(
                     Code::MissingAmount,
@@ -858,6 +883,7 @@ impl<'a> Checker<'a> {
         ] {
             if let Some(ty) = v {
                 if ty != Type::Error
+                    && relative_to.is_none()
                     && unify(&ty, &goal.ty()).is_none()
                     && !(ty.is_ratio() && goal.ty().is_ratio())
                 {
@@ -877,6 +903,7 @@ impl<'a> Checker<'a> {
             citation,
             op,
             goal,
+            relative_to,
             by,
             baseline,
             measure,

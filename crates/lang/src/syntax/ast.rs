@@ -48,6 +48,8 @@ pub struct Param {
     pub ty: Option<Spanned<TypeExpr>>,
     /// The value.
     pub value: Spanned<Expr>,
+    /// `= pending "why"`: the document fixes no value; why. `value` then holds the same text.
+    pub pending: Option<String>,
 }
 
 /// A type as written.
@@ -155,8 +157,13 @@ pub enum TargetItem {
     Title(String),
     /// `cite "..."`
     Cite(String),
-    /// `goal >= value by year`
-    Goal(Spanned<CmpOp>, Spanned<Expr>, Spanned<Expr>),
+    /// `goal >= value [of base_year] by year`; with `of`, the value is a share of the base year's.
+    Goal(
+        Spanned<CmpOp>,
+        Spanned<Expr>,
+        Option<Spanned<Expr>>,
+        Spanned<Expr>,
+    ),
     /// `baseline value in year`
     Baseline(Spanned<Expr>, Spanned<Expr>),
     /// `measure expr`: how the facts give the value.

@@ -447,9 +447,10 @@ fn target_item() -> P<Spanned<TargetItem>> {
         kw("goal")
             .ignore_then(cmp_op())
             .then(expr())
+            .then(kw("of").ignore_then(expr()).or_not())
             .then_ignore(kw("by"))
             .then(expr())
-            .map(|((op, v), y)| TargetItem::Goal(op, v, y)),
+            .map(|(((op, v), of), y)| TargetItem::Goal(op, v, of, y)),
         kw("baseline")
             .ignore_then(expr())
             .then_ignore(kw("in"))
@@ -490,8 +491,23 @@ fn decls() -> P<Vec<Spanned<Decl>>> {
         .ignore_then(ident())
         .then(punct(":").ignore_then(type_expr()).or_not())
         .then_ignore(punct("="))
-        .then(expr())
-        .map(|((name, ty), value)| Decl::Param(Param { name, ty, value }));
+        .then(
+            kw("pending")
+                .ignore_then(string())
+                .map_with_span(|why: String, span| {
+                    let text = Expr::Lit(Literal::Text(why.clone()));
+                    (Spanned::new(text, span), Some(why))
+                })
+                .or(expr().map(|value| (value, None))),
+        )
+        .map(|((name, ty), (value, pending))| {
+            Decl::Param(Param {
+                name,
+                ty,
+                value,
+                pending,
+            })
+        });
     let rule = kw("rule")
         .ignore_then(ident())
         .then_ignore(kw("for"))
