@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Check a policy pack: parse, resolve, type-check and lint; print a summary or the diagnostics.
     Check(cmd::check::Args),
+    /// List every paragraph of a pack's policy and what encodes it; fail if a money or number sentence is not.
+    Coverage(cmd::coverage::Args),
     /// Load a synthetic Jiaxing into a demo database, evaluate a year under the bundled pack, store the run.
     Demo(cmd::evaluate::DemoArgs),
     /// Evaluate a year over the stored facts and ledger; store the run; print the payout summary.
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(&args),
+        Command::Coverage(args) => cmd::coverage::run(&args),
         Command::Demo(args) => cmd::evaluate::demo(&args),
         Command::Evaluate(args) => cmd::evaluate::evaluate(&args),
         Command::Runs(args) => cmd::evaluate::runs(&args),

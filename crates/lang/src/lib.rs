@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod coverage;
 pub mod diag;
 pub mod ir;
 pub mod pack;

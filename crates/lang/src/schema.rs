@@ -114,6 +114,7 @@ const RECOGNITION: &[Field] = &[
     f("enterprise", "企业", T::Parent(K::Enterprise)),
     f("kind", "认定类别", T::Enum("recognition_kind")),
     f("level", "级别", T::Enum("level")),
+    f("item", "认定对象（产品、项目或平台）", T::Text),
     f("year", "认定年度", T::Year),
     f("granted_amount", "上级资助额度", T::Money),
     f("approved_amount", "核定金额", T::Money),

@@ -39,7 +39,7 @@ const MIGRATIONS: [&str; SCHEMA_VERSION] = [
     include_str!("../migrations/0001_facts_runs_ledger.sql"),
     include_str!("../migrations/0002_facts_snapshot.sql"),
     include_str!("../migrations/0003_indicators.sql"),
-    include_str!("../migrations/0004_industrial.sql"),
+    include_str!("../migrations/0004_industrial_item.sql"),
 ];
 
 /// The schema version this code writes; older stores are migrated on open.

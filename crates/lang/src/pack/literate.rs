@@ -2,6 +2,8 @@
 //!
 //! Each fenced block tagged `rule` is cut out with its byte offset, so diagnostics point into policy.md,
 //! and with the citation it gets for free: the clause headings above it and the sentence right before it.
+//! A block tagged `note` says, under a sentence, why nothing computes it (or where else it is encoded);
+//! the coverage report reads notes and paragraphs.
 
 use crate::syntax::ast::Span;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -44,6 +46,17 @@ pub struct Heading {
     pub text: String,
 }
 
+/// A paragraph of the policy text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph {
+    /// Its text.
+    pub text: String,
+    /// The headings above it, top first.
+    pub headings: Vec<String>,
+    /// 1-based line in policy.md.
+    pub line: usize,
+}
+
 /// The policy split into headings and rule blocks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {
@@ -51,6 +64,10 @@ pub struct Document {
     pub headings: Vec<Heading>,
     /// Every `rule` block in order.
     pub blocks: Vec<Block>,
+    /// Every `note` block in order: why a sentence is not computed, or where it is encoded.
+    pub notes: Vec<Block>,
+    /// Every paragraph in order.
+    pub paragraphs: Vec<Paragraph>,
     /// The text of headings and paragraphs, without code: what an explicit `cite` must quote.
     pub prose: String,
 }
@@ -64,6 +81,8 @@ impl Document {
 
 /// The info string that marks a block as rules.
 pub const RULE_TAG: &str = "rule";
+/// The info string that marks a block as a note on the sentence above it.
+pub const NOTE_TAG: &str = "note";
 
 /// Splits policy.md into headings and rule blocks.
 pub fn read(text: &str) -> Document {
@@ -73,6 +92,8 @@ pub fn read(text: &str) -> Document {
     let mut paragraph: Option<String> = None;
     let mut last_paragraph: Option<String> = None;
     let mut block: Option<(Option<Span>, Vec<String>, String)> = None;
+    let mut note = false;
+    let mut paragraph_start = 0;
 
     for (event, range) in Parser::new(text).into_offset_iter() {
         match event {
@@ -88,11 +109,24 @@ pub fn read(text: &str) -> Document {
                     last_paragraph = None;
                 }
             }
-            Event::Start(Tag::Paragraph) => paragraph = Some(String::new()),
-            Event::End(TagEnd::Paragraph) => last_paragraph = paragraph.take(),
+            Event::Start(Tag::Paragraph) => {
+                paragraph = Some(String::new());
+                paragraph_start = range.start;
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(p) = &paragraph {
+                    doc.paragraphs.push(Paragraph {
+                        text: p.clone(),
+                        headings: stack.iter().map(|(_, t)| t.clone()).collect(),
+                        line: text[..paragraph_start].matches('\n').count() + 1,
+                    });
+                }
+                last_paragraph = paragraph.take();
+            }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if info.split_whitespace().next() == Some(RULE_TAG) =>
+                if matches!(info.split_whitespace().next(), Some(RULE_TAG | NOTE_TAG)) =>
             {
+                note = info.split_whitespace().next() == Some(NOTE_TAG);
                 block = Some((
                     None,
                     stack.iter().map(|(_, t)| t.clone()).collect(),
@@ -104,13 +138,18 @@ pub fn read(text: &str) -> Document {
                     // An empty block has no text event: place it at the fence's end.
                     let span = span.unwrap_or(range.end..range.end);
                     let raw = &text[span.clone()];
-                    doc.blocks.push(Block {
+                    let b = Block {
                         text: raw.to_string(),
                         nested: raw != content,
                         span,
                         headings,
                         sentence: last_paragraph.as_deref().and_then(last_sentence),
-                    });
+                    };
+                    if note {
+                        doc.notes.push(b);
+                    } else {
+                        doc.blocks.push(b);
+                    }
                 }
             }
             Event::Text(t) | Event::Code(t) => {
@@ -153,21 +192,40 @@ pub fn clause_number(heading: &str) -> Option<&str> {
     Some(&heading[..'（'.len_utf8() + end + '）'.len_utf8()])
 }
 
-/// The last sentence of a paragraph: what follows the last 。 that is not at its end.
-fn last_sentence(paragraph: &str) -> Option<String> {
-    let mut p = paragraph.trim();
-    // The clause's closing （责任单位：…） names departments, not a promise: cite the sentence before it.
-    if let Some(i) = p.rfind("（责任单位") {
-        if p.ends_with('）') && i > 0 {
-            p = p[..i].trim_end();
+/// The sentences of a paragraph, each with its closing 。；！？; a clause may end a sentence at ；.
+pub fn sentences(paragraph: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in paragraph.char_indices() {
+        if matches!(c, '。' | '；' | '！' | '？') {
+            let end = i + c.len_utf8();
+            out.push(paragraph[start..end].trim());
+            start = end;
         }
     }
-    if p.is_empty() {
-        return None;
+    out.push(paragraph[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// The clause's closing （责任单位：…） names departments, not a promise.
+fn without_departments(paragraph: &str) -> &str {
+    let p = paragraph.trim();
+    for (open, close) in [("（责任单位", '）'), ("(责任单位", ')')] {
+        if let Some(i) = p.rfind(open) {
+            if p.ends_with(close) && i > 0 {
+                return p[..i].trim_end();
+            }
+        }
     }
-    let body = p.strip_suffix('。').unwrap_or(p);
-    let start = body.rfind('。').map_or(0, |i| i + '。'.len_utf8());
-    Some(p[start..].trim().to_string())
+    p
+}
+
+/// The last sentence of a paragraph, leaving out its （责任单位：…）: what a block under it cites.
+fn last_sentence(paragraph: &str) -> Option<String> {
+    sentences(without_departments(paragraph))
+        .last()
+        .map(|s| s.to_string())
 }
 
 #[cfg(test)]
@@ -202,6 +260,22 @@ mod tests {
             doc.blocks[0].sentence.as_deref(),
             Some("给予30万元的奖励。")
         );
+    }
+
+    #[test]
+    fn a_clause_ends_a_sentence_at_a_semicolon() {
+        assert_eq!(
+            sentences("甲，给予最高1000万元奖补；对机构给予100万元补助。（责任单位：市经信局）"),
+            vec![
+                "甲，给予最高1000万元奖补；",
+                "对机构给予100万元补助。",
+                "（责任单位：市经信局）"
+            ]
+        );
+        let doc = read("甲；乙(x)。(责任单位：人行)\n\n```note\n为何\n```\n");
+        assert_eq!(doc.notes[0].sentence.as_deref(), Some("乙(x)。"));
+        assert!(doc.blocks.is_empty());
+        assert_eq!(doc.paragraphs[0].line, 1);
     }
 
     #[test]

@@ -5,4 +5,7 @@ ALTER TABLE "enterprises" ADD COLUMN "industrial" INTEGER;
 UPDATE "enterprises"
    SET "industrial" = CAST(substr("industry", 1, 2) AS INTEGER) BETWEEN 6 AND 46
  WHERE "industry" IS NOT NULL AND "industrial" IS NULL;
+-- What a recognition is for (a product, a project, a platform), so that the same product
+-- recognised first 省内 and then 国内 is one achievement for 就高不重复.
+ALTER TABLE "recognitions" ADD COLUMN "item" TEXT;
 DELETE FROM facts_snapshot;
