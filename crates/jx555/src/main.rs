@@ -22,6 +22,8 @@ enum Command {
     Check(cmd::check::Args),
     /// List every paragraph of a pack's policy and what encodes it; fail if a money or number sentence is not.
     Coverage(cmd::coverage::Args),
+    /// Run a pack's YAML cases (tests/*.yaml) and print a table; fail if one fails or a rule has none.
+    Test(cmd::test::Args),
     /// Load a synthetic Jiaxing into a demo database, evaluate a year under the bundled pack, store the run.
     Demo(cmd::evaluate::DemoArgs),
     /// Evaluate a year over the stored facts and ledger; store the run; print the payout summary.
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(&args),
         Command::Coverage(args) => cmd::coverage::run(&args),
+        Command::Test(args) => cmd::test::run(&args),
         Command::Demo(args) => cmd::evaluate::demo(&args),
         Command::Evaluate(args) => cmd::evaluate::evaluate(&args),
         Command::Runs(args) => cmd::evaluate::runs(&args),

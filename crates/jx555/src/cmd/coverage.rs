@@ -3,6 +3,7 @@
 //! published document (`source.txt`, when the pack keeps it).
 
 use crate::cmd::check::Format;
+use crate::cmd::clip;
 use crate::{Outcome, pack_files};
 use anyhow::{Context, Result, bail};
 use jx555_lang::coverage::{Encoding, coverage};
@@ -108,12 +109,4 @@ fn describe(e: &Encoding) -> String {
         Encoding::Principle(id) => format!("原则 {id}"),
         Encoding::Note(text) => format!("说明：{}", clip(text, 40)),
     }
-}
-
-fn clip(s: &str, n: usize) -> String {
-    let mut out: String = s.chars().take(n).collect();
-    if s.chars().count() > n {
-        out.push('…');
-    }
-    out
 }
