@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 /// The pack used when none is named.
-pub const DEFAULT_PACK: &str = "policies/example-555";
+pub const DEFAULT_PACK: &str = "policies/jiaxing-555-2020";
 
 /// Arguments of `evaluate`.
 #[derive(clap::Args)]
