@@ -27,8 +27,10 @@ pub struct TargetStatus {
     pub op: String,
     /// The goal; for a goal relative to a base year (倍增), `None` while that year's value is unknown.
     pub goal: Option<Value>,
-    /// The goal as the policy states it: `1.6万亿`, or `200% of 2019`.
+    /// The goal as the policy states it: `1.6万亿元`, or `2019年的200%`.
     pub goal_stated: String,
+    /// The year a relative goal (倍增) is a share of.
+    pub relative_to: Option<i32>,
     /// The year it is due.
     pub by: i32,
     /// The baseline and its year, when the policy states one.
@@ -145,6 +147,7 @@ pub fn targets(
                 op: t.op.symbol().to_string(),
                 goal: goal_value,
                 goal_stated,
+                relative_to: t.relative_to,
                 by: t.by,
                 baseline,
                 value,

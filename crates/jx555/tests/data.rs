@@ -113,7 +113,13 @@ fn import_evaluate_approve_explain_export() {
     assert!(report["lacks"].is_array());
     assert!(ok(&["explain", &uscc, "--year", "2022", "--db", db]).contains("依据"));
 
-    assert!(ok(&["targets", "--year", "2022", "--db", db]).contains("全市规上工业总产值"));
+    let shown = ok(&["targets", "--year", "2022", "--db", db]);
+    assert!(shown.contains("全市规上工业总产值"), "{shown}");
+    // 规上企业数量倍增: twice the demo's 2019 count, which is also the baseline.
+    assert!(
+        shown.contains("规上企业数量（倍增）：目标 ≥ 2019年的200%（即 "),
+        "{shown}"
+    );
     let targets: serde_json::Value = serde_json::from_str(&ok(&[
         "targets", "--year", "2022", "--db", db, "--format", "json",
     ]))

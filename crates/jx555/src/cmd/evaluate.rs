@@ -534,7 +534,11 @@ pub fn targets_cmd(args: &TargetsArgs) -> Result<Outcome> {
             "{} {title}：目标 {} {}（{}年）{base}",
             t.clause,
             t.op.replace(">=", "≥").replace("<=", "≤"),
-            t.goal.as_ref().map_or_else(|| t.goal_stated.clone(), show),
+            match (t.relative_to, &t.goal) {
+                (None, Some(g)) => show(g),
+                (_, Some(g)) => format!("{}（即 {}）", t.goal_stated, show(g)),
+                (_, None) => format!("{}（基期数值缺失）", t.goal_stated),
+            },
             t.by
         );
         match &t.value {
