@@ -19,6 +19,25 @@ pub struct Override {
     pub value: Value,
 }
 
+impl Override {
+    /// Reads `name=value` or `name[key]=value`, the value written as in a pack (`200万`, `15%`, `1.5`).
+    pub fn parse(text: &str) -> Result<Override, String> {
+        let Some((lhs, value)) = text.split_once('=') else {
+            return Err(format!(
+                "{text}: write name=value, such as 小微园补助上限=800万"
+            ));
+        };
+        let (param, key) = match lhs.trim().strip_suffix(']').and_then(|l| l.split_once('[')) {
+            Some((p, k)) => (p.trim().to_string(), Some(k.trim().to_string())),
+            None => (lhs.trim().to_string(), None),
+        };
+        let value = jx555_lang::parse_literal(value).ok_or_else(|| {
+            format!("{text}: {value} is not a value; write it as in a pack: 200万, 15%, 1.5")
+        })?;
+        Ok(Override { param, key, value })
+    }
+}
+
 /// The parameters of one pack, as a run sees them.
 #[derive(Debug, Clone)]
 pub struct Params {

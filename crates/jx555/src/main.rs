@@ -24,6 +24,8 @@ enum Command {
     Coverage(cmd::coverage::Args),
     /// Run a pack's YAML cases (tests/*.yaml) and print a table; fail if one fails or a rule has none.
     Test(cmd::test::Args),
+    /// Serve the web platform (总览, 政策, 企业, 兑现, 目标) and the JSON API under /api/v1.
+    Serve(cmd::serve::ServeArgs),
     /// Load a synthetic Jiaxing into a demo database, evaluate a year under the bundled pack, store the run.
     Demo(cmd::evaluate::DemoArgs),
     /// Evaluate a year over the stored facts and ledger; store the run; print the payout summary.
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&args),
         Command::Coverage(args) => cmd::coverage::run(&args),
         Command::Test(args) => cmd::test::run(&args),
+        Command::Serve(args) => cmd::serve::serve(&args),
         Command::Demo(args) => cmd::evaluate::demo(&args),
         Command::Evaluate(args) => cmd::evaluate::evaluate(&args),
         Command::Runs(args) => cmd::evaluate::runs(&args),

@@ -3,10 +3,10 @@
 use crate::{Outcome, pack_files};
 use anyhow::{Context, Result, bail};
 use jx555_engine::explain::{Explanation, explain, explain_enterprise};
-use jx555_engine::run::{LineMode, Status};
 use jx555_engine::{Facts, Override, Request, Run};
 use jx555_lang::ir::Pack;
 use jx555_lang::types::EntityKind;
+use jx555_report::{status_name, wan};
 use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
 use jx555_store::{NewRun, PackRef, Store, StoreError};
 use rust_decimal::Decimal;
@@ -79,17 +79,7 @@ pub fn load_packs(dirs: &[PathBuf]) -> Result<Vec<(Pack, PackRef)>> {
 
 /// `name=value` or `name[key]=value`, the value written as in a pack.
 fn parse_override(text: &str) -> Result<Override> {
-    let Some((lhs, value)) = text.split_once('=') else {
-        bail!("--set {text}: write name=value, such as 小微园补助上限=800万");
-    };
-    let (param, key) = match lhs.trim().strip_suffix(']').and_then(|l| l.split_once('[')) {
-        Some((p, k)) => (p.trim().to_string(), Some(k.trim().to_string())),
-        None => (lhs.trim().to_string(), None),
-    };
-    let value = jx555_lang::parse_literal(value).with_context(|| {
-        format!("--set {text}: {value} is not a value; write it as in a pack: 200万, 15%, 1.5")
-    })?;
-    Ok(Override { param, key, value })
+    Override::parse(text).map_err(|e| anyhow::anyhow!("--set {e}"))
 }
 
 /// Evaluates a year over the stored facts and ledger, stores the run and prints its summary.
@@ -107,18 +97,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome> {
 
 /// Loads a synthetic Jiaxing into a demo database, evaluates a year under the bundled pack and stores it.
 pub fn demo(args: &DemoArgs) -> Result<Outcome> {
-    let packs = load_packs(std::slice::from_ref(&args.pack))?;
-    let data = args.population.generate()?;
-    let mut store = SqliteStore::open(&args.db)?;
-    store.replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))?;
-    println!(
-        "示例数据：{} 家企业（种子 {}）已写入 {}；政策包 {}",
-        data.enterprises(),
-        args.population.seed,
-        args.db.display(),
-        args.pack.display()
-    );
-    let (id, run) = run_and_store(&mut store, &packs, args.year, &[])?;
+    let (id, run) = load_demo(&args.db, &args.pack, args.year, &args.population)?;
     println!("兑现清单：");
     for path in super::report::write_payout_list(&run, id, &args.out)? {
         println!("  {}", path.display());
@@ -129,6 +108,27 @@ pub fn demo(args: &DemoArgs) -> Result<Outcome> {
         args.year
     );
     Ok(Outcome::Ok)
+}
+
+/// The demo job: a synthetic Jiaxing replaces the facts of `db`, and `year` is evaluated and stored.
+pub fn load_demo(
+    db: &Path,
+    pack: &Path,
+    year: i32,
+    population: &super::data::Population,
+) -> Result<(i64, Run)> {
+    let packs = load_packs(&[pack.to_path_buf()])?;
+    let data = population.generate()?;
+    let mut store = SqliteStore::open(db)?;
+    store.replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))?;
+    println!(
+        "示例数据：{} 家企业（种子 {}）已写入 {}；政策包 {}",
+        data.enterprises(),
+        population.seed,
+        db.display(),
+        pack.display()
+    );
+    run_and_store(&mut store, &packs, year, &[])
 }
 
 fn open_existing(db: &Path) -> Result<SqliteStore> {
@@ -173,7 +173,7 @@ fn run_and_store(
         })?;
         println!(
             "\n测算调整（what-if）：合计变化 {}",
-            yuan(run.total() - base.total())
+            wan(run.total() - base.total())
         );
     }
     let id = store.save_run(&NewRun {
@@ -191,26 +191,6 @@ fn run_and_store(
     Ok((id, run))
 }
 
-/// Amounts in 万元 with two decimals, as payout tables show them.
-pub fn yuan(fen: i64) -> String {
-    let wan = Decimal::new(fen, 2) / Decimal::from(10_000);
-    format!("{:.2}万元", wan.round_dp(2))
-}
-
-/// A line's status as the payout list names it.
-pub fn status_name(status: &Status, mode: &LineMode) -> &'static str {
-    match (status, mode) {
-        (Status::Payable, _) => "可兑现",
-        (Status::Flagged, LineMode::Review { .. }) => "待审核（最高限额）",
-        (Status::Flagged, LineMode::CaseByCase) => "一事一议",
-        (Status::Flagged, _) => "金额待定",
-        (Status::Superseded { .. }, _) => "就高不重复（被取代）",
-        (Status::AlreadyPaid, _) => "已兑现过",
-        (Status::Expired, _) => "期满",
-        (Status::CapReached, _) => "已达上限",
-    }
-}
-
 fn print_summary(run: &Run, packs: &[&Pack]) {
     let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
     for l in &run.lines {
@@ -222,7 +202,7 @@ fn print_summary(run: &Run, packs: &[&Pack]) {
         "{}年度兑现测算：奖补明细 {} 条，合计 {}",
         run.year,
         run.lines.len(),
-        yuan(run.total())
+        wan(run.total())
     );
     for (s, n) in &by_status {
         println!("  {s:<16}{n:>8} 条");
@@ -238,7 +218,7 @@ fn print_summary(run: &Run, packs: &[&Pack]) {
         }
         println!("{title}");
         for (k, (n, fen)) in totals {
-            println!("  {k:<24}{n:>8} 条  {:>16}", yuan(fen));
+            println!("  {k:<24}{n:>8} 条  {:>16}", wan(fen));
         }
     };
     group("按政策条款：", &|l| {
@@ -265,9 +245,9 @@ fn print_summary(run: &Run, packs: &[&Pack]) {
         .sum();
     println!(
         "市区共担：市级 {}，县级 {}，未规定分担比例 {}",
-        yuan(city),
-        yuan(county),
-        yuan(undeclared)
+        wan(city),
+        wan(county),
+        wan(undeclared)
     );
     for p in &run.principles {
         let title = packs
@@ -283,8 +263,8 @@ fn print_summary(run: &Run, packs: &[&Pack]) {
         };
         println!(
             "原则 {title}：{verdict}（{} / {}）",
-            yuan(p.tagged),
-            yuan(p.fund_total)
+            wan(p.tagged),
+            wan(p.fund_total)
         );
     }
 }
@@ -316,7 +296,7 @@ pub fn runs(args: &RunsArgs) -> Result<Outcome> {
             r.year,
             r.created_at,
             r.lines,
-            yuan(r.total)
+            wan(r.total)
         );
     }
     Ok(Outcome::Ok)
@@ -458,7 +438,7 @@ pub fn explain_cmd(args: &ExplainArgs) -> Result<Outcome> {
 
 fn print_explanation(x: &Explanation) {
     let amount = match &x.line {
-        Some(l) => format!("{}（{}）", yuan(l.payable), status_name(&l.status, &l.mode)),
+        Some(l) => format!("{}（{}）", wan(l.payable), status_name(&l.status, &l.mode)),
         None => "不符合".to_string(),
     };
     println!(
@@ -495,7 +475,7 @@ fn print_explanation(x: &Explanation) {
             "    就高不重复：由 {} {}（{}）取代",
             w.rule.id,
             w.subject,
-            yuan(w.payable)
+            wan(w.payable)
         );
     }
 }

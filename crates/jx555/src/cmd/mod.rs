@@ -5,6 +5,7 @@ pub mod coverage;
 pub mod data;
 pub mod evaluate;
 pub mod report;
+pub mod serve;
 pub mod test;
 
 /// The first `n` characters of a text, with … when it is longer: for one-line listings.

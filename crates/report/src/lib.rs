@@ -1,0 +1,254 @@
+//! The documents a run gives people: the payout list (兑现清单) as XLSX and CSV, the notice to an
+//! enterprise (告知书) as Markdown or an HTML page, and the words and number formats they share.
+//!
+//! ```text
+//! engine::Run ─> payout_xlsx / payout_csv   (bytes: the CLI writes files, the server sends them)
+//!             └> notice_markdown / notice_html
+//! ```
+//!
+//! No IO: everything is returned as bytes or text.
+#![forbid(unsafe_code)]
+
+use jx555_engine::run::{LineMode, Status};
+use jx555_engine::{AwardLine, Run};
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Format, Workbook};
+use std::collections::BTreeMap;
+
+/// Why a document could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Writing the CSV failed.
+    #[error("cannot write the CSV: {0}")]
+    Csv(#[from] csv::Error),
+    /// Writing the workbook failed.
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// The columns of the payout list.
+pub const HEADERS: [&str; 16] = [
+    "序号",
+    "政策条款",
+    "奖补项目",
+    "对象类型",
+    "对象编号",
+    "统一社会信用代码",
+    "县（市、区）",
+    "责任单位",
+    "资金",
+    "状态",
+    "测算金额（元）",
+    "兑现金额（元）",
+    "兑现金额（万元）",
+    "市级承担（元）",
+    "县级承担（元）",
+    "政策依据",
+];
+
+/// Yuan with two decimals, as the payout list's amount columns hold them: `1234.56`.
+pub fn yuan(fen: i64) -> String {
+    format!("{:.2}", Decimal::new(fen, 2))
+}
+
+/// 万元 with two decimals, as summaries show amounts: `12.35万元`.
+pub fn wan(fen: i64) -> String {
+    let wan = Decimal::new(fen, 2) / Decimal::from(10_000);
+    format!("{:.2}万元", wan.round_dp(2))
+}
+
+/// A change in 万元 with its sign: `+12.35万元`.
+pub fn signed(fen: i64) -> String {
+    if fen >= 0 {
+        format!("+{}", wan(fen))
+    } else {
+        wan(fen)
+    }
+}
+
+/// A line's status as the payout list names it.
+pub fn status_name(status: &Status, mode: &LineMode) -> &'static str {
+    match (status, mode) {
+        (Status::Payable, _) => "可兑现",
+        (Status::Flagged, LineMode::Review { .. }) => "待审核（最高限额）",
+        (Status::Flagged, LineMode::CaseByCase) => "一事一议",
+        (Status::Flagged, _) => "金额待定",
+        (Status::Superseded { .. }, _) => "就高不重复（被取代）",
+        (Status::AlreadyPaid, _) => "已兑现过",
+        (Status::Expired, _) => "期满",
+        (Status::CapReached, _) => "已达上限",
+    }
+}
+
+/// One line as the cells of the list, text as the CSV holds it.
+pub fn cells(i: usize, l: &AwardLine) -> [String; 16] {
+    [
+        (i + 1).to_string(),
+        l.rule.citation.clause.clone(),
+        l.rule.title.clone().unwrap_or_else(|| l.rule.id.clone()),
+        l.rule.subject_kind.label().to_string(),
+        l.subject.clone(),
+        l.enterprise.clone().unwrap_or_default(),
+        l.county.clone().unwrap_or_default(),
+        l.rule.departments.join("、"),
+        l.rule.fund.clone().unwrap_or_default(),
+        status_name(&l.status, &l.mode).to_string(),
+        l.after_caps.map(yuan).unwrap_or_default(),
+        yuan(l.payable),
+        format!("{:.6}", Decimal::new(l.payable, 2) / Decimal::from(10_000)),
+        l.city_share.map(yuan).unwrap_or_default(),
+        l.county_share.map(yuan).unwrap_or_default(),
+        l.rule.citation.sentence.clone(),
+    ]
+}
+
+/// Columns that hold amounts (written as numbers in the workbook).
+const AMOUNTS: [usize; 5] = [10, 11, 12, 13, 14];
+
+/// The file name (without extension) of run `id`'s payout list.
+pub fn payout_file_stem(year: i32, id: i64) -> String {
+    format!("兑现清单-{year}年-第{id}号")
+}
+
+/// The payout list as CSV (UTF-8), one row per line.
+pub fn payout_csv(run: &Run) -> Result<Vec<u8>, ReportError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HEADERS)?;
+    for (i, l) in run.lines.iter().enumerate() {
+        w.write_record(cells(i, l))?;
+    }
+    w.into_inner()
+        .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
+}
+
+/// The payout list as an XLSX workbook: a summary sheet, all lines, and a sheet per department.
+pub fn payout_xlsx(run: &Run) -> Result<Vec<u8>, ReportError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    // 汇总: totals by department, then the whole list.
+    let mut by_department: BTreeMap<String, (usize, i64)> = BTreeMap::new();
+    for l in &run.lines {
+        for d in &l.rule.departments {
+            let t = by_department.entry(d.clone()).or_default();
+            t.0 += 1;
+            t.1 += l.payable;
+        }
+    }
+    let summary = book.add_worksheet().set_name("汇总")?;
+    summary.write_string_with_format(0, 0, format!("{}年度兑现清单", run.year), &bold)?;
+    for (c, h) in ["责任单位", "明细条数", "兑现金额（元）", "兑现金额（万元）"]
+        .iter()
+        .enumerate()
+    {
+        summary.write_string_with_format(1, c as u16, *h, &bold)?;
+    }
+    let mut row = 2u32;
+    for (d, (n, fen)) in &by_department {
+        summary.write_string(row, 0, d)?;
+        summary.write_number(row, 1, *n as f64)?;
+        summary.write_number_with_format(row, 2, *fen as f64 / 100.0, &money)?;
+        summary.write_number_with_format(row, 3, *fen as f64 / 1_000_000.0, &money)?;
+        row += 1;
+    }
+    summary.write_string_with_format(row, 0, "合计", &bold)?;
+    summary.write_number_with_format(row, 2, run.total() as f64 / 100.0, &money)?;
+    summary.write_number_with_format(row, 3, run.total() as f64 / 1_000_000.0, &money)?;
+
+    let mut sheet =
+        |name: &str, lines: Vec<(usize, &AwardLine)>| -> Result<(), rust_xlsxwriter::XlsxError> {
+            let ws = book.add_worksheet().set_name(name)?;
+            for (c, h) in HEADERS.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &bold)?;
+            }
+            for (r, (i, l)) in lines.into_iter().enumerate() {
+                for (c, text) in cells(i, l).iter().enumerate() {
+                    let (row, col) = (r as u32 + 1, c as u16);
+                    match (AMOUNTS.contains(&c), text.parse::<f64>()) {
+                        (true, Ok(v)) => ws.write_number_with_format(row, col, v, &money)?,
+                        _ => ws.write_string(row, col, text)?,
+                    };
+                }
+            }
+            Ok(())
+        };
+    sheet("全部明细", run.lines.iter().enumerate().collect())?;
+    for d in by_department.keys() {
+        let name: String = d
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect();
+        sheet(
+            &name,
+            run.lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.rule.departments.contains(d))
+                .collect(),
+        )?;
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+/// The notice as a standalone HTML page to print or send.
+pub fn notice_html(run: &Run, year: i32, uscc: &str) -> String {
+    let md = notice_markdown(run, year, uscc);
+    let mut body = String::new();
+    let parser = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES);
+    pulldown_cmark::html::push_html(&mut body, parser);
+    format!(
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{year}年度奖补告知书</title>\
+         <style>body{{font-family:sans-serif;max-width:52em;margin:2em auto}}table{{border-collapse:collapse}}\
+         td,th{{border:1px solid #999;padding:.3em .6em}}</style></head><body>\n{body}</body></html>\n"
+    )
+}
+
+/// The notice's Markdown.
+pub fn notice_markdown(run: &Run, year: i32, uscc: &str) -> String {
+    let mine: Vec<&AwardLine> = run
+        .lines
+        .iter()
+        .filter(|l| l.enterprise.as_deref() == Some(uscc))
+        .collect();
+    let total: i64 = mine.iter().map(|l| l.payable).sum();
+    let mut out = format!("# {year}年度奖补告知书\n\n统一社会信用代码：{uscc}\n\n");
+    if mine.is_empty() {
+        out.push_str("本年度测算中，贵单位没有符合条件的奖补项目。\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "本年度测算，贵单位可获兑现合计 **{}**（{} 元）。\n\n",
+        wan(total),
+        yuan(total)
+    ));
+    out.push_str(
+        "| 政策条款 | 奖补项目 | 对象 | 状态 | 金额（元） |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for l in &mine {
+        out.push_str(&format!(
+            "| {} | {} | {} {} | {} | {} |\n",
+            l.rule.citation.clause,
+            l.rule.title.clone().unwrap_or_else(|| l.rule.id.clone()),
+            l.rule.subject_kind.label(),
+            l.subject,
+            status_name(&l.status, &l.mode),
+            yuan(l.payable)
+        ));
+    }
+    out.push_str("\n## 政策依据\n\n");
+    let mut seen = Vec::new();
+    for l in &mine {
+        if !seen.contains(&&l.rule.id) {
+            seen.push(&l.rule.id);
+            out.push_str(&format!(
+                "- {} {}：{}（责任单位：{}）\n",
+                l.rule.citation.clause,
+                l.rule.id,
+                l.rule.citation.sentence,
+                l.rule.departments.join("、")
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,249 @@
+//! The JSON API under `/api/v1`: packs, rules, enterprises, explanations, runs, what-if, targets.
+//! Errors are `{"code", "message"}` with a 4xx status for bad input; a 5xx says nothing internal.
+
+use crate::pages::{run_what_if, search};
+use crate::{App, ServerError, blocking};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jx555_engine::Request;
+use jx555_store::Store;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+type AppState = State<Arc<App>>;
+type Api = Result<Json<Value>, ApiError>;
+
+/// The OpenAPI document of this API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/packs", get(packs))
+        .route("/packs/{id}/rules", get(rules))
+        .route("/enterprises", get(enterprises))
+        .route("/enterprises/{uscc}/explain", get(explain))
+        .route("/runs", get(runs))
+        .route("/runs/{id}", get(run))
+        .route("/whatif", post(whatif))
+        .route("/targets", get(targets))
+        .fallback(not_found)
+}
+
+/// An error as the API answers it.
+pub struct ApiError(ServerError);
+
+impl From<ServerError> for ApiError {
+    fn from(e: ServerError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<jx555_store::StoreError> for ApiError {
+    fn from(e: jx555_store::StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl From<jx555_engine::EngineError> for ApiError {
+    fn from(e: jx555_engine::EngineError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> Self {
+        ApiError(ServerError::BadRequest(e.body_text()))
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        ApiError(ServerError::BadRequest(e.body_text()))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.0.status();
+        let body = json!({ "code": code, "message": self.0.public_message() });
+        (status, Json(body)).into_response()
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError(ServerError::NotFound(
+        "no such endpoint; see /api/v1/openapi.json".into(),
+    ))
+}
+
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+        .into_response()
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| ApiError(ServerError::Internal(e.to_string())))
+}
+
+async fn packs(State(app): AppState) -> Api {
+    let list: Vec<Value> = app
+        .packs
+        .iter()
+        .map(|lp| {
+            let m = &lp.pack.manifest;
+            json!({
+                "id": m.id, "version": m.version, "hash": lp.reference.hash, "title": m.title,
+                "document": m.document, "issuer": m.issuer,
+                "effective_from": m.effective_from.to_string(), "effective_until": m.effective_until.to_string(),
+                "summary": lp.pack.summary(),
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(list)))
+}
+
+async fn rules(State(app): AppState, Path(id): Path<String>) -> Api {
+    let lp = app
+        .packs
+        .iter()
+        .find(|p| p.pack.manifest.id == id)
+        .ok_or_else(|| ServerError::NotFound(format!("no pack {id}")))?;
+    let list: Vec<Value> = lp
+        .pack
+        .rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "title": r.title, "subject": r.subject.name(), "mode": r.mode.name(),
+                "clause": r.citation.clause, "sentence": r.citation.sentence,
+                "departments": r.departments, "fund": r.fund, "tags": r.tags,
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(list)))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: String,
+    limit: Option<usize>,
+}
+
+async fn enterprises(State(app): AppState, q: Result<Query<SearchQuery>, QueryRejection>) -> Api {
+    let Query(q) = q?;
+    let limit = q.limit.unwrap_or(20).clamp(1, 200);
+    let found: Vec<Value> = search(&app, &q.q, limit)
+        .into_iter()
+        .map(|(uscc, name, county)| json!({ "uscc": uscc, "name": name, "county": county }))
+        .collect();
+    Ok(Json(Value::Array(found)))
+}
+
+#[derive(Deserialize)]
+struct ExplainQuery {
+    year: Option<i32>,
+    rule: Option<String>,
+}
+
+async fn explain(
+    State(app): AppState,
+    Path(uscc): Path<String>,
+    q: Result<Query<ExplainQuery>, QueryRejection>,
+) -> Api {
+    let Query(q) = q?;
+    let v = blocking(move || {
+        let year = q.year.unwrap_or_else(|| app.latest_year());
+        let ledger = app.ledger_before(year)?;
+        let refs = app.pack_refs();
+        let req = Request {
+            packs: &refs,
+            facts: &app.facts,
+            ledger: &ledger,
+            year,
+            overrides: &[],
+        };
+        let v = match &q.rule {
+            Some(rule) => serde_json::to_value(jx555_engine::explain::explain(
+                &req,
+                jx555_lang::types::EntityKind::Enterprise,
+                &uscc,
+                rule,
+            )?),
+            None => serde_json::to_value(jx555_engine::explain::explain_enterprise(&req, &uscc)?),
+        };
+        v.map_err(|e| ServerError::Internal(e.to_string()))
+    })
+    .await?;
+    Ok(Json(v))
+}
+
+async fn runs(State(app): AppState) -> Api {
+    let list = app.store()?.runs()?;
+    Ok(Json(to_json(&list)?))
+}
+
+#[derive(Deserialize)]
+struct RunQuery {
+    /// At most this many lines (default 1000).
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+async fn run(
+    State(app): AppState,
+    Path(id): Path<String>,
+    q: Result<Query<RunQuery>, QueryRejection>,
+) -> Api {
+    let Query(q) = q?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ServerError::BadRequest(format!("run id {id} is not a number")))?;
+    let (info, run) = app.store()?.run(id)?;
+    let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(1000).min(10_000));
+    let lines: Vec<&jx555_engine::AwardLine> = run.lines.iter().skip(offset).take(limit).collect();
+    Ok(Json(json!({
+        "run": to_json(&info)?, "total": run.total(), "line_count": run.lines.len(),
+        "offset": offset, "lines": to_json(&lines)?, "stats": to_json(&run.stats)?,
+        "principles": to_json(&run.principles)?,
+    })))
+}
+
+#[derive(Deserialize)]
+struct WhatIfBody {
+    year: i32,
+    set: Vec<String>,
+}
+
+async fn whatif(State(app): AppState, body: Result<Json<WhatIfBody>, JsonRejection>) -> Api {
+    let Json(body) = body?;
+    let v = blocking(move || {
+        let w = run_what_if(&app, body.year, &body.set)?;
+        Ok(json!({
+            "year": body.year, "overrides": w.overrides,
+            "baseline_total": w.baseline.total(), "variant_total": w.variant.total(),
+            "by_rule": w.by_rule, "by_department": w.by_department, "by_county": w.by_county, "by_fund": w.by_fund,
+        }))
+    })
+    .await?;
+    Ok(Json(v))
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+async fn targets(State(app): AppState, q: Result<Query<YearQuery>, QueryRejection>) -> Api {
+    let Query(q) = q?;
+    let year = q.year.unwrap_or_else(|| app.latest_year());
+    let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts, year)?;
+    Ok(Json(to_json(&ts)?))
+}

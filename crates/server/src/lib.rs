@@ -1,0 +1,236 @@
+//! The jx555 web platform: the policy, the payout and the targets in a browser, and the same as JSON.
+//!
+//! ```text
+//! packs + store (facts, runs, ledger) ─> App ─> router ─┬─ pages (server-rendered HTML, zh-CN, SVG charts)
+//!                                                       └─ /api/v1 (JSON, OpenAPI at /api/v1/openapi.json)
+//! ```
+//!
+//! The facts are loaded once when the app opens; runs and the ledger are read from the store on each
+//! request, so a run stored by the CLI shows at once. Work that evaluates (explanations, what-if) runs on
+//! the blocking pool.
+#![forbid(unsafe_code)]
+
+mod api;
+mod pages;
+mod svg;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jx555_engine::{Facts, Ledger, Run};
+use jx555_facts::Dataset;
+use jx555_lang::ir::Pack;
+use jx555_store::sqlite::SqliteStore;
+use jx555_store::{PackRef, RunInfo, Store, StoreError};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A checked pack with what the pages show of it.
+#[derive(Debug, Clone)]
+pub struct LoadedPack {
+    /// The IR.
+    pub pack: Pack,
+    /// Id, version and content hash, as runs record them.
+    pub reference: PackRef,
+    /// The text of policy.md, shown as the literate document.
+    pub policy: String,
+}
+
+/// Everything a request may read: the packs, the store's path and the facts loaded from it.
+pub struct App {
+    packs: Vec<LoadedPack>,
+    db: PathBuf,
+    data: Dataset,
+    facts: Facts,
+}
+
+impl App {
+    /// Opens the store at `db` and loads its facts.
+    pub fn open(packs: Vec<LoadedPack>, db: PathBuf) -> Result<App, ServerError> {
+        let store = SqliteStore::open(&db)?;
+        let (data, _) = store.facts()?.ok_or(StoreError::NoFacts)?;
+        let facts =
+            Facts::from_batches(&data.tables).map_err(|e| ServerError::Internal(e.to_string()))?;
+        Ok(App {
+            packs,
+            db,
+            data,
+            facts,
+        })
+    }
+
+    fn store(&self) -> Result<SqliteStore, ServerError> {
+        Ok(SqliteStore::open(&self.db)?)
+    }
+
+    fn pack_refs(&self) -> Vec<&Pack> {
+        self.packs.iter().map(|p| &p.pack).collect()
+    }
+
+    /// The latest run that is not a what-if, with its lines.
+    fn latest_run(&self) -> Result<Option<(RunInfo, Run)>, ServerError> {
+        let store = self.store()?;
+        let latest = store
+            .runs()?
+            .into_iter()
+            .filter(|r| r.overrides.is_empty())
+            .max_by_key(|r| r.id);
+        match latest {
+            Some(info) => Ok(Some(store.run(info.id)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The ledger as a run of `year` sees it.
+    fn ledger_before(&self, year: i32) -> Result<Ledger, ServerError> {
+        Ok(self.store()?.ledger()?.before(year))
+    }
+
+    /// The latest year the facts cover (the enterprise-year rows), for pages asked for no year.
+    fn latest_year(&self) -> i32 {
+        use arrow::array::{Array, AsArray};
+        self.data
+            .table("enterprise_years")
+            .and_then(|b| b.column_by_name("year"))
+            .and_then(|c| {
+                let years = c.as_primitive_opt::<arrow::datatypes::Int64Type>()?;
+                (0..years.len())
+                    .filter(|i| years.is_valid(*i))
+                    .map(|i| years.value(i))
+                    .max()
+            })
+            .and_then(|y| i32::try_from(y).ok())
+            .unwrap_or(2023)
+    }
+}
+
+/// Why a request failed. Shown to people as a message, to tools as `{code, message}`; internal details
+/// go to the server's log, not to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The request names something that does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is malformed or asks for something the rules refuse.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Anything else.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ServerError {
+    fn status(&self) -> (StatusCode, &'static str) {
+        match self {
+            ServerError::NotFound(_) | ServerError::Store(StoreError::NoRun(_)) => {
+                (StatusCode::NOT_FOUND, "not_found")
+            }
+            ServerError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ServerError::Store(_) | ServerError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
+        }
+    }
+
+    /// The message a client may see.
+    fn public_message(&self) -> String {
+        match self.status().0 {
+            StatusCode::INTERNAL_SERVER_ERROR => {
+                eprintln!("jx555 serve: internal error: {self}");
+                "服务器内部错误，请联系管理员（详情已记入服务器日志）".to_string()
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl From<jx555_engine::EngineError> for ServerError {
+    fn from(e: jx555_engine::EngineError) -> Self {
+        match e {
+            jx555_engine::EngineError::Override(m) => ServerError::BadRequest(m),
+            jx555_engine::EngineError::NotFound(m) => ServerError::NotFound(m),
+            jx555_engine::EngineError::OutsideValidity { .. } => {
+                ServerError::BadRequest(e.to_string())
+            }
+            other => ServerError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// An error on a page: the same message in a page.
+struct PageError(ServerError);
+
+impl From<ServerError> for PageError {
+    fn from(e: ServerError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError(ServerError::Store(e))
+    }
+}
+
+impl From<jx555_engine::EngineError> for PageError {
+    fn from(e: jx555_engine::EngineError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, _) = self.0.status();
+        let body = pages::error_page(status, &self.0.public_message());
+        (status, axum::response::Html(body)).into_response()
+    }
+}
+
+/// Runs CPU-bound work (evaluation) off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ServerError> + Send + 'static,
+) -> Result<T, ServerError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ServerError::Internal(e.to_string()))?
+}
+
+/// The whole site: pages and the JSON API.
+pub fn router(app: App) -> Router {
+    let app = Arc::new(app);
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .with_state(app)
+}
+
+/// Serves the site on `addr` until the process is stopped.
+pub async fn serve(app: App, addr: std::net::SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, router(app)).await
+}
+
+/// [`serve`] on a runtime of its own, for callers that are not async (the CLI).
+pub fn serve_blocking(app: App, addr: std::net::SocketAddr) -> std::io::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(serve(app, addr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_details_stay_in_the_log() {
+        let e = ServerError::Internal("table enterprises column x".into());
+        assert_eq!(e.status().0, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!e.public_message().contains("enterprises"));
+        let e = ServerError::BadRequest("year 2030 is outside".into());
+        assert_eq!(e.public_message(), "year 2030 is outside");
+    }
+}

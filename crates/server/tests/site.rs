@@ -1,0 +1,359 @@
+//! Every endpoint of the API and every page, with the router in process (no socket), over a small demo
+//! Jiaxing evaluated under the bundled pack; bad input answers 4xx with `{code, message}`.
+
+// A failed expectation in a test helper is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jx555_engine::{Facts, Ledger};
+use jx555_lang::{SourceFile, Sources};
+use jx555_server::{App, LoadedPack, router};
+use jx555_store::sqlite::SqliteStore;
+use jx555_store::{NewRun, PackRef, Store};
+use serde_json::Value;
+use std::ops::ControlFlow;
+use std::sync::OnceLock;
+use tower::ServiceExt;
+
+struct Site {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    pack: LoadedPack,
+    uscc: String,
+}
+
+/// A store with 600 demo enterprises and the 2023 run, made once for all tests.
+fn site() -> &'static Site {
+    static SITE: OnceLock<Site> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let root = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../policies/jiaxing-555-2020/"
+        );
+        let read = |f: &str| std::fs::read_to_string(format!("{root}{f}")).unwrap();
+        let sources = Sources::new(
+            SourceFile::new("pack.toml", read("pack.toml")),
+            SourceFile::new("policy.md", read("policy.md")),
+            Some(SourceFile::new("catalog.toml", read("catalog.toml"))),
+        );
+        let pack = jx555_lang::check(&sources).pack.unwrap();
+        let reference = PackRef {
+            id: pack.manifest.id.clone(),
+            version: pack.manifest.version.clone(),
+            hash: "test".into(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("site.db");
+        let mut store = SqliteStore::open(&db).unwrap();
+        let data = jx555_facts::demo::generate(600, 555).unwrap();
+        let info = store
+            .replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))
+            .unwrap();
+        let facts = Facts::from_batches(&data.tables).unwrap();
+        let run = jx555_engine::evaluate(&jx555_engine::Request {
+            packs: &[&pack],
+            facts: &facts,
+            ledger: &Ledger::default(),
+            year: 2023,
+            overrides: &[],
+        })
+        .unwrap();
+        let uscc = run
+            .lines
+            .iter()
+            .find(|l| l.payable > 0 && l.enterprise.is_some())
+            .and_then(|l| l.enterprise.clone())
+            .unwrap();
+        store
+            .save_run(&NewRun {
+                packs: vec![reference.clone()],
+                facts_hash: info.hash,
+                overrides: vec![],
+                run: &run,
+            })
+            .unwrap();
+        Site {
+            _dir: dir,
+            db,
+            pack: LoadedPack {
+                pack,
+                reference,
+                policy: read("policy.md"),
+            },
+            uscc,
+        }
+    })
+}
+
+async fn call(
+    method: Method,
+    uri: &str,
+    body: Option<(&str, String)>,
+) -> (StatusCode, Vec<u8>, String) {
+    let s = site();
+    let app = App::open(vec![s.pack.clone()], s.db.clone()).unwrap();
+    let mut req = Request::builder().method(method).uri(uri);
+    let body = match body {
+        Some((ct, b)) => {
+            req = req.header(header::CONTENT_TYPE, ct);
+            Body::from(b)
+        }
+        None => Body::empty(),
+    };
+    let resp = router(app).oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let ct = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, bytes, ct)
+}
+
+async fn get_json(uri: &str) -> (StatusCode, Value) {
+    let (status, bytes, ct) = call(Method::GET, uri, None).await;
+    assert!(ct.starts_with("application/json"), "{uri}: {ct}");
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+async fn get_page(uri: &str) -> (StatusCode, String) {
+    let (status, bytes, ct) = call(Method::GET, uri, None).await;
+    assert!(ct.starts_with("text/html"), "{uri}: {ct}");
+    (status, String::from_utf8(bytes).unwrap())
+}
+
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn packs_and_rules() {
+    let (s, v) = get_json("/api/v1/packs").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v[0]["id"], "jiaxing-555-2020");
+    assert_eq!(v[0]["document"], "嘉政发〔2020〕8号");
+    assert_eq!(v[0]["effective_until"], "2025-12-31");
+    let (s, v) = get_json("/api/v1/packs/jiaxing-555-2020/rules").await;
+    assert_eq!(s, StatusCode::OK);
+    let rule = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "升规连续三年奖励")
+        .unwrap();
+    assert_eq!(rule["clause"], "（六）");
+    assert_eq!(rule["mode"], "automatic");
+    let (s, v) = get_json("/api/v1/packs/nope/rules").await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn enterprises_and_explanations() {
+    let uscc = &site().uscc;
+    let (s, v) = get_json(&format!("/api/v1/enterprises?q={uscc}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v[0]["uscc"], uscc.as_str());
+    let (s, v) = get_json(&format!("/api/v1/enterprises/{uscc}/explain?year=2023")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["uscc"], uscc.as_str());
+    assert!(!v["gets"].as_array().unwrap().is_empty(), "{v}");
+    let (s, v) = get_json(&format!(
+        "/api/v1/enterprises/{uscc}/explain?year=2023&rule={}",
+        enc("升规连续三年奖励")
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["rule"], "升规连续三年奖励");
+    assert!(v["conditions"].is_array());
+    // Bad input: a missing query, a year outside the pack, an enterprise that does not exist.
+    let (s, v) = get_json("/api/v1/enterprises").await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    let (s, v) = get_json(&format!("/api/v1/enterprises/{uscc}/explain?year=2030")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("2025-12-31"), "{v}");
+    let (s, _) = get_json("/api/v1/enterprises/NOPE/explain?year=2023").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = get_json(&format!("/api/v1/enterprises/{uscc}/explain?year=abc")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn runs_whatif_and_targets() {
+    let (s, v) = get_json("/api/v1/runs").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v[0]["id"], 1);
+    let (s, v) = get_json("/api/v1/runs/1?limit=3").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["lines"].as_array().unwrap().len(), 3);
+    assert!(v["line_count"].as_u64().unwrap() > 3);
+    let (s, _) = get_json("/api/v1/runs/99").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = get_json("/api/v1/runs/abc").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    let post = |body: &str| {
+        call(
+            Method::POST,
+            "/api/v1/whatif",
+            Some(("application/json", body.to_string())),
+        )
+    };
+    let (s, bytes, _) = post(r#"{"year":2023,"set":["升规连续三年奖励金额=1元"]}"#).await;
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let (s, bytes, _) = post(r#"{"year":2023,"set":["强链认定奖励[national]=300万"]}"#).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(
+        v["variant_total"].as_i64() >= v["baseline_total"].as_i64(),
+        "{v}"
+    );
+    let (s, _, _) = post("not json").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _, _) = post(r#"{"year":2023,"set":[]}"#).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    let (s, v) = get_json("/api/v1/targets?year=2023").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "规上工业总产值")
+    );
+    let (s, _) = get_json("/api/v1/targets?year=x").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, v) = get_json("/api/v1/nothing/here").await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_endpoint() {
+    let (s, v) = get_json("/api/v1/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["openapi"], "3.0.3");
+    let paths = v["paths"].as_object().unwrap();
+    for p in [
+        "/packs",
+        "/packs/{id}/rules",
+        "/enterprises",
+        "/enterprises/{uscc}/explain",
+        "/runs",
+        "/runs/{id}",
+        "/whatif",
+        "/targets",
+        "/openapi.json",
+    ] {
+        assert!(paths.contains_key(p), "{p} is not in the OpenAPI document");
+    }
+}
+
+#[tokio::test]
+async fn the_pages_show_what_a_person_needs() {
+    let (s, home) = get_page("/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(home.contains("最新兑现测算：第 1 号（2023年度）"), "{home}");
+    assert!(
+        home.contains("按县（市、区）") && home.contains("<svg"),
+        "{home}"
+    );
+    assert!(home.contains("全市规上工业总产值"));
+
+    let (_, policy) = get_page("/policy").await;
+    assert!(policy.contains("（六）培育强链企业"));
+    assert!(policy.contains("data-rule=\"升规连续三年奖励\""));
+    assert!(policy.contains("最新测算："));
+
+    let uscc = &site().uscc;
+    let (_, found) = get_page(&format!("/enterprises?q={uscc}")).await;
+    assert!(found.contains(&format!("/enterprises/{uscc}")), "{found}");
+    let (s, page) = get_page(&format!("/enterprises/{uscc}?year=2023")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("可享受") && page.contains("不具备") && page.contains("依据："));
+    assert!(page.contains("分年度数据") && page.contains("营业收入"));
+
+    let (_, runs) = get_page("/runs").await;
+    assert!(runs.contains("/runs/1/payout.xlsx"));
+    let (_, run) = get_page("/runs/1").await;
+    assert!(run.contains("第 1 号兑现测算（2023年度）"));
+    let (_, cmp) = get_page("/compare?a=1&b=1").await;
+    assert!(cmp.contains("第 1 号 与 第 1 号 比较"));
+    let (_, t) = get_page("/targets?year=2023").await;
+    assert!(t.contains("规上企业数量（倍增）") && t.contains("2019年的200%"));
+
+    let (_, form) = get_page("/whatif").await;
+    assert!(form.contains("市级承担比例") && form.contains("待定"));
+    let (s, bytes, _) = call(
+        Method::POST,
+        "/whatif",
+        Some((
+            "application/x-www-form-urlencoded",
+            format!("year=2023&set={}", enc("强链认定奖励[national]=300万")),
+        )),
+    )
+    .await;
+    let result = String::from_utf8(bytes).unwrap();
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        result.contains("模拟结果") && result.contains("按奖补项目"),
+        "{result}"
+    );
+    let (_, bytes, _) = call(
+        Method::POST,
+        "/whatif",
+        Some((
+            "application/x-www-form-urlencoded",
+            format!("year=2023&set={}", enc("没有=1")),
+        )),
+    )
+    .await;
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .contains("no parameter 没有")
+    );
+
+    let (s, missing) = get_page("/enterprises/NOPE").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(missing.contains("没有统一社会信用代码为 NOPE 的企业"));
+    let (s, _) = get_page("/runs/99").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_payout_list_downloads_as_xlsx_and_csv() {
+    let (s, bytes, ct) = call(Method::GET, "/runs/1/payout.xlsx", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ct.contains("spreadsheetml"), "{ct}");
+    assert_eq!(&bytes[..2], b"PK", "an XLSX is a zip");
+    let (s, bytes, ct) = call(Method::GET, "/runs/1/payout.csv", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ct.starts_with("text/csv"));
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .starts_with("序号,政策条款")
+    );
+}
