@@ -7,93 +7,19 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use jx555_engine::{Facts, Ledger};
-use jx555_lang::{SourceFile, Sources};
-use jx555_server::{App, LoadedPack, router};
-use jx555_store::sqlite::SqliteStore;
-use jx555_store::{NewRun, PackRef, Store};
+use jx555_server::router;
 use serde_json::Value;
-use std::ops::ControlFlow;
-use std::sync::OnceLock;
+use support::{app, site};
 use tower::ServiceExt;
 
-struct Site {
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-    pack: LoadedPack,
-    uscc: String,
-}
-
-/// A store with 600 demo enterprises and the 2023 run, made once for all tests.
-fn site() -> &'static Site {
-    static SITE: OnceLock<Site> = OnceLock::new();
-    SITE.get_or_init(|| {
-        let root = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../policies/jiaxing-555-2020/"
-        );
-        let read = |f: &str| std::fs::read_to_string(format!("{root}{f}")).unwrap();
-        let sources = Sources::new(
-            SourceFile::new("pack.toml", read("pack.toml")),
-            SourceFile::new("policy.md", read("policy.md")),
-            Some(SourceFile::new("catalog.toml", read("catalog.toml"))),
-        );
-        let pack = jx555_lang::check(&sources).pack.unwrap();
-        let reference = PackRef {
-            id: pack.manifest.id.clone(),
-            version: pack.manifest.version.clone(),
-            hash: "test".into(),
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("site.db");
-        let mut store = SqliteStore::open(&db).unwrap();
-        let data = jx555_facts::demo::generate(600, 555).unwrap();
-        let info = store
-            .replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))
-            .unwrap();
-        let facts = Facts::from_batches(&data.tables).unwrap();
-        let run = jx555_engine::evaluate(&jx555_engine::Request {
-            packs: &[&pack],
-            facts: &facts,
-            ledger: &Ledger::default(),
-            year: 2023,
-            overrides: &[],
-        })
-        .unwrap();
-        let uscc = run
-            .lines
-            .iter()
-            .find(|l| l.payable > 0 && l.enterprise.is_some())
-            .and_then(|l| l.enterprise.clone())
-            .unwrap();
-        store
-            .save_run(&NewRun {
-                packs: vec![reference.clone()],
-                facts_hash: info.hash,
-                overrides: vec![],
-                run: &run,
-            })
-            .unwrap();
-        Site {
-            _dir: dir,
-            db,
-            pack: LoadedPack {
-                pack,
-                reference,
-                policy: read("policy.md"),
-            },
-            uscc,
-        }
-    })
-}
+mod support;
 
 async fn call(
     method: Method,
     uri: &str,
     body: Option<(&str, String)>,
 ) -> (StatusCode, Vec<u8>, String) {
-    let s = site();
-    let app = App::open(vec![s.pack.clone()], s.db.clone()).unwrap();
+    let app = app();
     let mut req = Request::builder().method(method).uri(uri);
     let body = match body {
         Some((ct, b)) => {

@@ -3,7 +3,7 @@
 use crate::cmd::data::Population;
 use crate::cmd::evaluate::{DEFAULT_PACK, load_demo, load_packs};
 use crate::{Outcome, pack_files};
-use anyhow::Result;
+use anyhow::{Result, bail};
 use jx555_server::{App, LoadedPack};
 use jx555_store::Store;
 use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
@@ -19,10 +19,12 @@ pub struct ServeArgs {
     /// Where to listen.
     #[arg(long, default_value = "127.0.0.1:5555")]
     addr: SocketAddr,
-    /// Fill the database with the demo Jiaxing first (10,000 enterprises, 2023 evaluated) if it has
-    /// no facts yet.
+    /// Fill the database with the demo Jiaxing first (2023 evaluated) if it has no facts yet.
     #[arg(long)]
     demo: bool,
+    /// The demo's size and seed.
+    #[command(flatten)]
+    population: Population,
     /// The packs.
     #[arg(long = "pack", default_value = DEFAULT_PACK)]
     packs: Vec<PathBuf>,
@@ -37,12 +39,16 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
             DEFAULT_PATH
         })
     });
+    if !args.demo && !db.exists() {
+        bail!(
+            "{} does not exist; import facts first (jx555 import <folder> --db {}), or serve the demo \
+             with --demo",
+            db.display(),
+            db.display()
+        );
+    }
     if args.demo && SqliteStore::open(&db)?.facts()?.is_none() {
-        let population = Population {
-            enterprises: 10_000,
-            seed: 555,
-        };
-        load_demo(&db, &args.packs[0], 2023, &population)?;
+        load_demo(&db, &args.packs[0], 2023, &args.population)?;
     }
     let packs = load_packs(&args.packs)?
         .into_iter()
