@@ -433,6 +433,31 @@ fn facts_by_year(app: &App, uscc: &str) -> (Vec<String>, Vec<Vec<String>>) {
     (headers, rows)
 }
 
+/// The ids of an enterprise's own records (recognitions, projects, parcels): the subjects its
+/// awards may be granted for besides the enterprise itself.
+fn own_records(app: &App, uscc: &str) -> Vec<String> {
+    use arrow::array::{Array, AsArray};
+    let mut out = vec![uscc.to_string()];
+    for table in ["recognitions", "projects", "land_parcels"] {
+        let Some(batch) = app.data.table(table) else {
+            continue;
+        };
+        let col = |n: &str| {
+            batch
+                .column_by_name(n)
+                .and_then(|c| c.as_string_opt::<i32>())
+        };
+        if let (Some(ids), Some(owners)) = (col("id"), col("uscc")) {
+            out.extend(
+                (0..batch.num_rows())
+                    .filter(|i| owners.is_valid(*i) && owners.value(*i) == uscc)
+                    .map(|i| ids.value(i).to_string()),
+            );
+        }
+    }
+    out
+}
+
 async fn enterprise(
     State(app): AppState,
     Path(uscc): Path<String>,
@@ -455,6 +480,23 @@ async fn enterprise(
         };
         let report = jx555_engine::explain::explain_enterprise(&req, &uscc)?;
         let (headers, rows) = facts_by_year(&app, &uscc);
+        let mine = own_records(&app, &uscc);
+        let received: Vec<_> = app
+            .store()?
+            .ledger()?
+            .entries()
+            .iter()
+            .filter(|e| mine.contains(&e.subject))
+            .cloned()
+            .collect();
+        let title_of = |pack: &str, rule: &str| {
+            app.packs
+                .iter()
+                .find(|p| p.pack.manifest.id == pack)
+                .and_then(|p| p.pack.rule(rule))
+                .and_then(|r| r.title.clone())
+                .unwrap_or_else(|| rule.to_string())
+        };
         let body = html! {
             p { (uscc) " · " (county) " · " (year) "年度" }
             section {
@@ -462,6 +504,18 @@ async fn enterprise(
                 table {
                     tr { @for h in &headers { th { (h) } } }
                     @for r in &rows { tr { @for c in r { td { (c) } } } }
+                }
+            }
+            section {
+                h2 { "已获奖补（台账）" }
+                @if received.is_empty() { p class="muted" { "台账中尚无已审定的奖补。" } }
+                @else {
+                    table {
+                        tr { th { "年度" } th { "奖补项目" } th { "对象" } th { "金额" } }
+                        @for e in &received {
+                            tr { td { (e.year) } td { (title_of(&e.pack, &e.rule)) } td { (e.subject) } td class="n" { (wan(e.amount)) } }
+                        }
+                    }
                 }
             }
             @for (title, xs) in [("可享受", &report.gets), ("差一点", &report.nearly), ("不具备", &report.lacks)] {

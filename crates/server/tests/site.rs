@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use jx555_server::router;
+use jx555_store::Store;
 use serde_json::Value;
 use support::{app, site};
 use tower::ServiceExt;
@@ -282,4 +283,54 @@ async fn the_payout_list_downloads_as_xlsx_and_csv() {
             .unwrap()
             .starts_with("序号,政策条款")
     );
+}
+
+#[tokio::test]
+async fn an_enterprise_page_lists_what_the_ledger_granted_it() {
+    let own = support::build(300);
+    let before = router(own.app())
+        .oneshot(
+            Request::builder()
+                .uri(format!("/enterprises/{}?year=2023", own.uscc))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let before = String::from_utf8(
+        before
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(before.contains("台账中尚无已审定的奖补"), "{before}");
+    jx555_store::sqlite::SqliteStore::open(&own.db)
+        .unwrap()
+        .approve(1)
+        .unwrap();
+    let after = router(own.app())
+        .oneshot(
+            Request::builder()
+                .uri(format!("/enterprises/{}?year=2023", own.uscc))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let after = String::from_utf8(
+        after
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(!after.contains("台账中尚无已审定的奖补"), "{after}");
+    assert!(after.contains("<td>2023</td>"), "{after}");
 }
