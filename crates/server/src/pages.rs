@@ -148,7 +148,12 @@ fn targets_table(ts: &[TargetStatus]) -> Markup {
                     td { (t.clause) }
                     td { (t.title.clone().unwrap_or_else(|| t.id.clone())) }
                     td { (t.op.replace(">=", "≥").replace("<=", "≤")) " "
-                        (t.goal.as_ref().map_or_else(|| t.goal_stated.clone(), show)) "（" (t.by) "年）" }
+                        @match (t.relative_to, &t.goal) {
+                            (None, Some(g)) => (show(g)),
+                            (_, Some(g)) => { (t.goal_stated) "（即 " (show(g)) "）" },
+                            (_, None) => (t.goal_stated),
+                        }
+                        "（" (t.by) "年）" }
                     td { (t.baseline.as_ref().map(|(v, y)| format!("{}（{y}年）", show(v))).unwrap_or_default()) }
                     td { (t.value.as_ref().map(show).unwrap_or_else(|| "待录入".into())) }
                     td { @if let Some(p) = t.progress.and_then(|p| p.to_f64()) { (svg::progress(p)) " " (format!("{:.0}%", p * 100.0)) } }
@@ -309,13 +314,15 @@ fn block_card(
             }
             @for t in &targets {
                 div { strong { "目标 " (t.title.clone().unwrap_or_else(|| t.id.clone())) } " "
-                    span class="muted" { (t.op.symbol()) " " (t.goal) " · " (t.by) "年" } }
+                    span class="muted" { (t.op.symbol().replace(">=", "≥").replace("<=", "≤")) " "
+                        @match t.relative_to { Some(y) => { (y) "年的" (t.goal) }, None => (show(&t.goal)) }
+                        " · " (t.by) "年" } }
             }
             @for x in &params {
-                div { "参数 " (x.name) }
+                div { "参数 " (x.name) "：" (param_value(&x.value)) }
             }
-            @if rules.is_empty() && targets.is_empty() && params.is_empty() {
-                span class="muted" { "原则" }
+            @for x in p.principles.iter().filter(|x| x.citation.line == line) {
+                div { strong { "原则 " (x.title.clone().unwrap_or_else(|| x.id.clone())) } }
             }
         }
     }
