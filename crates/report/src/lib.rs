@@ -11,6 +11,7 @@
 
 use jx555_engine::run::{LineMode, Status};
 use jx555_engine::{AwardLine, Run};
+use jx555_lang::types::Value;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::BTreeMap;
@@ -63,6 +64,15 @@ pub fn signed(fen: i64) -> String {
         format!("+{}", wan(fen))
     } else {
         wan(fen)
+    }
+}
+
+/// A target's value as the policy writes it: large money in 亿元 (`1.6万亿` shows as `16000亿元`).
+pub fn target_value(v: &Value) -> String {
+    let yi = Decimal::from(100_000_000);
+    match v {
+        Value::Money(d) if d.abs() >= yi => format!("{}亿元", (d / yi).round_dp(2).normalize()),
+        other => other.to_string(),
     }
 }
 

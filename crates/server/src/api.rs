@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use jx555_engine::Request;
 use jx555_store::Store;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -161,25 +160,20 @@ async fn explain(
     let Query(q) = q?;
     let v = blocking(move || {
         let year = q.year.unwrap_or_else(|| app.latest_year());
-        let ledger = app.ledger_before(year)?;
-        let refs = app.pack_refs();
-        let req = Request {
-            packs: &refs,
-            facts: &app.facts,
-            ledger: &ledger,
-            year,
-            overrides: &[],
-        };
-        let v = match &q.rule {
-            Some(rule) => serde_json::to_value(jx555_engine::explain::explain(
-                &req,
-                jx555_lang::types::EntityKind::Enterprise,
-                &uscc,
-                rule,
-            )?),
-            None => serde_json::to_value(jx555_engine::explain::explain_enterprise(&req, &uscc)?),
-        };
-        v.map_err(|e| ServerError::Internal(e.to_string()))
+        app.with_request(year, |req| {
+            let v = match &q.rule {
+                Some(rule) => serde_json::to_value(jx555_engine::explain::explain(
+                    req,
+                    jx555_lang::types::EntityKind::Enterprise,
+                    &uscc,
+                    rule,
+                )?),
+                None => {
+                    serde_json::to_value(jx555_engine::explain::explain_enterprise(req, &uscc)?)
+                }
+            };
+            v.map_err(|e| ServerError::Internal(e.to_string()))
+        })
     })
     .await?;
     Ok(Json(v))

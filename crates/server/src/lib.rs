@@ -17,7 +17,7 @@ mod svg;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jx555_engine::{Facts, Ledger, Run};
+use jx555_engine::{Facts, Request, Run};
 use jx555_facts::Dataset;
 use jx555_lang::ir::Pack;
 use jx555_store::sqlite::SqliteStore;
@@ -81,9 +81,21 @@ impl App {
         }
     }
 
-    /// The ledger as a run of `year` sees it.
-    fn ledger_before(&self, year: i32) -> Result<Ledger, ServerError> {
-        Ok(self.store()?.ledger()?.before(year))
+    /// Runs `f` with the request a run of `year` makes: the packs, the facts, the ledger before it.
+    fn with_request<T>(
+        &self,
+        year: i32,
+        f: impl FnOnce(&Request<'_>) -> Result<T, ServerError>,
+    ) -> Result<T, ServerError> {
+        let ledger = self.store()?.ledger()?.before(year);
+        let refs = self.pack_refs();
+        f(&Request {
+            packs: &refs,
+            facts: &self.facts,
+            ledger: &ledger,
+            year,
+            overrides: &[],
+        })
     }
 
     /// The latest year the facts cover (the enterprise-year rows), for pages asked for no year.

@@ -10,9 +10,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use jx555_engine::targets::TargetStatus;
 use jx555_engine::whatif::{Diff, what_if};
-use jx555_engine::{AwardLine, Override, Request, Run, Status};
+use jx555_engine::{AwardLine, Override, Run, Status};
 use jx555_lang::types::Value;
-use jx555_report::{status_name, wan};
+use jx555_report::{status_name, target_value, wan};
 use jx555_store::Store;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use rust_decimal::prelude::ToPrimitive;
@@ -127,18 +127,6 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
-fn show(v: &Value) -> String {
-    match v {
-        Value::Money(d) if d.abs() >= rust_decimal::Decimal::from(100_000_000) => format!(
-            "{}亿元",
-            (d / rust_decimal::Decimal::from(100_000_000))
-                .round_dp(2)
-                .normalize()
-        ),
-        other => other.to_string(),
-    }
-}
-
 fn targets_table(ts: &[TargetStatus]) -> Markup {
     html! {
         table {
@@ -149,13 +137,13 @@ fn targets_table(ts: &[TargetStatus]) -> Markup {
                     td { (t.title.clone().unwrap_or_else(|| t.id.clone())) }
                     td { (t.op.replace(">=", "≥").replace("<=", "≤")) " "
                         @match (t.relative_to, &t.goal) {
-                            (None, Some(g)) => (show(g)),
-                            (_, Some(g)) => { (t.goal_stated) "（即 " (show(g)) "）" },
+                            (None, Some(g)) => (target_value(g)),
+                            (_, Some(g)) => { (t.goal_stated) "（即 " (target_value(g)) "）" },
                             (_, None) => (t.goal_stated),
                         }
                         "（" (t.by) "年）" }
-                    td { (t.baseline.as_ref().map(|(v, y)| format!("{}（{y}年）", show(v))).unwrap_or_default()) }
-                    td { (t.value.as_ref().map(show).unwrap_or_else(|| "待录入".into())) }
+                    td { (t.baseline.as_ref().map(|(v, y)| format!("{}（{y}年）", target_value(v))).unwrap_or_default()) }
+                    td { (t.value.as_ref().map(target_value).unwrap_or_else(|| "待录入".into())) }
                     td { @if let Some(p) = t.progress.and_then(|p| p.to_f64()) { (svg::progress(p)) " " (format!("{:.0}%", p * 100.0)) } }
                     td { @match t.met { Some(true) => span class="ok" { "已达成" }, Some(false) => span class="no" { "未达成" }, None => span class="muted" { "—" } } }
                 }
@@ -315,7 +303,7 @@ fn block_card(
             @for t in &targets {
                 div { strong { "目标 " (t.title.clone().unwrap_or_else(|| t.id.clone())) } " "
                     span class="muted" { (t.op.symbol().replace(">=", "≥").replace("<=", "≤")) " "
-                        @match t.relative_to { Some(y) => { (y) "年的" (t.goal) }, None => (show(&t.goal)) }
+                        @match t.relative_to { Some(y) => { (y) "年的" (t.goal) }, None => (target_value(&t.goal)) }
                         " · " (t.by) "年" } }
             }
             @for x in &params {
@@ -476,16 +464,9 @@ async fn enterprise(
             return Err(ServerError::NotFound(format!("没有统一社会信用代码为 {uscc} 的企业")));
         };
         let year = y.year.unwrap_or_else(|| app.latest_year());
-        let ledger = app.ledger_before(year)?;
-        let refs = app.pack_refs();
-        let req = Request {
-            packs: &refs,
-            facts: &app.facts,
-            ledger: &ledger,
-            year,
-            overrides: &[],
-        };
-        let report = jx555_engine::explain::explain_enterprise(&req, &uscc)?;
+        let report = app.with_request(year, |req| {
+            Ok(jx555_engine::explain::explain_enterprise(req, &uscc)?)
+        })?;
         let (headers, rows) = facts_by_year(&app, &uscc);
         let mine = own_records(&app, &uscc);
         let received: Vec<_> = app
@@ -768,17 +749,8 @@ pub(crate) fn run_what_if(
             "给出至少一项调整，如 小微园补助上限=800万".into(),
         ));
     }
-    let refs = app.pack_refs();
-    jx555_engine::params::check_overrides(&refs, &overrides)?;
-    let ledger = app.ledger_before(year)?;
-    let req = Request {
-        packs: &refs,
-        facts: &app.facts,
-        ledger: &ledger,
-        year,
-        overrides: &[],
-    };
-    Ok(what_if(&req, &overrides)?)
+    jx555_engine::params::check_overrides(&app.pack_refs(), &overrides)?;
+    app.with_request(year, |req| Ok(what_if(req, &overrides)?))
 }
 
 async fn whatif_result(State(app): AppState, Form(f): Form<WhatIfForm>) -> Page {

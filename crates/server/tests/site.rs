@@ -20,7 +20,15 @@ async fn call(
     uri: &str,
     body: Option<(&str, String)>,
 ) -> (StatusCode, Vec<u8>, String) {
-    let app = app();
+    call_on(app(), method, uri, body).await
+}
+
+async fn call_on(
+    app: jx555_server::App,
+    method: Method,
+    uri: &str,
+    body: Option<(&str, String)>,
+) -> (StatusCode, Vec<u8>, String) {
     let mut req = Request::builder().method(method).uri(uri);
     let body = match body {
         Some((ct, b)) => {
@@ -288,49 +296,17 @@ async fn the_payout_list_downloads_as_xlsx_and_csv() {
 #[tokio::test]
 async fn an_enterprise_page_lists_what_the_ledger_granted_it() {
     let own = support::build(300);
-    let before = router(own.app())
-        .oneshot(
-            Request::builder()
-                .uri(format!("/enterprises/{}?year=2023", own.uscc))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let before = String::from_utf8(
-        before
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap();
+    let page = |app| async {
+        let uri = format!("/enterprises/{}?year=2023", own.uscc);
+        String::from_utf8(call_on(app, Method::GET, &uri, None).await.1).unwrap()
+    };
+    let before = page(own.app()).await;
     assert!(before.contains("台账中尚无已审定的奖补"), "{before}");
     jx555_store::sqlite::SqliteStore::open(&own.db)
         .unwrap()
         .approve(1)
         .unwrap();
-    let after = router(own.app())
-        .oneshot(
-            Request::builder()
-                .uri(format!("/enterprises/{}?year=2023", own.uscc))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let after = String::from_utf8(
-        after
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap();
+    let after = page(own.app()).await;
     assert!(!after.contains("台账中尚无已审定的奖补"), "{after}");
     assert!(after.contains("<td>2023</td>"), "{after}");
 }

@@ -6,7 +6,7 @@ use jx555_engine::explain::{Explanation, explain, explain_enterprise};
 use jx555_engine::{Facts, Override, Request, Run};
 use jx555_lang::ir::Pack;
 use jx555_lang::types::EntityKind;
-use jx555_report::{status_name, wan};
+use jx555_report::{status_name, target_value, wan};
 use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
 use jx555_store::{NewRun, PackRef, Store, StoreError};
 use rust_decimal::Decimal;
@@ -508,15 +508,15 @@ pub fn targets_cmd(args: &TargetsArgs) -> Result<Outcome> {
         let base = t
             .baseline
             .as_ref()
-            .map(|(v, y)| format!("，{y}年基期 {}", show(v)))
+            .map(|(v, y)| format!("，{y}年基期 {}", target_value(v)))
             .unwrap_or_default();
         println!(
             "{} {title}：目标 {} {}（{}年）{base}",
             t.clause,
             t.op.replace(">=", "≥").replace("<=", "≤"),
             match (t.relative_to, &t.goal) {
-                (None, Some(g)) => show(g),
-                (_, Some(g)) => format!("{}（即 {}）", t.goal_stated, show(g)),
+                (None, Some(g)) => target_value(g),
+                (_, Some(g)) => format!("{}（即 {}）", t.goal_stated, target_value(g)),
                 (_, None) => format!("{}（基期数值缺失）", t.goal_stated),
             },
             t.by
@@ -537,20 +537,9 @@ pub fn targets_cmd(args: &TargetsArgs) -> Result<Outcome> {
                     Some(false) => "，未达成",
                     None => "",
                 };
-                println!("    当前 {}{progress}{need}{met}", show(v));
+                println!("    当前 {}{progress}{need}{met}", target_value(v));
             }
         }
     }
     Ok(Outcome::Ok)
-}
-
-/// Large money in 亿元, as the policy writes its targets.
-fn show(v: &jx555_lang::types::Value) -> String {
-    let yi = Decimal::from(100_000_000);
-    match v {
-        jx555_lang::types::Value::Money(d) if d.abs() >= yi => {
-            format!("{}亿元", (d / yi).round_dp(2).normalize())
-        }
-        other => other.to_string(),
-    }
 }
