@@ -131,3 +131,20 @@ fn a_sentence_dropped_from_the_text_is_reported_lost() {
         "{t}"
     );
 }
+
+#[test]
+fn a_rule_without_a_case_fails_the_run() {
+    let dir = copy_with(
+        "policy.md",
+        "rule 优秀企业家奖励 for recognition r {",
+        "rule 优秀企业家表彰奖励 for recognition r {",
+    );
+    let out = jx555(&["test", dir.path().to_str().unwrap()]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("rules without a case: 优秀企业家表彰奖励"),
+        "{t}"
+    );
+    assert!(t.contains("the pack has no rule 优秀企业家奖励"), "{t}");
+}
