@@ -182,6 +182,17 @@ async fn dashboard(State(app): AppState) -> Page {
                         (totals_chart("按牵头责任单位", &totals(run, |l| l.rule.departments.first().cloned().unwrap_or_default())))
                         (totals_chart("按县（市、区）", &totals(run, |l| l.county.clone().unwrap_or_else(|| "市本级".into()))))
                         (totals_chart("按资金", &totals(run, |l| l.rule.fund.clone().unwrap_or_else(|| "未指定".into()))))
+                        @let city: i64 = run.lines.iter().filter_map(|l| l.city_share).sum();
+                        @let county: i64 = run.lines.iter().filter_map(|l| l.county_share).sum();
+                        p { "市区共担：市级 " (wan(city)) "，县级 " (wan(county)) "，分担比例未定 "
+                            (wan(run.total() - city - county)) "。" }
+                        h3 { "原则" }
+                        ul {
+                            @for c in &run.principles {
+                                li { (c.principle) "：" (wan(c.tagged)) " / " (wan(c.fund_total)) " "
+                                    @match c.holds { Some(true) => span class="ok" { "满足" }, Some(false) => span class="no" { "不满足" }, None => span class="muted" { "无支出" } } }
+                            }
+                        }
                     }
                 }
             }
@@ -270,12 +281,12 @@ fn block_card(
     raw: &str,
     run: Option<&Run>,
 ) -> Markup {
+    let text: String = raw
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("```"))
+        .collect::<Vec<_>>()
+        .join("\n");
     if kind == "note" {
-        let text: String = raw
-            .lines()
-            .filter(|l| !l.trim_start().starts_with("```"))
-            .collect::<Vec<_>>()
-            .join("\n");
         return html! { aside class="note" { "说明：" (text.trim()) } };
     }
     let p = &lp.pack;
@@ -312,6 +323,7 @@ fn block_card(
             @for x in p.principles.iter().filter(|x| x.citation.line == line) {
                 div { strong { "原则 " (x.title.clone().unwrap_or_else(|| x.id.clone())) } }
             }
+            details { summary { "规则原文" } pre { (text.trim()) } }
         }
     }
 }

@@ -215,11 +215,22 @@ async fn the_pages_show_what_a_person_needs() {
         "{home}"
     );
     assert!(home.contains("全市规上工业总产值"));
+    assert!(
+        home.contains("市区共担：市级 0.00万元") && home.contains("产业链资金占比"),
+        "{home}"
+    );
 
     let (_, policy) = get_page("/policy").await;
     assert!(policy.contains("（六）培育强链企业"));
     assert!(policy.contains("data-rule=\"升规连续三年奖励\""));
     assert!(policy.contains("最新测算："));
+    assert!(
+        policy.contains("规则原文") && policy.contains("rule 升规连续三年奖励 for enterprise e")
+    );
+    assert!(
+        policy.contains("说明：有效期"),
+        "notes are shown under their sentence"
+    );
 
     let uscc = &site().uscc;
     let (_, found) = get_page(&format!("/enterprises?q={uscc}")).await;
