@@ -38,6 +38,20 @@ pub fn read(dir: &Path) -> Result<Sources> {
     ))
 }
 
+/// A pack folder read and checked: its sources and IR, or an error carrying its diagnostics.
+pub fn checked(dir: &Path) -> Result<(Sources, jx555_lang::ir::Pack)> {
+    let sources = read(dir)?;
+    let checked = jx555_lang::check(&sources);
+    match checked.pack {
+        Some(pack) => Ok((sources, pack)),
+        None => bail!(
+            "{} does not check; fix it first:\n{}",
+            dir.display(),
+            sources.render(&checked.diagnostics, false)
+        ),
+    }
+}
+
 /// SHA-256 of a pack's files, so a run records exactly which text it used.
 pub fn hash(sources: &Sources) -> String {
     use sha2::Digest;

@@ -5,7 +5,7 @@
 use crate::cmd::check::Format;
 use crate::cmd::clip;
 use crate::{Outcome, pack_files};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use jx555_lang::coverage::{Encoding, coverage};
 use jx555_lang::pack::literate;
 use std::path::PathBuf;
@@ -25,12 +25,7 @@ pub const SOURCE_FILE: &str = "source.txt";
 
 /// Runs the report.
 pub fn run(args: &Args) -> Result<Outcome> {
-    let sources = pack_files::read(&args.pack)?;
-    let checked = jx555_lang::check(&sources);
-    let Some(pack) = checked.pack else {
-        eprint!("{}", sources.render(&checked.diagnostics, false));
-        bail!("{} does not check; fix it first", args.pack.display());
-    };
+    let (sources, pack) = pack_files::checked(&args.pack)?;
     let source_path = args.pack.join(SOURCE_FILE);
     let source = if source_path.exists() {
         Some(

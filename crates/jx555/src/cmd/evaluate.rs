@@ -1,7 +1,7 @@
 //! The payout: `evaluate`, `demo`, `runs`, `approve`, `explain`.
 
 use crate::{Outcome, pack_files};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use jx555_engine::explain::{Explanation, explain, explain_enterprise};
 use jx555_engine::{Facts, Override, Request, Run};
 use jx555_lang::ir::Pack;
@@ -58,15 +58,7 @@ pub struct DemoArgs {
 pub fn load_packs(dirs: &[PathBuf]) -> Result<Vec<(Pack, PackRef)>> {
     dirs.iter()
         .map(|dir| {
-            let sources = pack_files::read(dir)?;
-            let checked = jx555_lang::check(&sources);
-            let pack = checked.pack.with_context(|| {
-                format!(
-                    "{} does not check:\n{}",
-                    dir.display(),
-                    sources.render(&checked.diagnostics, false)
-                )
-            })?;
+            let (sources, pack) = pack_files::checked(dir)?;
             let r = PackRef {
                 id: pack.manifest.id.clone(),
                 version: pack.manifest.version.clone(),

@@ -79,12 +79,7 @@ struct Outcome1 {
 
 /// Runs every case of the pack and prints a table.
 pub fn run(args: &Args) -> Result<Outcome> {
-    let sources = pack_files::read(&args.pack)?;
-    let checked = jx555_lang::check(&sources);
-    let Some(pack) = checked.pack else {
-        eprint!("{}", sources.render(&checked.diagnostics, false));
-        bail!("{} does not check; fix it first", args.pack.display());
-    };
+    let (_, pack) = pack_files::checked(&args.pack)?;
     let files = case_files(&args.pack.join("tests"))?;
     if files.is_empty() {
         bail!("{} has no tests/*.yaml", args.pack.display());
