@@ -5,6 +5,7 @@
 //! length one stands for a constant and is broadcast by the kernels.
 
 use crate::EngineError;
+use crate::exact::{self, Exact};
 use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Date32Array, Decimal128Array, Int64Array, Scalar,
     StringArray, UInt32Array,
@@ -37,12 +38,32 @@ pub enum Col {
     Date(Date32Array),
     /// row numbers of records (of the kind the expression's type says)
     Ref(UInt32Array),
+    /// decimal, percent and money that fixed point cannot hold exactly (a quotient whose decimals do
+    /// not end, a value beyond `i128`): see [`crate::exact`]
+    Exact(Exact),
 }
 
 impl Col {
     /// The number of values.
     pub fn len(&self) -> usize {
-        self.array().len()
+        match self {
+            Col::Exact(x) => x.len(),
+            other => other.array().len(),
+        }
+    }
+
+    /// Whether the value at a row is missing.
+    pub fn is_null(&self, row: usize) -> bool {
+        let row = if self.len() == 1 { 0 } else { row };
+        match self {
+            Col::Exact(x) => x.get(row).is_none(),
+            other => other.array().is_null(row),
+        }
+    }
+
+    /// Where values are present.
+    pub fn present(&self) -> BooleanArray {
+        (0..self.len()).map(|i| Some(!self.is_null(i))).collect()
     }
 
     /// Whether it has no values.
@@ -50,9 +71,12 @@ impl Col {
         self.len() == 0
     }
 
-    /// The underlying array.
+    /// The underlying Arrow array; an exact column has none (an empty one stands in).
     pub fn array(&self) -> &dyn Array {
+        static NONE: std::sync::LazyLock<BooleanArray> =
+            std::sync::LazyLock::new(|| BooleanArray::from(Vec::<bool>::new()));
         match self {
+            Col::Exact(_) => &*NONE,
             Col::Bool(a) => a,
             Col::Int(a) => a,
             Col::Dec(a) => a,
@@ -71,6 +95,7 @@ impl Col {
             Col::Text(_) => Col::Text(array.as_string::<i32>().clone()),
             Col::Date(_) => Col::Date(array.as_primitive().clone()),
             Col::Ref(_) => Col::Ref(array.as_primitive().clone()),
+            Col::Exact(_) => Col::Exact(Exact::nulls(array.len())),
         }
     }
 
@@ -79,6 +104,9 @@ impl Col {
         if self.len() == 1 {
             return Ok(self.clone());
         }
+        if let Col::Exact(x) = self {
+            return Ok(Col::Exact(x.take(rows)));
+        }
         Ok(self.like(arrow::compute::take(self.array(), rows, None)?))
     }
 
@@ -86,6 +114,9 @@ impl Col {
     pub fn spread(&self, n: usize) -> Result<Col, EngineError> {
         if self.len() != 1 || n == 1 {
             return Ok(self.clone());
+        }
+        if let Col::Exact(x) = self {
+            return Ok(Col::Exact(x.spread(n)));
         }
         Ok(self.like(arrow::compute::take(
             self.array(),
@@ -114,11 +145,19 @@ impl Col {
         }
     }
 
-    /// The column as exact numbers (whole numbers are widened).
+    /// The column as fixed-point numbers (whole numbers are widened). An exact column converts only
+    /// when every value has a fixed form; otherwise it is an error, never a silent cut.
     pub fn dec(&self) -> Result<Decimal128Array, EngineError> {
         match self {
             Col::Dec(a) => Ok(a.clone()),
             Col::Int(a) => Ok(a.unary(|v| i128::from(v) * ONE)),
+            Col::Exact(x) => (0..x.len())
+                .map(|i| {
+                    x.get(i)
+                        .map(|q| exact::to_fixed(q).ok_or_else(|| exact::not_fixed(q)))
+                        .transpose()
+                })
+                .collect(),
             other => Err(EngineError::internal(format!(
                 "expected numbers, found {other:?}"
             ))),
@@ -154,8 +193,25 @@ impl Col {
         Ok(Col::constant(&zero).nulls_like(1))
     }
 
+    /// The column as exact rationals (any number column).
+    pub fn exact(&self) -> Result<Exact, EngineError> {
+        Ok(match self {
+            Col::Exact(x) => x.clone(),
+            other => Exact::new(
+                other
+                    .dec()?
+                    .iter()
+                    .map(|v| v.map(exact::of_fixed))
+                    .collect(),
+            ),
+        })
+    }
+
     /// A column of `n` nulls of the same type.
     pub fn nulls_like(&self, n: usize) -> Col {
+        if let Col::Exact(_) = self {
+            return Col::Exact(Exact::nulls(n));
+        }
         self.like(arrow::array::new_null_array(self.array().data_type(), n))
     }
 }
@@ -201,6 +257,12 @@ fn align(a: &Col, b: &Col) -> Result<(Col, Col), EngineError> {
 
 /// `a op b` for any two comparable columns.
 pub fn compare(op: CmpOp, a: &Col, b: &Col) -> Result<Col, EngineError> {
+    if matches!(a, Col::Exact(_)) || matches!(b, Col::Exact(_)) {
+        let held = Exact::zip(&a.exact()?, &b.exact()?, |x, y| {
+            Some(op_holds(op, x.cmp(y)))
+        });
+        return Ok(Col::Bool(held.into_iter().collect()));
+    }
     let (a, b) = align(a, b)?;
     let (l, r) = (datum(a.array()), datum(b.array()));
     let out = match op {
@@ -212,6 +274,19 @@ pub fn compare(op: CmpOp, a: &Col, b: &Col) -> Result<Col, EngineError> {
         CmpOp::Ge => cmp::gt_eq(l.as_ref(), r.as_ref()),
     }?;
     Ok(Col::Bool(out))
+}
+
+/// Whether `op` holds for two values that compare as `ord`.
+fn op_holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::*;
+    match op {
+        CmpOp::Eq => ord == Equal,
+        CmpOp::Ne => ord != Equal,
+        CmpOp::Lt => ord == Less,
+        CmpOp::Le => ord != Greater,
+        CmpOp::Gt => ord == Greater,
+        CmpOp::Ge => ord != Less,
+    }
 }
 
 /// A constant boolean spread to `n` rows, or the column itself.
@@ -228,8 +303,20 @@ pub fn broadcast_bool(b: &BooleanArray, n: usize) -> BooleanArray {
 
 /// Picks `a` where `mask` holds, else `b`; a null mask gives null. Constants are broadcast.
 pub fn choose(mask: &BooleanArray, a: &Col, b: &Col) -> Result<Col, EngineError> {
-    let (a, b) = align(a, b)?;
     let n = mask.len().max(a.len()).max(b.len());
+    if matches!(a, Col::Exact(_)) || matches!(b, Col::Exact(_)) {
+        let (a, b, mask) = (a.exact()?, b.exact()?, broadcast_bool(mask, n));
+        return Ok(Col::Exact(Exact::new(
+            (0..n)
+                .map(|i| match mask.is_valid(i) {
+                    true if mask.value(i) => a.get(i).cloned(),
+                    true => b.get(i).cloned(),
+                    false => None,
+                })
+                .collect(),
+        )));
+    }
+    let (a, b) = align(a, b)?;
     let mask = &broadcast_bool(mask, n);
     if a.len() == 1 && b.len() == 1 && n > 1 {
         // zip needs one full-length side.
@@ -275,28 +362,70 @@ where
     Ok(out)
 }
 
-/// Exact fixed-point multiplication, rounding half to even past [`SCALE`].
-pub fn mul_fixed(a: i128, b: i128) -> Option<i128> {
-    div_round(a.checked_mul(b)?, ONE)
+/// An arithmetic operation on numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
 }
 
-/// Exact fixed-point division, rounding half to even past [`SCALE`]; division by zero gives `None`.
-pub fn div_fixed(a: i128, b: i128) -> Option<i128> {
-    if b == 0 {
-        return None;
+/// `a op b` over numbers, exact. In fixed point while every result is exact there (the common case,
+/// at Arrow speed); otherwise the whole column in exact rationals ([`crate::exact`]). A division by
+/// zero gives a missing value, never an error or a made-up number.
+pub fn arith(op: Arith, a: &Col, b: &Col) -> Result<Col, EngineError> {
+    if !matches!(a, Col::Exact(_)) && !matches!(b, Col::Exact(_)) {
+        let (x, y) = (a.dec()?, b.dec()?);
+        if let Some(out) = fixed_arith(op, &x, &y) {
+            return Ok(Col::Dec(out));
+        }
     }
-    div_round(a.checked_mul(ONE)?, b)
+    let (x, y) = (a.exact()?, b.exact()?);
+    Ok(Col::Exact(Exact::new(Exact::zip(
+        &x,
+        &y,
+        |p, q| match op {
+            Arith::Add => Some(p + q),
+            Arith::Sub => Some(p - q),
+            Arith::Mul => Some(p * q),
+            Arith::Div if num_traits::Zero::is_zero(q) => None,
+            Arith::Div => Some(p / q),
+        },
+    ))))
 }
 
-/// `n / d` rounded half to even.
-fn div_round(n: i128, d: i128) -> Option<i128> {
-    let q = n.checked_div(d)?;
-    let r = n.checked_rem(d)?;
-    let twice = r.checked_abs()?.checked_mul(2)?;
-    let d_abs = d.checked_abs()?;
-    let away = twice > d_abs || (twice == d_abs && q % 2 != 0);
-    let sign = if (n < 0) != (d < 0) { -1 } else { 1 };
-    Some(if away { q + sign } else { q })
+/// The fixed-point result, or `None` when some value would not be exact in fixed point.
+fn fixed_arith(op: Arith, a: &Decimal128Array, b: &Decimal128Array) -> Option<Decimal128Array> {
+    let n = if a.len() == 1 { b.len() } else { a.len() };
+    let at = |c: &Decimal128Array, i: usize| {
+        let i = if c.len() == 1 { 0 } else { i };
+        c.is_valid(i).then(|| c.value(i))
+    };
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let (Some(p), Some(q)) = (at(a, i), at(b, i)) else {
+            out.push(None);
+            continue;
+        };
+        out.push(match op {
+            Arith::Add => Some(p.checked_add(q)?),
+            Arith::Sub => Some(p.checked_sub(q)?),
+            Arith::Mul => Some(exact_quotient(p.checked_mul(q)?, ONE)?),
+            Arith::Div if q == 0 => None,
+            Arith::Div => Some(exact_quotient(p.checked_mul(ONE)?, q)?),
+        });
+    }
+    Some(out.into_iter().collect())
+}
+
+/// `n / d` when it is a whole number.
+fn exact_quotient(n: i128, d: i128) -> Option<i128> {
+    (n.checked_rem(d)? == 0).then(|| n / d)
 }
 
 /// A column that is all `value`, `n` long (used where a kernel needs a full array).
@@ -333,41 +462,83 @@ pub fn array_ref(a: impl Array + 'static) -> ArrayRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jx555_lang::pack::manifest::RoundingMode;
 
-    #[test]
-    fn fixed_point_is_exact_where_floats_are_not() {
-        let far = to_fixed(Decimal::new(18, 1));
-        let base = to_fixed(Decimal::new(15, 1));
-        let step = to_fixed(Decimal::new(1, 1));
-        let steps = div_fixed(far - base, step).unwrap();
-        assert_eq!(steps, 3 * ONE);
-        // 150元 × 8,333.33 m² = 1,249,999.50元, to the fen.
-        let amount = mul_fixed(
-            to_fixed(Decimal::from(150)),
-            to_fixed(Decimal::new(833_333, 2)),
-        )
-        .unwrap();
-        assert_eq!(from_fixed(amount), Decimal::new(124_999_950, 2));
+    fn dec(d: Decimal) -> Col {
+        Col::Dec(Decimal128Array::from(vec![to_fixed(d)]))
     }
 
-    proptest::proptest! {
-        #[test]
-        fn fixed_point_agrees_with_exact_decimals(a in -1_000_000_000_000i64..1_000_000_000_000, b in -1_000_000i64..1_000_000, sa in 0u32..4, sb in 0u32..4) {
-            let (x, y) = (Decimal::new(a, sa), Decimal::new(b, sb));
-            let exact = |d: Decimal| d.round_dp_with_strategy(SCALE, rust_decimal::RoundingStrategy::MidpointNearestEven);
-            proptest::prop_assert_eq!(from_fixed(to_fixed(x) + to_fixed(y)), exact(x + y).normalize());
-            proptest::prop_assert_eq!(from_fixed(mul_fixed(to_fixed(x), to_fixed(y)).unwrap()), exact(x * y).normalize());
-            if !y.is_zero() {
-                proptest::prop_assert_eq!(from_fixed(div_fixed(to_fixed(x), to_fixed(y)).unwrap()), exact(x / y).normalize());
-            }
+    fn exact_value(c: &Col) -> exact::Q {
+        match c.exact().unwrap().get(0) {
+            Some(q) => q.clone(),
+            None => panic!("missing value"),
         }
     }
 
     #[test]
-    fn rounding_is_half_even_past_the_scale() {
-        assert_eq!(div_round(5, 2), Some(2));
-        assert_eq!(div_round(7, 2), Some(4));
-        assert_eq!(div_round(-5, 2), Some(-2));
-        assert_eq!(div_round(-7, 2), Some(-4));
+    fn fixed_point_is_exact_where_floats_are_not() {
+        let steps = arith(
+            Arith::Div,
+            &arith(
+                Arith::Sub,
+                &dec(Decimal::new(18, 1)),
+                &dec(Decimal::new(15, 1)),
+            )
+            .unwrap(),
+            &dec(Decimal::new(1, 1)),
+        )
+        .unwrap();
+        assert!(matches!(&steps, Col::Dec(d) if d.value(0) == 3 * ONE));
+        // 150元 × 8,333.33 m² = 1,249,999.50元, to the fen.
+        let amount = arith(
+            Arith::Mul,
+            &dec(Decimal::from(150)),
+            &dec(Decimal::new(833_333, 2)),
+        )
+        .unwrap();
+        assert_eq!(
+            from_fixed(amount.dec().unwrap().value(0)),
+            Decimal::new(124_999_950, 2)
+        );
+    }
+
+    #[test]
+    fn a_quotient_that_does_not_end_stays_exact() {
+        // （六）: 7亿 × (30% − 10%) / (1 + 30%) = 107,692,307.6923…元.
+        let g = dec(Decimal::new(3, 1));
+        let share = arith(
+            Arith::Div,
+            &arith(Arith::Sub, &g, &dec(Decimal::new(1, 1))).unwrap(),
+            &arith(Arith::Add, &dec(Decimal::ONE), &g).unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(share, Col::Exact(_)));
+        let award = arith(Arith::Mul, &dec(Decimal::from(700_000_000)), &share).unwrap();
+        let fen = exact::fen(&exact_value(&award), RoundingMode::HalfUp);
+        assert_eq!(fen, Some(10_769_230_769));
+        assert!(award.dec().is_err(), "no silent cut to fixed point");
+    }
+
+    #[test]
+    fn division_by_zero_is_missing() {
+        let q = arith(Arith::Div, &dec(Decimal::ONE), &dec(Decimal::ZERO)).unwrap();
+        assert!(q.is_null(0));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arithmetic_agrees_with_exact_rationals(a in -1_000_000_000_000_000i64..1_000_000_000_000_000, b in -1_000_000_000_000i64..1_000_000_000_000, sa in 0u32..5, sb in 0u32..5) {
+            let (x, y) = (Decimal::new(a, sa), Decimal::new(b, sb));
+            let q = |d: Decimal| exact::of_fixed(to_fixed(d));
+            for (op, want) in [
+                (Arith::Add, Some(q(x) + q(y))),
+                (Arith::Sub, Some(q(x) - q(y))),
+                (Arith::Mul, Some(q(x) * q(y))),
+                (Arith::Div, (!y.is_zero()).then(|| q(x) / q(y))),
+            ] {
+                let got = arith(op, &dec(x), &dec(y)).unwrap().exact().unwrap().get(0).cloned();
+                proptest::prop_assert_eq!(got, want);
+            }
+        }
     }
 }

@@ -2,12 +2,11 @@
 
 use crate::EngineError;
 use crate::col::{self, Col, ONE, broadcast_bool};
+use crate::exact;
 use crate::facts::{Facts, table_name};
 use crate::params::Params;
-use arrow::array::{
-    Array, AsArray, BooleanArray, Decimal128Array, Int64Array, StringArray, UInt32Array,
-};
-use arrow::datatypes::{Decimal128Type, Int64Type};
+use arrow::array::{Array, AsArray, BooleanArray, Int64Array, StringArray, UInt32Array};
+use arrow::datatypes::Int64Type;
 use jx555_lang::ir::{Builtin, Expr, ExprKind};
 use jx555_lang::pack::manifest::RoundingMode;
 use jx555_lang::schema::{self, FieldType};
@@ -198,7 +197,9 @@ impl<'a> Evaluator<'a> {
                         &Int64Array::from(vec![0]),
                         |a, _| a.checked_neg(),
                     )?)),
-                    (UnOp::Neg, Col::Dec(d)) => Ok(Col::Dec(d.unary(|v: i128| -v))),
+                    (UnOp::Neg, Col::Dec(_) | Col::Exact(_)) => {
+                        col::arith(col::Arith::Sub, &Col::Int(Int64Array::from(vec![0])), &x)
+                    }
                     _ => Err(EngineError::internal("bad unary operand")),
                 }
             }
@@ -368,12 +369,37 @@ impl<'a> Evaluator<'a> {
         match b {
             Builtin::Round { unit, mode } => {
                 let step = col::to_fixed(*unit);
-                let x = arg(0)?.dec()?;
-                Ok(Col::Dec(x.unary(|v: i128| round_to(v, step, *mode))))
+                match arg(0)? {
+                    Col::Exact(x) => {
+                        let step = exact::of_fixed(step);
+                        let rounded = x.map(|q| exact::round(q, &step, *mode));
+                        // A rounded value has a fixed form unless it is beyond i128: then it stays exact.
+                        Ok(Col::Exact(rounded.clone())
+                            .dec()
+                            .map_or(Col::Exact(rounded), Col::Dec))
+                    }
+                    x => Ok(Col::Dec(x.dec()?.unary(|v: i128| round_to(v, step, *mode)))),
+                }
             }
             Builtin::Floor | Builtin::Ceil => {
-                let x = arg(0)?.dec()?;
                 let ceil = matches!(b, Builtin::Ceil);
+                let x = match arg(0)? {
+                    Col::Exact(x) => {
+                        return (0..x.len())
+                            .map(|i| {
+                                x.get(i)
+                                    .map(|q| {
+                                        exact::whole(q, ceil).ok_or_else(|| {
+                                            EngineError::internal("a whole number beyond i64")
+                                        })
+                                    })
+                                    .transpose()
+                            })
+                            .collect::<Result<Int64Array, _>>()
+                            .map(Col::Int);
+                    }
+                    x => x.dec()?,
+                };
                 Ok(Col::Int(x.unary::<_, Int64Type>(|v: i128| {
                     let q = v.div_euclid(ONE) + i128::from(ceil && v.rem_euclid(ONE) != 0);
                     i64::try_from(q).unwrap_or(if q < 0 { i64::MIN } else { i64::MAX })
@@ -406,24 +432,17 @@ impl<'a> Evaluator<'a> {
             Builtin::Abs => match arg(0)? {
                 Col::Int(i) => Ok(Col::Int(i.unary(|v: i64| v.saturating_abs()))),
                 Col::Dec(d) => Ok(Col::Dec(d.unary(|v: i128| v.abs()))),
+                Col::Exact(x) => Ok(Col::Exact(x.map(num_traits::Signed::abs))),
                 _ => Err(EngineError::internal("abs of a non-number")),
             },
             Builtin::Growth => {
                 let x = args
                     .first()
                     .ok_or_else(|| EngineError::internal("missing argument"))?;
-                let now = self.eval(x, frame, year)?.dec()?;
-                let before = self.eval(x, frame, year - 1)?.dec()?;
-                Ok(Col::Dec(
-                    col::binary::<Decimal128Type, Decimal128Type>(&now, &before, |a, b| {
-                        if b == 0 {
-                            Some(i128::MIN)
-                        } else {
-                            col::div_fixed(a - b, b)
-                        }
-                    })
-                    .map(|g| nullify_min(&g))?,
-                ))
+                let now = self.eval(x, frame, year)?;
+                let before = self.eval(x, frame, year - 1)?;
+                let rise = col::arith(col::Arith::Sub, &now, &before)?;
+                col::arith(col::Arith::Div, &rise, &before)
             }
             Builtin::FirstTime | Builtin::Streak | Builtin::FirstYear => {
                 let c = args
@@ -441,7 +460,7 @@ impl<'a> Evaluator<'a> {
             },
             Builtin::Exists => {
                 let x = arg(0)?;
-                Ok(Col::Bool(arrow::compute::is_not_null(x.array())?))
+                Ok(Col::Bool(x.present()))
             }
         }
     }
@@ -593,26 +612,38 @@ impl<'a> Evaluator<'a> {
                 let m = map.ok_or_else(|| EngineError::internal("aggregate without a value"))?;
                 let v = self.eval(m, &inner, year)?;
                 let is_int = matches!(v, Col::Int(_));
-                let v = v.dec()?;
-                let at = |i: usize| if v.len() == 1 { 0 } else { i };
-                let out: Decimal128Array = segments
+                // Exact, like every other operation: a sum beyond fixed point or of exact values is
+                // taken in rationals, never saturated.
+                let v = v.exact()?;
+                let out: Vec<Option<exact::Q>> = segments
                     .map(|(a, b)| {
-                        let vals = (a..b)
-                            .filter(|&i| keep.value(i) && v.is_valid(at(i)))
-                            .map(|i| v.value(at(i)));
+                        let vals = (a..b).filter(|&i| keep.value(i)).filter_map(|i| v.get(i));
                         match kind {
-                            AggKind::Sum => Some(vals.fold(0i128, |s, x| s.saturating_add(x))),
-                            AggKind::Min => vals.min(),
-                            _ => vals.max(),
+                            AggKind::Sum => Some(
+                                vals.fold(<exact::Q as num_traits::Zero>::zero(), |s, x| s + x),
+                            ),
+                            AggKind::Min => vals.min().cloned(),
+                            _ => vals.max().cloned(),
                         }
                     })
                     .collect();
+                let out = Col::Exact(exact::Exact::new(out));
                 if is_int {
-                    Ok(Col::Int(out.unary(|x: i128| {
-                        i64::try_from(x / ONE).unwrap_or(i64::MAX)
-                    })))
+                    let fixed = out.dec()?;
+                    fixed
+                        .iter()
+                        .map(|x| {
+                            x.map(|x| {
+                                i64::try_from(x / ONE).map_err(|_| {
+                                    EngineError::internal("a sum of whole numbers beyond i64")
+                                })
+                            })
+                            .transpose()
+                        })
+                        .collect::<Result<Int64Array, _>>()
+                        .map(Col::Int)
                 } else {
-                    Ok(Col::Dec(out))
+                    Ok(out.dec().map_or(out, Col::Dec))
                 }
             }
         }
@@ -646,11 +677,7 @@ fn or(a: &BooleanArray, b: &BooleanArray, n: usize) -> Result<BooleanArray, Engi
     )?)
 }
 
-fn nullify_min(a: &Decimal128Array) -> Decimal128Array {
-    a.iter().map(|v| v.filter(|x| *x != i128::MIN)).collect()
-}
-
-/// Arithmetic, exact; division by zero gives an unknown value rather than an error.
+/// Arithmetic, exact ([`col::arith`]); whole numbers stay whole where the type says so.
 fn arith(op: BinOp, a: &Col, b: &Col, ty: &Type) -> Result<Col, EngineError> {
     if let (Col::Int(x), Col::Int(y), Type::Int | Type::Year) = (a, b, ty) {
         return Ok(Col::Int(col::binary::<Int64Type, Int64Type>(
@@ -664,19 +691,14 @@ fn arith(op: BinOp, a: &Col, b: &Col, ty: &Type) -> Result<Col, EngineError> {
             },
         )?));
     }
-    let (x, y) = (a.dec()?, b.dec()?);
-    let out = col::binary::<Decimal128Type, Decimal128Type>(&x, &y, |p, q| match op {
-        BinOp::Add => p.checked_add(q),
-        BinOp::Sub => p.checked_sub(q),
-        BinOp::Mul => col::mul_fixed(p, q),
-        _ if q == 0 => Some(i128::MIN),
-        _ => col::div_fixed(p, q),
-    })?;
-    Ok(Col::Dec(if op == BinOp::Div {
-        nullify_min(&out)
-    } else {
-        out
-    }))
+    let op = match op {
+        BinOp::Add => col::Arith::Add,
+        BinOp::Sub => col::Arith::Sub,
+        BinOp::Mul => col::Arith::Mul,
+        BinOp::Div => col::Arith::Div,
+        _ => return Err(EngineError::internal("not an arithmetic operator")),
+    };
+    col::arith(op, a, b)
 }
 
 /// Rounds a fixed-point value to a multiple of `step` (also fixed-point).
@@ -712,7 +734,7 @@ pub fn display(c: &Col, ty: &Type, row: usize, facts: &Facts) -> Option<String> 
 /// A value of a column as a language value (records become their id as text).
 pub fn value_at(c: &Col, ty: &Type, row: usize, facts: &Facts) -> Option<Value> {
     let row = if c.len() == 1 { 0 } else { row };
-    if row >= c.len() || c.array().is_null(row) {
+    if row >= c.len() || c.is_null(row) {
         return None;
     }
     Some(match (c, ty) {
@@ -722,6 +744,14 @@ pub fn value_at(c: &Col, ty: &Type, row: usize, facts: &Facts) -> Option<Value> 
         (Col::Dec(d), Type::Money) => Value::Money(col::from_fixed(d.value(row))),
         (Col::Dec(d), Type::Percent) => Value::Percent(col::from_fixed(d.value(row))),
         (Col::Dec(d), _) => Value::Decimal(col::from_fixed(d.value(row))),
+        (Col::Exact(x), ty) => {
+            let d = exact::to_decimal(x.get(row)?);
+            match ty {
+                Type::Money => Value::Money(d),
+                Type::Percent => Value::Percent(d),
+                _ => Value::Decimal(d),
+            }
+        }
         (Col::Text(t), Type::Enum(e)) => Value::Enum(e.clone(), t.value(row).to_string()),
         (Col::Text(t), _) => Value::Text(t.value(row).to_string()),
         (Col::Date(d), _) => Value::Date(jx555_lang::types::Date::from_days(d.value(row))),

@@ -17,6 +17,7 @@
 
 pub mod col;
 pub mod eval;
+pub mod exact;
 pub mod explain;
 pub mod facts;
 pub mod ledger;
@@ -80,6 +81,19 @@ pub enum EngineError {
         rule: String,
         /// What failed.
         message: String,
+    },
+    /// An amount beyond what a fen amount holds (±92,233,720,368,547.75元): an error, never a
+    /// saturated or wrapped figure.
+    #[error(
+        "rule {rule}, record {subject}: {what} is beyond what jx555 can pay (at most 92,233,720,368,547.75元)"
+    )]
+    Overflow {
+        /// The rule.
+        rule: String,
+        /// The record.
+        subject: String,
+        /// Which amount.
+        what: String,
     },
     /// A fault of the engine itself; the checker should have made it impossible.
     #[error("internal error: {0}")]

@@ -500,26 +500,57 @@ fn chunk_lines(
     Ok((draft_lines(pack, rule, &ev, &frame)?, frame.n))
 }
 
-/// The fen of a fixed-point amount, rounded as the pack says.
-pub fn to_fen(v: i128, mode: RoundingMode) -> i64 {
-    let fen = crate::eval::round_to(v, col::ONE / 100, mode) / (col::ONE / 100);
-    i64::try_from(fen).unwrap_or(if fen < 0 { i64::MIN } else { i64::MAX })
+/// Each value of an amount column in fen, rounded once as the pack says. A value beyond what a fen
+/// amount holds is an error naming the rule and the record, never a saturated figure.
+fn fens(
+    c: &Col,
+    n: usize,
+    rounding: RoundingMode,
+    what: &str,
+    rule: &str,
+    subject: &dyn Fn(usize) -> String,
+) -> Result<Vec<Option<i64>>, EngineError> {
+    let c = c.spread(n)?;
+    (0..n)
+        .map(|i| {
+            let fen = match &c {
+                Col::Exact(x) => match x.get(i) {
+                    None => return Ok(None),
+                    Some(q) => crate::exact::fen(q, rounding),
+                },
+                other => {
+                    let d = other.dec()?;
+                    if d.is_null(i) {
+                        return Ok(None);
+                    }
+                    let step = col::ONE / 100;
+                    i64::try_from(crate::eval::round_to(d.value(i), step, rounding) / step).ok()
+                }
+            };
+            fen.map(Some).ok_or_else(|| EngineError::Overflow {
+                rule: rule.to_string(),
+                subject: subject(i),
+                what: what.to_string(),
+            })
+        })
+        .collect()
 }
 
 /// One amount per eligible record; `None` where a fact it needs is missing.
-pub struct Amounts {
+struct Amounts {
     /// After award and multipliers.
-    pub gross: Vec<Option<i64>>,
+    gross: Vec<Option<i64>>,
     /// After caps on the line too.
-    pub after_caps: Vec<Option<i64>>,
+    after_caps: Vec<Option<i64>>,
 }
 
 /// Runs the amount steps in the order the pack states them. A review rule without an `award` starts
 /// from the approved amount, so its multipliers (投资补助系数1.5) and caps apply to what was approved.
-pub fn amounts(
+fn amounts(
     rule: &Rule,
     ev: &Evaluator<'_>,
     rounding: RoundingMode,
+    subject: &dyn Fn(usize) -> String,
 ) -> Result<Amounts, EngineError> {
     let n = ev.root().n;
     let mut gross: Option<Col> = match review_base(rule) {
@@ -538,14 +569,7 @@ pub fn amounts(
                 let f = ev.eval_root(factor)?;
                 let scale = |c: &Option<Col>| -> Result<Option<Col>, EngineError> {
                     c.as_ref()
-                        .map(|c| {
-                            Ok(Col::Dec(col::binary::<
-                                arrow::datatypes::Decimal128Type,
-                                arrow::datatypes::Decimal128Type,
-                            >(
-                                &c.dec()?, &f.dec()?, col::mul_fixed
-                            )?))
-                        })
+                        .map(|c| col::arith(col::Arith::Mul, c, &f))
                         .transpose()
                 };
                 gross = scale(&gross)?;
@@ -561,18 +585,15 @@ pub fn amounts(
             AmountStep::CapPer { .. } => {}
         }
     }
-    let fen = |c: Option<Col>| -> Result<Vec<Option<i64>>, EngineError> {
-        Ok(match c {
-            None => vec![None; n],
-            Some(c) => {
-                let d = c.spread(n)?.dec()?;
-                d.iter().map(|v| v.map(|v| to_fen(v, rounding))).collect()
-            }
-        })
+    let fen = |c: Option<Col>, what: &str| -> Result<Vec<Option<i64>>, EngineError> {
+        match c {
+            None => Ok(vec![None; n]),
+            Some(c) => fens(&c, n, rounding, what, &rule.id, subject),
+        }
     };
     Ok(Amounts {
-        gross: fen(gross)?,
-        after_caps: fen(capped)?,
+        gross: fen(gross, "the award")?,
+        after_caps: fen(capped, "the award after its caps")?,
     })
 }
 
@@ -590,11 +611,6 @@ fn review_base(rule: &Rule) -> Option<&Expr> {
         }
         _ => None,
     }
-}
-
-fn fen_col(c: &Col, n: usize, rounding: RoundingMode) -> Result<Vec<Option<i64>>, EngineError> {
-    let d = c.spread(n)?.dec()?;
-    Ok(d.iter().map(|v| v.map(|v| to_fen(v, rounding))).collect())
 }
 
 /// Key strings of a tuple of expressions, one per record.
@@ -654,12 +670,13 @@ fn draft_lines(
         c.is_valid(r).then(|| c.value(r).to_string())
     };
 
-    let amounts = amounts(rule, ev, rounding)?;
+    let amounts = amounts(rule, ev, rounding, &subject)?;
+    let fen = |c: &Col, what: &str| fens(c, n, rounding, what, &rule.id, &subject);
     let review = match &rule.mode {
         Mode::Review { cap, approved } => {
-            let cap = fen_col(&ev.eval_root(cap)?, n, rounding)?;
+            let cap = fen(&ev.eval_root(cap)?, "the review cap")?;
             let approved = match approved {
-                Some(a) => fen_col(&ev.eval_root(a)?, n, rounding)?,
+                Some(a) => fen(&ev.eval_root(a)?, "the approved amount")?,
                 None => vec![None; n],
             };
             Some((cap, approved))
@@ -673,7 +690,7 @@ fn draft_lines(
     let mut cap_keys: Vec<Vec<CapKey>> = vec![Vec::new(); n];
     for (s, step) in rule.amount.iter().enumerate() {
         if let AmountStep::CapPer { cap, key } = step {
-            let caps = fen_col(&ev.eval_root(cap)?, n, rounding)?;
+            let caps = fen(&ev.eval_root(cap)?, "the cap per key")?;
             let prefix = format!("{}|{}|cap{s}", pack.manifest.id, rule.id);
             for (i, k) in keys(&prefix, key, ev, n)?.into_iter().enumerate() {
                 if let Some(cap) = caps[i] {
