@@ -8,7 +8,8 @@
 //!                                ─> settle: once / 连续N年 / 就高不重复 (补差) / caps per key / 市区共担
 //!                                ─> Run { lines, stats, principles }
 //! explain(subject, rule) ─> every condition, the facts it read, the distance to a threshold
-//! what_if(overrides)     ─> the difference to the baseline by rule, department, county and fund
+//! what_if(overrides)     ─> the difference to the baseline by rule, lead department, county and fund
+//! summary::totals(run, by) ─> the run's figures by one key: what every report and page shows
 //! ```
 //!
 //! Every expression is evaluated over whole Arrow columns at once ([`eval`]); numbers are exact
@@ -23,6 +24,7 @@ pub mod facts;
 pub mod ledger;
 pub mod params;
 pub mod run;
+pub mod summary;
 pub mod targets;
 pub mod whatif;
 

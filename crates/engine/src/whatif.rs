@@ -2,22 +2,9 @@
 
 use crate::EngineError;
 use crate::params::Override;
-use crate::run::{AwardLine, Request, Run, evaluate};
+use crate::run::{Request, Run, evaluate};
+use crate::summary::{By, Change, compare};
 use serde::Serialize;
-use std::collections::BTreeMap;
-
-/// The change of one total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Diff {
-    /// What is totalled: a rule, a department, a county, a fund.
-    pub key: String,
-    /// The baseline, in fen.
-    pub baseline: i64,
-    /// With the overrides, in fen.
-    pub variant: i64,
-    /// variant − baseline.
-    pub change: i64,
-}
 
 /// A what-if result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -28,14 +15,14 @@ pub struct WhatIf {
     pub baseline: Run,
     /// The run with the overrides.
     pub variant: Run,
-    /// Totals by rule (`pack/rule`).
-    pub by_rule: Vec<Diff>,
-    /// Totals by department; a line with several departments counts under each.
-    pub by_department: Vec<Diff>,
+    /// Totals by rule.
+    pub by_rule: Vec<Change>,
+    /// Totals by lead department (牵头单位); adds up to the total like the others.
+    pub by_lead_department: Vec<Change>,
     /// Totals by county.
-    pub by_county: Vec<Diff>,
+    pub by_county: Vec<Change>,
     /// Totals by fund.
-    pub by_fund: Vec<Diff>,
+    pub by_fund: Vec<Change>,
 }
 
 /// Runs the baseline (the request as given) and the variant (with `overrides` added).
@@ -47,44 +34,13 @@ pub fn what_if(req: &Request<'_>, overrides: &[Override]) -> Result<WhatIf, Engi
         overrides: &all,
         ..*req
     })?;
-    let by = |key: &dyn Fn(&AwardLine) -> Vec<String>| diff(&baseline, &variant, key);
     Ok(WhatIf {
         overrides: overrides.to_vec(),
-        by_rule: by(&|l| vec![format!("{}/{}", l.rule.pack, l.rule.id)]),
-        by_department: by(&|l| l.rule.departments.clone()),
-        by_county: by(&|l| vec![l.county.clone().unwrap_or_else(|| "（市本级）".to_string())]),
-        by_fund: by(&|l| {
-            vec![
-                l.rule
-                    .fund
-                    .clone()
-                    .unwrap_or_else(|| "（未指定）".to_string()),
-            ]
-        }),
+        by_rule: compare(&baseline, &variant, By::Rule),
+        by_lead_department: compare(&baseline, &variant, By::LeadDepartment),
+        by_county: compare(&baseline, &variant, By::County),
+        by_fund: compare(&baseline, &variant, By::Fund),
         baseline,
         variant,
     })
-}
-
-fn diff(a: &Run, b: &Run, key: &dyn Fn(&AwardLine) -> Vec<String>) -> Vec<Diff> {
-    let mut totals: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for l in &a.lines {
-        for k in key(l) {
-            totals.entry(k).or_default().0 += l.payable;
-        }
-    }
-    for l in &b.lines {
-        for k in key(l) {
-            totals.entry(k).or_default().1 += l.payable;
-        }
-    }
-    totals
-        .into_iter()
-        .map(|(key, (baseline, variant))| Diff {
-            key,
-            baseline,
-            variant,
-            change: variant - baseline,
-        })
-        .collect()
 }

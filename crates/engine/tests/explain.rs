@@ -191,7 +191,7 @@ fn what_if_shows_the_difference_by_rule_department_county_and_fund() {
     let rule = |k: &str| {
         w.by_rule
             .iter()
-            .find(|d| d.key.ends_with(k))
+            .find(|d| d.key.id().ends_with(k))
             .map(|d| d.change)
     };
     assert_eq!(rule("单项冠军等认定奖励"), Some(50 * WAN));
@@ -201,15 +201,24 @@ fn what_if_shows_the_difference_by_rule_department_county_and_fund() {
         "600万 no longer capped at 500万"
     );
     assert_eq!(w.variant.total() - w.baseline.total(), 150 * WAN);
-    let county = |k: &str| w.by_county.iter().find(|d| d.key == k).map(|d| d.change);
+    let county = |k: &str| {
+        w.by_county
+            .iter()
+            .find(|d| d.key.id() == k)
+            .map(|d| d.change)
+    };
     assert_eq!(county("海宁市"), Some(100 * WAN));
     assert_eq!(county("南湖区"), Some(50 * WAN));
-    let fund = w.by_fund.iter().find(|d| d.key == "工信专项资金").unwrap();
+    let fund = w
+        .by_fund
+        .iter()
+        .find(|d| d.key.id() == "工信专项资金")
+        .unwrap();
     assert_eq!(fund.change, 150 * WAN);
     let dept = w
-        .by_department
+        .by_lead_department
         .iter()
-        .find(|d| d.key == "市经信局")
+        .find(|d| d.key.id() == "市经信局")
         .unwrap();
     assert_eq!(dept.change, 150 * WAN);
 }

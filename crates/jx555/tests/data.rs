@@ -66,7 +66,10 @@ fn import_evaluate_approve_explain_export() {
         &reports.join("兑现清单-2021年-第1号.csv"),
     );
     assert!(
-        e.contains("2021年度兑现测算") && e.contains("按责任单位") && e.contains("第 1 号"),
+        e.contains("2021年度兑现测算")
+            && e.contains("按牵头单位")
+            && e.contains("各行不可相加")
+            && e.contains("第 1 号"),
         "{e}"
     );
     assert!(ok(&["approve", "1", "--db", db]).contains("已审定"));
@@ -233,7 +236,7 @@ fn xlsx_matches_csv(xlsx: &Path, csv: &Path) {
     let mut book = open_workbook_auto(xlsx).unwrap();
     assert!(
         book.sheet_names().iter().any(|s| s == "汇总")
-            && book.sheet_names().iter().any(|s| s == "市经信局")
+            && book.sheet_names().iter().any(|s| s == "参与-市经信局")
     );
     let range = book.worksheet_range("全部明细").unwrap();
     let text = std::fs::read_to_string(csv).unwrap();

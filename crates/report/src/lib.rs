@@ -9,12 +9,11 @@
 //! No IO: everything is returned as bytes or text.
 #![forbid(unsafe_code)]
 
-use jx555_engine::run::{LineMode, Status};
+use jx555_engine::summary::{By, Key, Standing, totals};
 use jx555_engine::{AwardLine, Run};
 use jx555_lang::types::Value;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook};
-use std::collections::BTreeMap;
 
 /// Why a document could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -52,18 +51,20 @@ pub fn yuan(fen: i64) -> String {
     format!("{:.2}", Decimal::new(fen, 2))
 }
 
-/// 万元 with two decimals, as summaries show amounts: `12.35万元`.
+/// 万元 with two decimals, as summaries show amounts: `12.35万元`. Rounded half up (half a fen of a 万元
+/// — 50元 — and more goes up, away from zero for a negative change), as people round by hand.
 pub fn wan(fen: i64) -> String {
     let wan = Decimal::new(fen, 2) / Decimal::from(10_000);
-    format!("{:.2}万元", wan.round_dp(2))
+    let wan = wan.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    format!("{wan:.2}万元")
 }
 
-/// A change in 万元 with its sign: `+12.35万元`.
+/// A change in 万元 with its sign: `+12.35万元`, `-3.00万元`, `±0.00万元` for none.
 pub fn signed(fen: i64) -> String {
-    if fen >= 0 {
-        format!("+{}", wan(fen))
-    } else {
-        wan(fen)
+    match fen.cmp(&0) {
+        std::cmp::Ordering::Greater => format!("+{}", wan(fen)),
+        std::cmp::Ordering::Equal => format!("±{}", wan(0)),
+        std::cmp::Ordering::Less => wan(fen),
     }
 }
 
@@ -76,17 +77,49 @@ pub fn target_value(v: &Value) -> String {
     }
 }
 
-/// A line's status as the payout list names it.
-pub fn status_name(status: &Status, mode: &LineMode) -> &'static str {
-    match (status, mode) {
-        (Status::Payable, _) => "可兑现",
-        (Status::Flagged, LineMode::Review { .. }) => "待审核（最高限额）",
-        (Status::Flagged, LineMode::CaseByCase) => "一事一议",
-        (Status::Flagged, _) => "金额待定",
-        (Status::Superseded { .. }, _) => "就高不重复（被取代）",
-        (Status::AlreadyPaid, _) => "已兑现过",
-        (Status::Expired, _) => "期满",
-        (Status::CapReached, _) => "已达上限",
+/// What a line with no county is shown as: a city-level unit.
+pub const NO_COUNTY: &str = "市本级";
+/// What a line whose rule names no fund or department is shown as.
+pub const UNSPECIFIED: &str = "未指定";
+
+/// Where a line stands, as the payout list names it.
+pub fn standing_name(s: Standing) -> &'static str {
+    match s {
+        Standing::Payable => "可兑现",
+        Standing::Review => "待审核（最高限额）",
+        Standing::CaseByCase => "一事一议",
+        Standing::Pending => "金额待定",
+        Standing::MissingData => "缺少数据",
+        Standing::Superseded => "就高不重复（被取代）",
+        Standing::AlreadyPaid => "已兑现过",
+        Standing::Expired => "期满",
+        Standing::CapReached => "已达上限",
+    }
+}
+
+/// A key of a summary as people read it: a rule by its clause and title, a missing county as 市本级.
+pub fn key_label(k: &Key) -> String {
+    match k {
+        Key::Rule {
+            id, title, clause, ..
+        } => format!("{clause} {}", title.as_deref().unwrap_or(id)),
+        Key::County(c) => c.as_deref().unwrap_or(NO_COUNTY).to_string(),
+        Key::Department(x) | Key::Fund(x) => x.as_deref().unwrap_or(UNSPECIFIED).to_string(),
+        Key::Standing(s) => standing_name(*s).to_string(),
+        Key::Subject(s) => s.clone(),
+    }
+}
+
+/// The heading of a view; a view that does not add up says so.
+pub fn by_title(by: By) -> &'static str {
+    match by {
+        By::Rule => "按奖补项目",
+        By::LeadDepartment => "按牵头单位",
+        By::County => "按县（市、区）",
+        By::Fund => "按资金",
+        By::Standing => "按状态",
+        By::Subject => "按对象",
+        By::Participating => "按参与单位（一条明细计入其每个参与单位，各行不可相加）",
     }
 }
 
@@ -102,7 +135,7 @@ pub fn cells(i: usize, l: &AwardLine) -> [String; 16] {
         l.county.clone().unwrap_or_default(),
         l.rule.departments.join("、"),
         l.rule.fund.clone().unwrap_or_default(),
-        status_name(&l.status, &l.mode).to_string(),
+        standing_name(l.standing()).to_string(),
         l.after_caps.map(yuan).unwrap_or_default(),
         yuan(l.payable),
         format!("{:.6}", Decimal::new(l.payable, 2) / Decimal::from(10_000)),
@@ -136,34 +169,39 @@ pub fn payout_xlsx(run: &Run) -> Result<Vec<u8>, ReportError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("#,##0.00");
-    // 汇总: totals by department, then the whole list.
-    let mut by_department: BTreeMap<String, (usize, i64)> = BTreeMap::new();
-    for l in &run.lines {
-        for d in &l.rule.departments {
-            let t = by_department.entry(d.clone()).or_default();
-            t.0 += 1;
-            t.1 += l.payable;
-        }
-    }
+    // 汇总: totals by lead department (牵头单位), which add up to 合计; then the participating lists.
     let summary = book.add_worksheet().set_name("汇总")?;
     summary.write_string_with_format(0, 0, format!("{}年度兑现清单", run.year), &bold)?;
-    for (c, h) in ["责任单位", "明细条数", "兑现金额（元）", "兑现金额（万元）"]
+    for (c, h) in ["牵头单位", "明细条数", "兑现金额（元）", "兑现金额（万元）"]
         .iter()
         .enumerate()
     {
         summary.write_string_with_format(1, c as u16, *h, &bold)?;
     }
     let mut row = 2u32;
-    for (d, (n, fen)) in &by_department {
-        summary.write_string(row, 0, d)?;
-        summary.write_number(row, 1, *n as f64)?;
-        summary.write_number_with_format(row, 2, *fen as f64 / 100.0, &money)?;
-        summary.write_number_with_format(row, 3, *fen as f64 / 1_000_000.0, &money)?;
+    let amount = |ws: &mut rust_xlsxwriter::Worksheet, row: u32, fen: i64| {
+        ws.write_number_with_format(row, 2, fen as f64 / 100.0, &money)?;
+        ws.write_number_with_format(row, 3, fen as f64 / 1_000_000.0, &money)
+            .map(|_| ())
+    };
+    for t in totals(run, By::LeadDepartment) {
+        summary.write_string(row, 0, key_label(&t.key))?;
+        summary.write_number(row, 1, t.lines as f64)?;
+        amount(summary, row, t.payable)?;
         row += 1;
     }
     summary.write_string_with_format(row, 0, "合计", &bold)?;
-    summary.write_number_with_format(row, 2, run.total() as f64 / 100.0, &money)?;
-    summary.write_number_with_format(row, 3, run.total() as f64 / 1_000_000.0, &money)?;
+    summary.write_number(row, 1, run.lines.len() as f64)?;
+    amount(summary, row, run.total())?;
+    summary.write_string(
+        row + 2,
+        0,
+        "各“参与”工作表列出某单位参与的全部明细：一条明细计入其每个参与单位，各表金额不可相加。",
+    )?;
+    let participating: Vec<String> = totals(run, By::Participating)
+        .iter()
+        .map(|t| key_label(&t.key))
+        .collect();
 
     let mut sheet =
         |name: &str, lines: Vec<(usize, &AwardLine)>| -> Result<(), rust_xlsxwriter::XlsxError> {
@@ -183,8 +221,8 @@ pub fn payout_xlsx(run: &Run) -> Result<Vec<u8>, ReportError> {
             Ok(())
         };
     sheet("全部明细", run.lines.iter().enumerate().collect())?;
-    for d in by_department.keys() {
-        let name: String = d
+    for d in &participating {
+        let name: String = format!("参与-{d}")
             .chars()
             .filter(|c| !"[]:*?/\\".contains(*c))
             .take(31)
@@ -194,7 +232,7 @@ pub fn payout_xlsx(run: &Run) -> Result<Vec<u8>, ReportError> {
             run.lines
                 .iter()
                 .enumerate()
-                .filter(|(_, l)| l.rule.departments.contains(d))
+                .filter(|(_, l)| By::Participating.keys(l).iter().any(|k| key_label(k) == *d))
                 .collect(),
         )?;
     }
@@ -242,7 +280,7 @@ pub fn notice_markdown(run: &Run, year: i32, uscc: &str) -> String {
             l.rule.title.clone().unwrap_or_else(|| l.rule.id.clone()),
             l.rule.subject_kind.label(),
             l.subject,
-            status_name(&l.status, &l.mode),
+            standing_name(l.standing()),
             yuan(l.payable)
         ));
     }

@@ -206,8 +206,37 @@ async fn run(
     Ok(Json(json!({
         "run": to_json(&info)?, "total": run.total(), "line_count": run.lines.len(),
         "offset": offset, "lines": to_json(&lines)?, "stats": to_json(&run.stats)?,
-        "principles": to_json(&run.principles)?,
+        "principles": to_json(&run.principles)?, "summary": summary(&run),
     })))
+}
+
+/// A run's totals by every additive key, and its 市区共担 split, for tools.
+fn summary(run: &jx555_engine::Run) -> Value {
+    use jx555_engine::summary::{By, CostShare, totals};
+    let by = |by: By| -> Vec<Value> {
+        totals(run, by)
+            .iter()
+            .map(|t| {
+                json!({"key": t.key.id(), "label": jx555_report::key_label(&t.key),
+                       "lines": t.lines, "paying": t.paying, "payable": t.payable})
+            })
+            .collect()
+    };
+    json!({
+        "by_rule": by(By::Rule), "by_lead_department": by(By::LeadDepartment),
+        "by_county": by(By::County), "by_fund": by(By::Fund), "by_standing": by(By::Standing),
+        "cost_share": CostShare::of(run),
+    })
+}
+
+/// Changes by key for tools: the stable key, its label, and the amounts in fen.
+fn changes(rows: &[jx555_engine::summary::Change]) -> Vec<Value> {
+    rows.iter()
+        .map(|c| {
+            json!({"key": c.key.id(), "label": jx555_report::key_label(&c.key),
+                   "baseline": c.baseline, "variant": c.variant, "change": c.change})
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -223,7 +252,8 @@ async fn whatif(State(app): AppState, body: Result<Json<WhatIfBody>, JsonRejecti
         Ok(json!({
             "year": body.year, "overrides": w.overrides,
             "baseline_total": w.baseline.total(), "variant_total": w.variant.total(),
-            "by_rule": w.by_rule, "by_department": w.by_department, "by_county": w.by_county, "by_fund": w.by_fund,
+            "by_rule": changes(&w.by_rule), "by_lead_department": changes(&w.by_lead_department),
+            "by_county": changes(&w.by_county), "by_fund": changes(&w.by_fund),
         }))
     })
     .await?;

@@ -8,16 +8,16 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use jx555_engine::summary::{self, By, Change, CostShare};
 use jx555_engine::targets::TargetStatus;
-use jx555_engine::whatif::{Diff, what_if};
+use jx555_engine::whatif::what_if;
 use jx555_engine::{AwardLine, Override, Run, Status};
 use jx555_lang::types::Value;
-use jx555_report::{status_name, target_value, wan};
+use jx555_report::{by_title, key_label, standing_name, target_value, wan};
 use jx555_store::Store;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 type AppState = State<Arc<App>>;
@@ -91,28 +91,20 @@ fn fen_f64(fen: i64) -> f64 {
     fen as f64 / 100.0
 }
 
-/// Totals of a run's payable amounts by a key of the line.
-fn totals(run: &Run, key: impl Fn(&AwardLine) -> String) -> Vec<(String, usize, i64)> {
-    let mut m: BTreeMap<String, (usize, i64)> = BTreeMap::new();
-    for l in run.lines.iter().filter(|l| l.payable > 0) {
-        let t = m.entry(key(l)).or_default();
-        t.0 += 1;
-        t.1 += l.payable;
-    }
-    let mut v: Vec<_> = m.into_iter().map(|(k, (n, f))| (k, n, f)).collect();
-    v.sort_by_key(|t| std::cmp::Reverse(t.2));
-    v
-}
-
-fn totals_chart(title: &str, rows: &[(String, usize, i64)]) -> Markup {
+/// A run's totals by one key as a bar chart, largest first; keys that pay nothing are left out.
+fn totals_chart(run: &Run, by: By) -> Markup {
+    let mut rows = summary::totals(run, by);
+    rows.retain(|t| t.payable > 0);
+    rows.sort_by_key(|t| std::cmp::Reverse(t.payable));
     let bars: Vec<Bar> = rows
         .iter()
-        .map(|(k, _, fen)| Bar {
-            label: k.clone(),
-            value: fen_f64(*fen),
-            text: wan(*fen),
+        .map(|t| Bar {
+            label: key_label(&t.key),
+            value: fen_f64(t.payable),
+            text: wan(t.payable),
         })
         .collect();
+    let title = by_title(by);
     html! {
         h3 { (title) }
         (svg::bars(title, &bars))
@@ -179,13 +171,12 @@ async fn dashboard(State(app): AppState) -> Page {
                         p { "可兑现合计 " strong { (wan(run.total())) } "，明细 " (run.lines.len()) " 条，其中待审核或待定 "
                             (run.lines.iter().filter(|l| l.status == Status::Flagged).count()) " 条。"
                             a href=(format!("/runs/{}", info.id)) { "查看兑现清单" } }
-                        (totals_chart("按牵头责任单位", &totals(run, |l| l.rule.departments.first().cloned().unwrap_or_default())))
-                        (totals_chart("按县（市、区）", &totals(run, |l| l.county.clone().unwrap_or_else(|| "市本级".into()))))
-                        (totals_chart("按资金", &totals(run, |l| l.rule.fund.clone().unwrap_or_else(|| "未指定".into()))))
-                        @let city: i64 = run.lines.iter().filter_map(|l| l.city_share).sum();
-                        @let county: i64 = run.lines.iter().filter_map(|l| l.county_share).sum();
-                        p { "市区共担：市级 " (wan(city)) "，县级 " (wan(county)) "，分担比例未定 "
-                            (wan(run.total() - city - county)) "。" }
+                        (totals_chart(run, By::LeadDepartment))
+                        (totals_chart(run, By::County))
+                        (totals_chart(run, By::Fund))
+                        @let share = CostShare::of(run);
+                        p { "市区共担：市级 " (wan(share.city)) "，县级 " (wan(share.county)) "，分担比例未定 "
+                            (wan(share.unassigned)) "。" }
                         h3 { "原则" }
                         ul {
                             @for c in &run.principles {
@@ -525,7 +516,7 @@ async fn enterprise(
                         div class="card explanation" {
                             strong { (x.citation.clause) " " (x.title.clone().unwrap_or_else(|| x.rule.clone())) }
                             @if let Some(l) = &x.line {
-                                " · " (wan(l.payable)) "（" (status_name(&l.status, &l.mode)) "）"
+                                " · " (wan(l.payable)) "（" (standing_name(l.standing())) "）"
                             }
                             @if let Some(w) = &x.superseded_by {
                                 " · 就高不重复：由 " (rule_title(w)) "（" (wan(w.payable)) "）取代"
@@ -604,7 +595,7 @@ async fn run(State(app): AppState, Path(id): Path<i64>) -> Page {
                         td { (l.subject) }
                         td { @if let Some(e) = &l.enterprise { a href=(format!("/enterprises/{e}?year={}", info.year)) { (e) } } }
                         td { (l.county.clone().unwrap_or_default()) }
-                        td { (status_name(&l.status, &l.mode)) }
+                        td { (standing_name(l.standing())) }
                         td class="n" { (wan(l.payable)) }
                     }
                 }
@@ -670,29 +661,24 @@ async fn compare(State(app): AppState, Query(q): Query<CompareQuery>) -> Page {
     let store = app.store()?;
     let (ia, a) = store.run(q.a)?;
     let (ib, b) = store.run(q.b)?;
-    let mut by_rule: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for l in &a.lines {
-        by_rule.entry(rule_title(l)).or_default().0 += l.payable;
-    }
-    for l in &b.lines {
-        by_rule.entry(rule_title(l)).or_default().1 += l.payable;
-    }
     Ok(layout(
         &format!("第 {} 号 与 第 {} 号 比较", ia.id, ib.id),
         html! {
             p { (ia.year) "年度 " (wan(a.total())) " → " (ib.year) "年度 " (wan(b.total())) "（" (jx555_report::signed(b.total() - a.total())) "）" }
-            (diff_table("按奖补项目", &by_rule.into_iter().map(|(k, (x, y))| Diff { key: k, baseline: x, variant: y, change: y - x }).collect::<Vec<_>>()))
+            @for by in [By::Rule, By::LeadDepartment, By::County, By::Fund] {
+                (diff_table(by, &summary::compare(&a, &b, by)))
+            }
         },
     ))
 }
 
-fn diff_table(title: &str, rows: &[Diff]) -> Markup {
+fn diff_table(by: By, rows: &[Change]) -> Markup {
     html! {
-        h3 { (title) }
+        h3 { (by_title(by)) }
         table {
             tr { th { "项目" } th { "调整前" } th { "调整后" } th { "变化" } }
             @for d in rows.iter().filter(|d| d.change != 0) {
-                tr { td { (d.key) } td class="n" { (wan(d.baseline)) } td class="n" { (wan(d.variant)) } td class="n" { (jx555_report::signed(d.change)) } }
+                tr { td { (key_label(&d.key)) } td class="n" { (wan(d.baseline)) } td class="n" { (wan(d.variant)) } td class="n" { (jx555_report::signed(d.change)) } }
             }
         }
     }
@@ -779,10 +765,10 @@ async fn whatif_result(State(app): AppState, Form(f): Form<WhatIfForm>) -> Page 
                 h2 { "模拟结果" }
                 p { "可兑现合计 " (wan(w.baseline.total())) " → " strong { (wan(w.variant.total())) }
                     "（" (jx555_report::signed(w.variant.total() - w.baseline.total())) "）" }
-                (diff_table("按奖补项目", &w.by_rule))
-                (diff_table("按责任单位", &w.by_department))
-                (diff_table("按县（市、区）", &w.by_county))
-                (diff_table("按资金", &w.by_fund))
+                (diff_table(By::Rule, &w.by_rule))
+                (diff_table(By::LeadDepartment, &w.by_lead_department))
+                (diff_table(By::County, &w.by_county))
+                (diff_table(By::Fund, &w.by_fund))
             },
             Err(ServerError::BadRequest(m)) => html! { p class="no" { (m) } },
             Err(e) => return Err(e),

@@ -3,14 +3,14 @@
 use crate::{Outcome, pack_files};
 use anyhow::{Result, bail};
 use jx555_engine::explain::{Explanation, explain, explain_enterprise};
+use jx555_engine::summary::{By, Change, CostShare, totals};
 use jx555_engine::{Facts, Override, Request, Run};
 use jx555_lang::ir::Pack;
 use jx555_lang::types::EntityKind;
-use jx555_report::{status_name, target_value, wan};
+use jx555_report::{by_title, key_label, signed, standing_name, target_value, wan};
 use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
 use jx555_store::{NewRun, PackRef, Store, StoreError};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -153,20 +153,35 @@ fn run_and_store(
     };
     let spinner = indicatif::ProgressBar::new_spinner().with_message(format!("测算 {year} 年度……"));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let run = jx555_engine::evaluate(&req);
-    spinner.finish_and_clear();
-    let run = run?;
-    println!("企业 {} 家", data.enterprises());
-    print_summary(&run, &refs);
-    if !overrides.is_empty() {
-        let base = jx555_engine::evaluate(&Request {
+    // A what-if is the engine's: the run as the packs say and the run with the overrides, compared.
+    let result = if overrides.is_empty() {
+        jx555_engine::evaluate(&req).map(|run| (run, None))
+    } else {
+        let base = Request {
             overrides: &[],
             ..req
-        })?;
+        };
+        jx555_engine::whatif::what_if(&base, overrides).map(|w| (w.variant.clone(), Some(w)))
+    };
+    spinner.finish_and_clear();
+    let (run, what_if) = result?;
+    println!("企业 {} 家", data.enterprises());
+    print_summary(&run, &refs);
+    if let Some(w) = what_if {
         println!(
-            "\n测算调整（what-if）：合计变化 {}",
-            wan(run.total() - base.total())
+            "\n测算调整（what-if）：合计 {} → {}（{}）",
+            wan(w.baseline.total()),
+            wan(w.variant.total()),
+            signed(w.variant.total() - w.baseline.total())
         );
+        for (by, rows) in [
+            (By::Rule, &w.by_rule),
+            (By::LeadDepartment, &w.by_lead_department),
+            (By::County, &w.by_county),
+            (By::Fund, &w.by_fund),
+        ] {
+            print_changes(by, rows);
+        }
     }
     let id = store.save_run(&NewRun {
         packs: packs.iter().map(|(_, r)| r.clone()).collect(),
@@ -183,63 +198,57 @@ fn run_and_store(
     Ok((id, run))
 }
 
-fn print_summary(run: &Run, packs: &[&Pack]) {
-    let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
-    for l in &run.lines {
-        *by_status
-            .entry(status_name(&l.status, &l.mode))
-            .or_default() += 1;
+/// The keys whose totals changed, with the change.
+pub fn print_changes(by: By, rows: &[Change]) {
+    let changed: Vec<&Change> = rows.iter().filter(|c| c.change != 0).collect();
+    if changed.is_empty() {
+        return;
     }
+    println!("{}：", by_title(by));
+    for c in changed {
+        println!(
+            "  {:<24}{:>16} → {:>16}（{}）",
+            key_label(&c.key),
+            wan(c.baseline),
+            wan(c.variant),
+            signed(c.change)
+        );
+    }
+}
+
+fn print_summary(run: &Run, packs: &[&Pack]) {
     println!(
         "{}年度兑现测算：奖补明细 {} 条，合计 {}",
         run.year,
         run.lines.len(),
         wan(run.total())
     );
-    for (s, n) in &by_status {
-        println!("  {s:<16}{n:>8} 条");
+    for t in totals(run, By::Standing) {
+        println!("  {:<16}{:>8} 条", key_label(&t.key), t.lines);
     }
-    let group = |title: &str, key: &dyn Fn(&jx555_engine::AwardLine) -> Vec<String>| {
-        let mut totals: BTreeMap<String, (usize, i64)> = BTreeMap::new();
-        for l in &run.lines {
-            for k in key(l) {
-                let t = totals.entry(k).or_default();
-                t.0 += 1;
-                t.1 += l.payable;
-            }
+    for by in [
+        By::Rule,
+        By::LeadDepartment,
+        By::County,
+        By::Fund,
+        By::Participating,
+    ] {
+        println!("{}：", by_title(by));
+        for t in totals(run, by) {
+            println!(
+                "  {:<24}{:>8} 条  {:>16}",
+                key_label(&t.key),
+                t.lines,
+                wan(t.payable)
+            );
         }
-        println!("{title}");
-        for (k, (n, fen)) in totals {
-            println!("  {k:<24}{n:>8} 条  {:>16}", wan(fen));
-        }
-    };
-    group("按政策条款：", &|l| {
-        vec![format!("{} {}", l.rule.citation.clause, l.rule.id)]
-    });
-    group("按责任单位：", &|l| l.rule.departments.clone());
-    group("按县（市、区）：", &|l| {
-        vec![l.county.clone().unwrap_or_else(|| "（市本级）".into())]
-    });
-    group("按资金：", &|l| {
-        vec![l.rule.fund.clone().unwrap_or_else(|| "（未指定）".into())]
-    });
-    let (city, county) = run.lines.iter().fold((0, 0), |a, l| {
-        (
-            a.0 + l.city_share.unwrap_or(0),
-            a.1 + l.county_share.unwrap_or(0),
-        )
-    });
-    let undeclared: i64 = run
-        .lines
-        .iter()
-        .filter(|l| l.city_share.is_none())
-        .map(|l| l.payable)
-        .sum();
+    }
+    let share = CostShare::of(run);
     println!(
         "市区共担：市级 {}，县级 {}，未规定分担比例 {}",
-        wan(city),
-        wan(county),
-        wan(undeclared)
+        wan(share.city),
+        wan(share.county),
+        wan(share.unassigned)
     );
     for p in &run.principles {
         let title = packs
@@ -430,7 +439,7 @@ pub fn explain_cmd(args: &ExplainArgs) -> Result<Outcome> {
 
 fn print_explanation(x: &Explanation) {
     let amount = match &x.line {
-        Some(l) => format!("{}（{}）", wan(l.payable), status_name(&l.status, &l.mode)),
+        Some(l) => format!("{}（{}）", wan(l.payable), standing_name(l.standing())),
         None => "不符合".to_string(),
     };
     println!(

@@ -3,6 +3,7 @@
 
 use crate::Outcome;
 use anyhow::{Context, Result};
+use jx555_engine::summary::{By, compare};
 use jx555_engine::{AwardLine, Run};
 use jx555_report::{signed, wan};
 use jx555_store::Store;
@@ -87,22 +88,7 @@ pub fn diff(args: &DiffArgs) -> Result<Outcome> {
             &ib.facts_hash[..12.min(ib.facts_hash.len())]
         );
     }
-    let mut by_rule: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for ((_, rule, _), fen) in &la {
-        by_rule.entry(rule.clone()).or_default().0 += fen;
-    }
-    for ((_, rule, _), fen) in &lb {
-        by_rule.entry(rule.clone()).or_default().1 += fen;
-    }
-    println!("按奖补项目：");
-    for (rule, (x, y)) in by_rule.iter().filter(|(_, (x, y))| x != y) {
-        println!(
-            "  {rule:<24}{:>14} → {:>14}（{}）",
-            wan(*x),
-            wan(*y),
-            signed(y - x)
-        );
-    }
+    crate::cmd::evaluate::print_changes(By::Rule, &compare(&a, &b, By::Rule));
     let (mut added, mut removed, mut changed) = (0, 0, 0);
     for (k, y) in &lb {
         match la.get(k) {
