@@ -31,6 +31,8 @@ pub struct Ledger {
     first: HashMap<(String, String, String), i32>,
     by_key: HashMap<String, i64>,
     by_cap: HashMap<String, i64>,
+    /// The latest year among the entries that count.
+    latest: Option<i32>,
 }
 
 impl Ledger {
@@ -48,7 +50,9 @@ impl Ledger {
         let mut first: HashMap<(String, String, String), i32> = HashMap::new();
         let mut by_key: HashMap<String, i64> = HashMap::new();
         let mut by_cap: HashMap<String, i64> = HashMap::new();
+        let mut latest: Option<i32> = None;
         for e in entries.iter().filter(|e| before.is_none_or(|y| e.year < y)) {
+            latest = latest.max(Some(e.year));
             if e.amount > 0 {
                 let y = first
                     .entry((e.pack.clone(), e.rule.clone(), e.subject.clone()))
@@ -67,6 +71,16 @@ impl Ledger {
             first,
             by_key,
             by_cap,
+            latest,
+        }
+    }
+
+    /// The ledger as a run of `year` sees it: only earlier years count. Borrowed when nothing of
+    /// `year` or later counts already (the common case), so `evaluate` can always apply it.
+    pub fn seen_from(&self, year: i32) -> std::borrow::Cow<'_, Ledger> {
+        match self.latest {
+            Some(y) if y >= year => std::borrow::Cow::Owned(self.before(year)),
+            _ => std::borrow::Cow::Borrowed(self),
         }
     }
 

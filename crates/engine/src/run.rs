@@ -24,7 +24,8 @@ pub struct Request<'a> {
     pub packs: &'a [&'a Pack],
     /// The facts.
     pub facts: &'a Facts,
-    /// What was granted in earlier years.
+    /// What was granted: the whole ledger will do, since only entries of years before `year`
+    /// count (`evaluate` applies `Ledger::before` itself; a caller cannot forget it).
     pub ledger: &'a Ledger,
     /// The evaluation year.
     pub year: i32,
@@ -249,7 +250,8 @@ pub fn evaluate_records(req: &Request<'_>, subset: Option<&Subset>) -> Result<Ru
         ranges.push(start..lines.len());
         stats.push(s);
     }
-    settle(&mut lines, req);
+    let ledger = req.ledger.seen_from(req.year);
+    settle(&mut lines, &ledger, req.year);
     for (s, range) in stats.iter_mut().zip(ranges) {
         s.payable = lines[range].iter().map(|l| l.payable).sum();
     }
@@ -778,20 +780,33 @@ fn draft_lines(
     Ok(lines)
 }
 
-/// Applies, in order: recurrence against the ledger, 就高不重复 within the run and against the ledger, caps
-/// per key, and the city/county split of what remains.
-fn settle(lines: &mut [AwardLine], req: &Request<'_>) {
-    let ledger = req.ledger;
-    let year = req.year;
+/// The ledger semantics, one phase per principle of the policy, in this order (each phase sees what
+/// the one before left payable):
+///
+/// 1. [`recurrence`] — 一次性 / 连续三年: once-only lines the ledger already paid, and yearly lines past
+///    their N years, pay nothing;
+/// 2. [`keep_highest`] — 就高不重复: of the lines of this run for one achievement only the highest pays;
+/// 3. [`top_up`] — 补差: the winner pays the difference to what the ledger already paid for it;
+/// 4. [`caps_per_key`] — 单个项目最高…: what the ledger and earlier lines count against a cap is taken off;
+/// 5. [`cost_share`] — 市区共担: the city's and the county's part of what remains.
+fn settle(lines: &mut [AwardLine], ledger: &Ledger, year: i32) {
+    recurrence(lines, ledger, year);
+    let winners = keep_highest(lines);
+    top_up(lines, &winners, ledger);
+    caps_per_key(lines, ledger);
+    cost_share(lines);
+}
+
+/// 一次性 (“给予一次性50万元的财政奖励”) and 连续N年 (“连续三年每年给予100万元补助”): a once-only line whose rule already
+/// granted the record something is `already_paid`; a yearly line N or more years after the first grant
+/// is `expired`. Both pay nothing.
+fn recurrence(lines: &mut [AwardLine], ledger: &Ledger, year: i32) {
     for line in lines.iter_mut() {
-        let rec = line.rule.recurrence;
-        let done = match rec {
+        let first = || ledger.first_year(&line.rule.pack, &line.rule.id, &line.subject);
+        let done = match line.rule.recurrence {
             Recurrence::EachYear => None,
-            Recurrence::Once => ledger
-                .first_year(&line.rule.pack, &line.rule.id, &line.subject)
-                .map(|_| Status::AlreadyPaid),
-            Recurrence::Yearly(n) => ledger
-                .first_year(&line.rule.pack, &line.rule.id, &line.subject)
+            Recurrence::Once => first().map(|_| Status::AlreadyPaid),
+            Recurrence::Yearly(n) => first()
                 .filter(|first| year >= first + i32::try_from(n).unwrap_or(i32::MAX))
                 .map(|_| Status::Expired),
         };
@@ -800,7 +815,13 @@ fn settle(lines: &mut [AwardLine], req: &Request<'_>) {
             line.payable = 0;
         }
     }
+}
 
+/// 就高不重复 (“按照就高不重复原则实施”): of the payable lines with one exclusivity key, only the one with
+/// the highest amount pays; the others are `superseded` and point at it. The amount that competes is
+/// the line's payable amount after its own caps and before 补差 and caps per key. Ties go to the first
+/// line in pack and rule order. Returns the winner of each key.
+fn keep_highest(lines: &mut [AwardLine]) -> HashMap<String, usize> {
     let mut best: HashMap<String, usize> = HashMap::new();
     for i in 0..lines.len() {
         let Some(key) = lines[i].exclusive.clone() else {
@@ -831,7 +852,15 @@ fn settle(lines: &mut [AwardLine], req: &Request<'_>) {
             line.status = Status::Superseded { by: winner };
         }
     }
-    for (key, &i) in &best {
+    best
+}
+
+/// 补差, 就高不重复 across years (the document has no sentence of its own for it: a unit recognised
+/// 省级 one year and 国家级 the next is paid the higher, not both): when the ledger already paid
+/// something for a winner's key, a rule with `top_up` pays the difference (nothing when the earlier grant was as high); a rule without pays
+/// nothing. A winner left with nothing is `already_paid`.
+fn top_up(lines: &mut [AwardLine], winners: &HashMap<String, usize>, ledger: &Ledger) {
+    for (key, &i) in winners {
         let paid = ledger.paid_for_key(key);
         if paid == 0 {
             continue;
@@ -847,7 +876,12 @@ fn settle(lines: &mut [AwardLine], req: &Request<'_>) {
             line.status = Status::AlreadyPaid;
         }
     }
+}
 
+/// Caps per key (“单个项目最高奖补2000万元”): what the ledger and the earlier lines of this run (in pack
+/// and rule order) count against a key is taken off its cap; a line with no room left is
+/// `cap_reached`.
+fn caps_per_key(lines: &mut [AwardLine], ledger: &Ledger) {
     let mut used: HashMap<String, i64> = HashMap::new();
     for line in lines.iter_mut() {
         for ck in &line.cap_keys {
@@ -866,7 +900,12 @@ fn settle(lines: &mut [AwardLine], req: &Request<'_>) {
             *used.entry(ck.key.clone()).or_insert(0) += line.payable;
         }
     }
+}
 
+/// 市区共担 (“坚持‘市区共担、突出重点’原则”): with a stated city share p the city pays p of the
+/// payable amount, rounded to the fen half away from zero, and the county the rest, so the two add
+/// up to the line exactly.
+fn cost_share(lines: &mut [AwardLine]) {
     for line in lines.iter_mut() {
         if let Some(ratio) = line.city_ratio {
             let city = (rust_decimal::Decimal::from(line.payable) * ratio)

@@ -911,3 +911,21 @@ fn a_pending_share_splits_nothing_until_a_run_sets_it() {
     );
     assert_eq!(of("O2").city_share, None, "海宁市's share is still not set");
 }
+
+/// `evaluate` sees only the ledger's earlier years itself: given the whole ledger, with the year's own
+/// approved lines in it, a year evaluates as it did before its approval.
+#[test]
+fn evaluate_applies_the_ledger_of_earlier_years_itself() {
+    let facts = World::default()
+        .with("enterprises", enterprises(&["E1"]))
+        .with(
+            "recognitions",
+            recognitions(&[("R1", "E1", "专精特新小巨人", "national", 2021)]),
+        )
+        .facts();
+    let p = example();
+    let first = run(&[&p], &facts, &Ledger::default(), 2021);
+    assert!(first.total() > 0);
+    let whole = Ledger::new(Ledger::entries_of(&first));
+    assert_eq!(run(&[&p], &facts, &whole, 2021), first);
+}

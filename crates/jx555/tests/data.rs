@@ -98,6 +98,17 @@ fn import_evaluate_approve_explain_export() {
         runs.contains("已审定") && runs.contains("what-if"),
         "{runs}"
     );
+    // A 2023 run computed before 2022 is approved would pay again what 2022 pays: refused.
+    ok(&["evaluate", "--year", "2023", "--db", db]);
+    ok(&["evaluate", "--year", "2022", "--db", db]);
+    assert!(ok(&["approve", "4", "--db", db]).contains("已审定"));
+    let stale = jx555(&["approve", "3", "--db", db]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        text(&stale).contains("evaluate 2023 again"),
+        "{}",
+        text(&stale)
+    );
 
     let csv = std::fs::read_to_string(Path::new(facts).join("enterprises.csv")).unwrap();
     let uscc = csv

@@ -179,7 +179,7 @@ async fn every_figure_of_a_run_agrees() {
             .unwrap();
         let facts = Facts::from_batches(&data.tables).unwrap();
         let save = |store: &mut SqliteStore, year: i32, overrides: Vec<Override>| {
-            let ledger = store.ledger().unwrap().before(year);
+            let ledger = store.ledger().unwrap();
             let run = jx555_engine::evaluate(&jx555_engine::Request {
                 packs: &[&pack.pack],
                 facts: &facts,
@@ -193,6 +193,7 @@ async fn every_figure_of_a_run_agrees() {
                     packs: vec![pack.reference.clone()],
                     facts_hash: info.hash.clone(),
                     overrides,
+                    ledger: &ledger,
                     run: &run,
                 })
                 .unwrap()

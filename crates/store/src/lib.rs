@@ -3,7 +3,8 @@
 //! ```text
 //! Dataset ─> Store::replace_facts (one transaction; all or nothing) ─> Store::facts ─> Dataset ─> engine
 //! Run ─────> Store::save_run (packs with versions and hashes, facts hash, year, overrides, lines)
-//! Store::approve(run) ─> ledger entries (once per run, one approved run per year) ─> Store::ledger
+//! Store::approve(run) ─> ledger entries (once per run, one approved run per year, refused when the
+//!                        facts or the earlier years' ledger changed since the run) ─> Store::ledger
 //! ```
 //!
 //! Callers see the [`Store`] trait; [`sqlite::SqliteStore`] is the embedded default (one file, WAL,
@@ -54,6 +55,19 @@ pub enum StoreError {
         "run #{0} is a what-if (it changes parameters); only a run under the packs as written can be approved"
     )]
     WhatIf(i64),
+    /// The run was computed on facts or a ledger that have changed since: approving it could pay on
+    /// old facts or pay again what an earlier year's approval already paid.
+    #[error(
+        "run #{run} of {year} cannot be approved: {what}; evaluate {year} again and approve the new run"
+    )]
+    Stale {
+        /// The run.
+        run: i64,
+        /// Its year.
+        year: i32,
+        /// What changed.
+        what: String,
+    },
     /// The store holds no facts yet.
     #[error("the store holds no facts yet; run `jx555 import <folder>` or `jx555 demo` first")]
     NoFacts,
@@ -113,8 +127,34 @@ pub struct NewRun<'a> {
     pub facts_hash: String,
     /// What-if overrides.
     pub overrides: Vec<Override>,
+    /// The ledger the run was computed on (the whole ledger; the entries of earlier years count):
+    /// approval refuses the run when it has changed since.
+    pub ledger: &'a Ledger,
     /// The result.
     pub run: &'a Run,
+}
+
+/// A digest of the ledger as a run of `year` sees it (the entries of earlier years, in the order they
+/// were written): what approval compares to refuse a stale run.
+pub fn ledger_state(ledger: &Ledger, year: i32) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for e in ledger.entries().iter().filter(|e| e.year < year) {
+        let fields = [
+            e.year.to_string(),
+            e.pack.clone(),
+            e.rule.clone(),
+            e.subject.clone(),
+            e.exclusive.clone().unwrap_or_default(),
+            e.cap_keys.join("\u{1f}"),
+            e.amount.to_string(),
+        ];
+        for f in fields {
+            h.update(f.len().to_le_bytes());
+            h.update(f.as_bytes());
+        }
+    }
+    format!("{:x}", h.finalize())
 }
 
 /// Progress of a long operation: done and total rows. Returning `Break` stops it, and nothing of it is kept.

@@ -4,7 +4,7 @@
 //! Money is stored as integer fen and decimals as integer millionths, so nothing is rounded on the way in
 //! or out; runs keep every line as JSON next to the columns that are searched.
 
-use crate::{FactsInfo, NewRun, PackRef, Progress, RunInfo, Store, StoreError};
+use crate::{FactsInfo, NewRun, Progress, RunInfo, Store, StoreError};
 use arrow::array::{
     Array, ArrayRef, AsArray, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder,
     StringBuilder,
@@ -40,10 +40,11 @@ const MIGRATIONS: [&str; SCHEMA_VERSION] = [
     include_str!("../migrations/0002_facts_snapshot.sql"),
     include_str!("../migrations/0003_indicators.sql"),
     include_str!("../migrations/0004_industrial_item.sql"),
+    include_str!("../migrations/0005_one_approval_per_year.sql"),
 ];
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 4;
+pub const SCHEMA_VERSION: usize = 5;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.
@@ -98,6 +99,11 @@ impl SqliteStore {
         let e = |x| db(&path, x);
         self.conn
             .execute_batch("PRAGMA foreign_keys = ON;")
+            .map_err(e)?;
+        // Writers wait for each other (an approval holds the write lock while it checks) instead of
+        // failing at once with "database is locked".
+        self.conn
+            .busy_timeout(std::time::Duration::from_secs(30))
             .map_err(e)?;
         let _: String = self
             .conn
@@ -209,8 +215,11 @@ fn db(path: &str, e: rusqlite::Error) -> StoreError {
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|x| StoreError::Database {
+        path: String::new(),
+        message: format!("cannot encode a value to store: {x}"),
+    })
 }
 
 /// A cell of an Arrow column as SQLite stores it.
@@ -400,7 +409,7 @@ impl Store for SqliteStore {
         };
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('facts', ?1)",
-            [json(&info)],
+            [json(&info)?],
         )
         .map_err(e)?;
         tx.commit().map_err(e)?;
@@ -432,16 +441,17 @@ impl Store for SqliteStore {
             ..new.run.clone()
         };
         tx.execute(
-            "INSERT INTO runs (year, packs, facts_hash, overrides, created_at, total, lines, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO runs (year, packs, facts_hash, overrides, created_at, total, lines, result, ledger_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 new.run.year,
-                json(&new.packs),
+                json(&new.packs)?,
                 new.facts_hash,
-                json(&new.overrides),
+                json(&new.overrides)?,
                 crate::now(),
                 new.run.total(),
                 new.run.lines.len() as i64,
-                json(&result)
+                json(&result)?,
+                crate::ledger_state(new.ledger, new.run.year)
             ],
         )
         .map_err(e)?;
@@ -451,10 +461,7 @@ impl Store for SqliteStore {
                 .prepare("INSERT INTO award_lines (run_id, idx, pack, rule, subject, enterprise, county, payable, status, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
                 .map_err(e)?;
             for (i, l) in new.run.lines.iter().enumerate() {
-                let status = serde_json::to_value(&l.status)
-                    .ok()
-                    .and_then(|v| v.get("status").and_then(|s| s.as_str().map(str::to_string)))
-                    .unwrap_or_default();
+                let status = l.standing().id();
                 stmt.execute(params![
                     id,
                     i as i64,
@@ -465,7 +472,7 @@ impl Store for SqliteStore {
                     l.county,
                     l.payable,
                     status,
-                    json(l)
+                    json(l)?
                 ])
                 .map_err(e)?;
             }
@@ -486,19 +493,9 @@ impl Store for SqliteStore {
             .optional()
             .map_err(&e)?
             .ok_or(StoreError::NoRun(id))?;
-        let info = info.map_err(&e)?;
+        let info = info?;
         let mut run: Run = decode(&self.path, &result)?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT line FROM award_lines WHERE run_id = ?1 ORDER BY idx")
-            .map_err(&e)?;
-        let lines = stmt
-            .query_map([id], |r| r.get::<_, String>(0))
-            .map_err(&e)?;
-        for l in lines {
-            let line: AwardLine = decode(&self.path, &l.map_err(&e)?)?;
-            run.lines.push(line);
-        }
+        run.lines = read_lines(&self.conn, id, &self.path)?;
         Ok((info, run))
     }
 
@@ -509,21 +506,36 @@ impl Store for SqliteStore {
             .prepare("SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at FROM runs ORDER BY id DESC")
             .map_err(&e)?;
         let rows = stmt.query_map([], |r| Ok(run_info(r))).map_err(&e)?;
-        rows.map(|r| r.map_err(&e)?.map_err(&e)).collect()
+        rows.map(|r| r.map_err(&e)?).collect()
     }
 
     fn approve(&mut self, id: i64) -> Result<usize, StoreError> {
-        let (info, run) = self.run(id)?;
+        let path = self.path.clone();
+        let e = |x| db(&path, x);
+        // IMMEDIATE takes the write lock before the checks are read, so two approvals of one year
+        // are serialised: the second sees the first and is refused. The unique index on approved
+        // runs per year holds even against a writer that skips these checks.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let (info, result, ledger_state) = tx
+            .query_row(
+                "SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at, result, ledger_state FROM runs WHERE id = ?1",
+                [id],
+                |r| Ok((run_info(r), r.get::<_, String>(9)?, r.get::<_, Option<String>>(10)?)),
+            )
+            .optional()
+            .map_err(e)?
+            .ok_or(StoreError::NoRun(id))?;
+        let info = info?;
         if let Some(at) = info.approved_at {
             return Err(StoreError::AlreadyApproved(id, at));
         }
         if !info.overrides.is_empty() {
             return Err(StoreError::WhatIf(id));
         }
-        let path = self.path.clone();
-        let e = |x| db(&path, x);
-        let other: Option<i64> = self
-            .conn
+        let other: Option<i64> = tx
             .query_row(
                 "SELECT id FROM runs WHERE year = ?1 AND approved_at IS NOT NULL AND id != ?2",
                 params![info.year, id],
@@ -538,8 +550,36 @@ impl Store for SqliteStore {
                 year: info.year,
             });
         }
+        let facts: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'facts'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(e)?;
+        let facts: Option<FactsInfo> = facts.map(|f| decode(&path, &f)).transpose()?;
+        if facts.as_ref().map(|f| f.hash.as_str()) != Some(info.facts_hash.as_str()) {
+            return Err(StoreError::Stale {
+                run: id,
+                year: info.year,
+                what: "the facts were imported again since".into(),
+            });
+        }
+        let now = crate::ledger_state(&read_ledger(&tx, &path)?, info.year);
+        if ledger_state.as_deref() != Some(now.as_str()) {
+            return Err(StoreError::Stale {
+                run: id,
+                year: info.year,
+                what: match ledger_state {
+                    None => {
+                        "it was stored before jx555 recorded the ledger a run is computed on".into()
+                    }
+                    Some(_) => "an earlier year was approved into the ledger since".into(),
+                },
+            });
+        }
+        let mut run: Run = decode(&path, &result)?;
+        run.lines = read_lines(&tx, id, &path)?;
         let entries = Ledger::entries_of(&run);
-        let tx = self.conn.transaction().map_err(e)?;
         {
             let mut stmt = tx
                 .prepare("INSERT INTO ledger (run_id, year, pack, rule, subject, exclusive, cap_keys, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
@@ -552,7 +592,7 @@ impl Store for SqliteStore {
                     x.rule,
                     x.subject,
                     x.exclusive,
-                    json(&x.cap_keys),
+                    json(&x.cap_keys)?,
                     x.amount
                 ])
                 .map_err(e)?;
@@ -572,28 +612,55 @@ impl Store for SqliteStore {
     }
 
     fn ledger(&self) -> Result<Ledger, StoreError> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT year, pack, rule, subject, exclusive, cap_keys, amount FROM ledger ORDER BY id")
-            .map_err(&e)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(LedgerEntry {
-                    year: r.get(0)?,
-                    pack: r.get(1)?,
-                    rule: r.get(2)?,
-                    subject: r.get(3)?,
-                    exclusive: r.get(4)?,
-                    cap_keys: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
-                    amount: r.get(6)?,
-                })
-            })
-            .map_err(&e)?;
-        Ok(Ledger::new(
-            rows.collect::<Result<Vec<_>, _>>().map_err(&e)?,
-        ))
+        read_ledger(&self.conn, &self.path)
     }
+}
+
+/// The ledger as stored, in the order it was written.
+fn read_ledger(conn: &Connection, path: &str) -> Result<Ledger, StoreError> {
+    let e = |x| db(path, x);
+    let mut stmt = conn
+        .prepare(
+            "SELECT year, pack, rule, subject, exclusive, cap_keys, amount FROM ledger ORDER BY id",
+        )
+        .map_err(e)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i32>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })
+        .map_err(e)?;
+    let mut entries = Vec::new();
+    for row in rows {
+        let (year, pack, rule, subject, exclusive, cap_keys, amount) = row.map_err(e)?;
+        entries.push(LedgerEntry {
+            year,
+            pack,
+            rule,
+            subject,
+            exclusive,
+            cap_keys: decode(path, &cap_keys)?,
+            amount,
+        });
+    }
+    Ok(Ledger::new(entries))
+}
+
+/// A run's lines, in order.
+fn read_lines(conn: &Connection, id: i64, path: &str) -> Result<Vec<AwardLine>, StoreError> {
+    let e = |x| db(path, x);
+    let mut stmt = conn
+        .prepare("SELECT line FROM award_lines WHERE run_id = ?1 ORDER BY idx")
+        .map_err(e)?;
+    let lines = stmt.query_map([id], |r| r.get::<_, String>(0)).map_err(e)?;
+    lines.map(|l| decode(path, &l.map_err(e)?)).collect()
 }
 
 fn decode<T: serde::de::DeserializeOwned>(path: &str, s: &str) -> Result<T, StoreError> {
@@ -603,18 +670,28 @@ fn decode<T: serde::de::DeserializeOwned>(path: &str, s: &str) -> Result<T, Stor
     })
 }
 
-fn run_info(r: &rusqlite::Row<'_>) -> Result<RunInfo, rusqlite::Error> {
-    let packs: Vec<PackRef> = serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default();
+/// A run's record. Its packs and overrides must read back: a damaged what-if must never pass for a
+/// payout run with no overrides.
+fn run_info(r: &rusqlite::Row<'_>) -> Result<RunInfo, StoreError> {
+    let id: i64 = r.get(0).map_err(|x| db("", x))?;
+    let field = |i: usize| r.get::<_, String>(i).map_err(|x| db("", x));
+    let damaged = |what: &str, x: serde_json::Error| StoreError::Database {
+        path: String::new(),
+        message: format!(
+            "run #{id}: its stored {what} cannot be read ({x}); the database is damaged"
+        ),
+    };
+    let get = |x| db("", x);
     Ok(RunInfo {
-        id: r.get(0)?,
-        year: r.get(1)?,
-        packs,
-        facts_hash: r.get(3)?,
-        overrides: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
-        created_at: r.get(5)?,
-        total: r.get(6)?,
-        lines: usize::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
-        approved_at: r.get(8)?,
+        id,
+        year: r.get(1).map_err(get)?,
+        packs: serde_json::from_str(&field(2)?).map_err(|x| damaged("packs", x))?,
+        facts_hash: r.get(3).map_err(get)?,
+        overrides: serde_json::from_str(&field(4)?).map_err(|x| damaged("overrides", x))?,
+        created_at: r.get(5).map_err(get)?,
+        total: r.get(6).map_err(get)?,
+        lines: usize::try_from(r.get::<_, i64>(7).map_err(get)?).unwrap_or(0),
+        approved_at: r.get(8).map_err(get)?,
     })
 }
 

@@ -146,11 +146,13 @@ fn run_approve_and_the_next_year_sees_the_ledger() {
         .unwrap();
     let p = pack();
     let save = |store: &mut SqliteStore, run: &jx555_engine::Run| {
+        let ledger = store.ledger().unwrap();
         store
             .save_run(&NewRun {
                 packs: vec![],
                 facts_hash: info.hash.clone(),
                 overrides: vec![],
+                ledger: &ledger,
                 run,
             })
             .unwrap()
@@ -232,4 +234,126 @@ fn facts_load_the_same_without_the_snapshot() {
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(csv_io::to_csv(&store.facts().unwrap().unwrap().0), with);
     assert_eq!(with, csv_io::to_csv(&data));
+}
+
+/// Saves the run of `year` computed on the store's facts and ledger as they are now.
+fn save_year(store: &mut SqliteStore, pack: &jx555_lang::ir::Pack, year: i32) -> i64 {
+    let run = evaluate(store, pack, year);
+    let (_, info) = store.facts().unwrap().unwrap();
+    let ledger = store.ledger().unwrap();
+    store
+        .save_run(&NewRun {
+            packs: vec![],
+            facts_hash: info.hash,
+            overrides: vec![],
+            ledger: &ledger,
+            run: &run,
+        })
+        .unwrap()
+}
+
+/// Two runs of one year approved by 20 processes at once: exactly one approval succeeds, and the
+/// ledger holds that run's lines once.
+#[test]
+fn racing_approvals_of_one_year_pay_it_once() {
+    let (_tmp, path) = temp_db();
+    let p = pack();
+    let mut store = SqliteStore::open(&path).unwrap();
+    store
+        .replace_facts(&small_world(), &mut keep_going)
+        .unwrap();
+    let a = save_year(&mut store, &p, 2021);
+    let b = save_year(&mut store, &p, 2021);
+    drop(store);
+    let start = std::sync::Arc::new(std::sync::Barrier::new(20));
+    let results: Vec<Result<usize, String>> = (0..20)
+        .map(|i| {
+            let (path, start) = (path.clone(), start.clone());
+            std::thread::spawn(move || {
+                let mut store = SqliteStore::open(&path).unwrap();
+                start.wait();
+                store
+                    .approve(if i % 2 == 0 { a } else { b })
+                    .map_err(|e| e.to_string())
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    let ok: Vec<&usize> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(ok.len(), 1, "{results:#?}");
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(
+            e.contains("already approved"),
+            "refused for the right reason: {e}"
+        );
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.ledger().unwrap().entries().len(), *ok[0]);
+}
+
+/// A run computed before an earlier year was approved, or before the facts were imported again, is
+/// refused: it would pay again what the earlier year paid, or pay on old facts.
+#[test]
+fn a_stale_run_cannot_be_approved() {
+    let p = pack();
+    let mut store = SqliteStore::in_memory().unwrap();
+    store
+        .replace_facts(&small_world(), &mut keep_going)
+        .unwrap();
+    let early22 = save_year(&mut store, &p, 2022);
+    let r21 = save_year(&mut store, &p, 2021);
+    store.approve(r21).unwrap();
+    let err = store.approve(early22).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Stale { run, year: 2022, .. } if run == early22),
+        "{err}"
+    );
+    assert!(err.to_string().contains("evaluate 2022 again"), "{err}");
+    let fresh22 = save_year(&mut store, &p, 2022);
+    store
+        .replace_facts(&demo::generate(20, 9).unwrap(), &mut keep_going)
+        .unwrap();
+    let err = store.approve(fresh22).unwrap_err();
+    assert!(
+        err.to_string().contains("facts were imported again"),
+        "{err}"
+    );
+    // A run of a later year is not stale for an approval of that later year's successor.
+    store
+        .replace_facts(&small_world(), &mut keep_going)
+        .unwrap();
+    let again22 = save_year(&mut store, &p, 2022);
+    store.approve(again22).unwrap();
+}
+
+/// A run whose stored overrides cannot be read is an error, never a run with no overrides (which could
+/// be approved as a payout).
+#[test]
+fn damaged_overrides_are_an_error_not_a_payout() {
+    let (_tmp, path) = temp_db();
+    let p = pack();
+    let mut store = SqliteStore::open(&path).unwrap();
+    store
+        .replace_facts(&small_world(), &mut keep_going)
+        .unwrap();
+    let id = save_year(&mut store, &p, 2021);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE runs SET overrides = '[{\"param\": ' WHERE id = ?1",
+        [id],
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = SqliteStore::open(&path).unwrap();
+    for e in [
+        store.run(id).map(|_| ()).unwrap_err(),
+        store.runs().map(|_| ()).unwrap_err(),
+        store.approve(id).map(|_| ()).unwrap_err(),
+    ] {
+        assert!(e.to_string().contains("overrides cannot be read"), "{e}");
+    }
+    assert!(store.ledger().unwrap().entries().is_empty());
 }

@@ -143,7 +143,7 @@ fn run_and_store(
     let (data, info) = store.facts()?.ok_or(StoreError::NoFacts)?;
     let facts = Facts::from_batches(&data.tables)?;
     let refs: Vec<&Pack> = packs.iter().map(|(p, _)| p).collect();
-    let ledger = store.ledger()?.before(year);
+    let ledger = store.ledger()?;
     let req = Request {
         packs: &refs,
         facts: &facts,
@@ -187,6 +187,7 @@ fn run_and_store(
         packs: packs.iter().map(|(_, r)| r.clone()).collect(),
         facts_hash: info.hash,
         overrides: overrides.to_vec(),
+        ledger: &ledger,
         run: &run,
     })?;
     let kind = if overrides.is_empty() {
@@ -325,6 +326,7 @@ pub fn approve(args: &ApproveArgs) -> Result<Outcome> {
             e @ (StoreError::NoRun(_)
             | StoreError::AlreadyApproved(..)
             | StoreError::YearApproved { .. }
+            | StoreError::Stale { .. }
             | StoreError::WhatIf(_)),
         ) => {
             eprintln!("error: {e}");

@@ -70,6 +70,7 @@ pub fn build(n: usize) -> Site {
                 packs: vec![reference.clone()],
                 facts_hash: info.hash,
                 overrides: vec![],
+                ledger: &Ledger::default(),
                 run: &run,
             })
             .unwrap();
