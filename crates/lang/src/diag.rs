@@ -75,6 +75,7 @@ codes! {
     MissingDepartment = "W0401", Warning, "A rule or target without a responsible department.";
     UnusedParam = "W0402", Warning, "A parameter that no rule reads.";
     UnreachableArm = "W0403", Warning, "A match arm that can never be taken.";
+    KeyWithoutSubject = "W0404", Warning, "An exclusive or cap key that names neither the enterprise nor the rule's subject.";
 }
 
 /// One finding.

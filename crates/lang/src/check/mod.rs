@@ -600,10 +600,11 @@ impl<'a> Checker<'a> {
                     let cap = self.expect_type(e, &Type::Money, "a cap");
                     amount.push(match per {
                         None => AmountStep::Cap(cap),
-                        Some(key) => AmountStep::CapPer {
-                            cap,
-                            key: self.key(key),
-                        },
+                        Some(key) => {
+                            let key = self.key(key);
+                            self.lint_key(subject, &key, span, "cap ... per");
+                            AmountStep::CapPer { cap, key }
+                        }
                     });
                 }
                 RuleItem::Exclusive { group, key, top_up } => {
@@ -612,6 +613,7 @@ impl<'a> Checker<'a> {
                         key: self.key(key),
                         top_up: *top_up,
                     };
+                    self.lint_key(subject, &ex.key, span, "exclusive");
                     self.once(&mut exclusive, ex, span, "`exclusive`");
                 }
                 RuleItem::Recurrence(rec) => {
@@ -974,6 +976,36 @@ impl<'a> Checker<'a> {
                 );
                 None
             }
+        }
+    }
+
+    /// A key of `exclusive` or `cap ... per` must name the enterprise (or a record of one) or the
+    /// rule's subject: otherwise it pools the lines of many enterprises, and the explanation of one
+    /// enterprise, which evaluates only its own records, could not show what the run pays it.
+    fn lint_key(&mut self, subject: EntityKind, key: &[ir::Expr], span: &Span, what: &str) {
+        let names_one = key.iter().any(|k| match k.ty {
+            Type::Entity(kind) => {
+                kind == subject
+                    || matches!(
+                        kind,
+                        EntityKind::Enterprise
+                            | EntityKind::Recognition
+                            | EntityKind::Project
+                            | EntityKind::LandParcel
+                    )
+            }
+            _ => false,
+        });
+        if !names_one && !key.is_empty() {
+            self.report(
+                Diagnostic::new(
+                    Code::KeyWithoutSubject,
+                    self.file,
+                    span.clone(),
+                    format!("the key of `{what}` names neither the enterprise nor the rule's subject"),
+                )
+                .with_help("add the enterprise or the subject to the key, e.g. `by (e, year)` or `per (p.enterprise, p.name)`"),
+            );
         }
     }
 
