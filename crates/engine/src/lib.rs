@@ -21,6 +21,7 @@ pub mod eval;
 pub mod exact;
 pub mod explain;
 pub mod facts;
+pub mod key;
 pub mod ledger;
 pub mod params;
 pub mod run;

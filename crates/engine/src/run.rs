@@ -3,7 +3,7 @@
 
 use crate::EngineError;
 use crate::col::{self, Col};
-use crate::eval::{Evaluator, Frame, display};
+use crate::eval::{Evaluator, Frame};
 use crate::facts::Facts;
 use crate::ledger::Ledger;
 use crate::params::{Override, Params, check_overrides};
@@ -155,10 +155,10 @@ pub struct AwardLine {
     pub county_share: Option<i64>,
 }
 
-/// A cap on the total of lines that share a key, across rules and years.
+/// A cap on the total of lines that share a key, across the rules and years of a pack.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CapKey {
-    /// The key: pack, rule, step and the key's values.
+    /// The key: the pack and the key's values ([`crate::key`]).
     pub key: String,
     /// The cap, in fen.
     pub cap: i64,
@@ -615,19 +615,15 @@ fn review_base(rule: &Rule) -> Option<&Expr> {
     }
 }
 
-/// Key strings of a tuple of expressions, one per record.
-fn keys(
-    prefix: &str,
-    key: &[Expr],
-    ev: &Evaluator<'_>,
-    n: usize,
-) -> Result<Vec<String>, EngineError> {
-    let mut out = vec![prefix.to_string(); n];
+/// The canonical parts of a key ([`crate::key`]), one list per record.
+fn key_parts(key: &[Expr], ev: &Evaluator<'_>, n: usize) -> Result<Vec<Vec<String>>, EngineError> {
+    let mut out = vec![Vec::with_capacity(key.len()); n];
     for k in key {
         let c = ev.eval_root(k)?;
         for (i, o) in out.iter_mut().enumerate() {
-            o.push('|');
-            o.push_str(&display(&c, &k.ty, i, ev.facts).unwrap_or_default());
+            o.push(crate::key::part(
+                crate::eval::value_at(&c, &k.ty, i, ev.facts).as_ref(),
+            ));
         }
     }
     Ok(out)
@@ -686,17 +682,22 @@ fn draft_lines(
         _ => None,
     };
     let exclusive = match &rule.exclusive {
-        Some(x) => Some(keys(&x.group, &x.key, ev, n)?),
+        Some(x) => Some(
+            key_parts(&x.key, ev, n)?
+                .iter()
+                .map(|p| crate::key::exclusive(&x.group, p))
+                .collect::<Vec<_>>(),
+        ),
         None => None,
     };
     let mut cap_keys: Vec<Vec<CapKey>> = vec![Vec::new(); n];
-    for (s, step) in rule.amount.iter().enumerate() {
+    for step in &rule.amount {
         if let AmountStep::CapPer { cap, key } = step {
             let caps = fen(&ev.eval_root(cap)?, "the cap per key")?;
-            let prefix = format!("{}|{}|cap{s}", pack.manifest.id, rule.id);
-            for (i, k) in keys(&prefix, key, ev, n)?.into_iter().enumerate() {
+            for (i, parts) in key_parts(key, ev, n)?.iter().enumerate() {
                 if let Some(cap) = caps[i] {
-                    cap_keys[i].push(CapKey { key: k, cap });
+                    let key = crate::key::cap(&pack.manifest.id, parts);
+                    cap_keys[i].push(CapKey { key, cap });
                 }
             }
         }

@@ -35,16 +35,58 @@ const DECIMAL_SCALE: u32 = 6;
 
 /// The migrations, in order, as they were first written: a migration never changes once released.
 /// A change to the canonical model needs a new migration (the test `the_schema_holds_the_model` says so).
-const MIGRATIONS: [&str; SCHEMA_VERSION] = [
-    include_str!("../migrations/0001_facts_runs_ledger.sql"),
-    include_str!("../migrations/0002_facts_snapshot.sql"),
-    include_str!("../migrations/0003_indicators.sql"),
-    include_str!("../migrations/0004_industrial_item.sql"),
-    include_str!("../migrations/0005_one_approval_per_year.sql"),
+/// A step may rewrite rows in code after its SQL, where SQL cannot express the change.
+const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
+    (
+        include_str!("../migrations/0001_facts_runs_ledger.sql"),
+        None,
+    ),
+    (include_str!("../migrations/0002_facts_snapshot.sql"), None),
+    (include_str!("../migrations/0003_indicators.sql"), None),
+    (include_str!("../migrations/0004_industrial_item.sql"), None),
+    (
+        include_str!("../migrations/0005_one_approval_per_year.sql"),
+        None,
+    ),
+    (
+        include_str!("../migrations/0006_canonical_ledger_keys.sql"),
+        Some(rekey_ledger),
+    ),
 ];
 
+/// Rows rewritten by a migration step, inside its transaction.
+type RowRewrite = fn(&rusqlite::Transaction<'_>) -> Result<(), String>;
+
+/// The stored ledger keys in the canonical form (migration 0006).
+fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
+    use jx555_engine::key;
+    let rows: Vec<(i64, Option<String>, String)> = {
+        let mut stmt = tx
+            .prepare("SELECT id, exclusive, cap_keys FROM ledger")
+            .map_err(|e| e.to_string())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| e.to_string())?;
+        rows.collect::<Result<_, _>>().map_err(|e| e.to_string())?
+    };
+    let mut update = tx
+        .prepare("UPDATE ledger SET exclusive = ?1, cap_keys = ?2 WHERE id = ?3")
+        .map_err(|e| e.to_string())?;
+    for (id, exclusive, caps) in rows {
+        let caps: Vec<String> = serde_json::from_str(&caps)
+            .map_err(|e| format!("ledger row {id}: its cap keys cannot be read ({e})"))?;
+        let caps: Vec<String> = caps.iter().map(|c| key::cap_from_display(c)).collect();
+        let caps = serde_json::to_string(&caps).map_err(|e| e.to_string())?;
+        let exclusive = exclusive.map(|x| key::exclusive_from_display(&x));
+        update
+            .execute(params![exclusive, caps, id])
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 5;
+pub const SCHEMA_VERSION: usize = 6;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.
@@ -125,8 +167,14 @@ impl SqliteStore {
             .map_err(e)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        for (i, m) in migrations.iter().enumerate().skip(version) {
-            tx.execute_batch(m).map_err(e)?;
+        for (i, (sql, rewrite)) in migrations.iter().enumerate().skip(version) {
+            tx.execute_batch(sql).map_err(e)?;
+            if let Some(rewrite) = rewrite {
+                rewrite(&tx).map_err(|message| StoreError::Database {
+                    path: path.clone(),
+                    message: format!("migration {}: {message}", i + 1),
+                })?;
+            }
             tx.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
                 [(i + 1).to_string()],

@@ -357,3 +357,42 @@ fn damaged_overrides_are_an_error_not_a_payout() {
     }
     assert!(store.ledger().unwrap().entries().is_empty());
 }
+
+/// A store written before keys were canonical opens with its ledger keys rewritten: display text to
+/// values, a rule's cap step to the pack's pool.
+#[test]
+fn old_ledger_keys_are_migrated() {
+    let (_tmp, path) = temp_db();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+        .unwrap();
+    for sql in [
+        include_str!("../migrations/0001_facts_runs_ledger.sql"),
+        include_str!("../migrations/0002_facts_snapshot.sql"),
+        include_str!("../migrations/0003_indicators.sql"),
+        include_str!("../migrations/0004_industrial_item.sql"),
+        include_str!("../migrations/0005_one_approval_per_year.sql"),
+    ] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO meta VALUES ('schema_version', '5');
+         INSERT INTO runs (id, year, packs, facts_hash, overrides, created_at, total, lines, result, approved_at)
+           VALUES (1, 2021, '[]', 'h', '[]', 't', 0, 0, '{}', 't');
+         INSERT INTO ledger (run_id, year, pack, rule, subject, exclusive, cap_keys, amount) VALUES
+           (1, 2021, 'jiaxing-555-2020', '单项冠军等认定奖励', 'R1', '强链认定|E1|专精特新小巨人', '[]', 1),
+           (1, 2021, 'jiaxing-555-2020', '强链投资项目综合奖补', 'P1', NULL,
+            '[\"jiaxing-555-2020|强链投资项目综合奖补|cap3|E1|二期\"]', 2),
+           (1, 2021, 'p', 'r', 'X', '示范|是|150万元', '[]', 3);",
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    let entries = store.ledger().unwrap().entries().to_vec();
+    assert_eq!(
+        entries[0].exclusive.as_deref(),
+        Some("强链认定|E1|专精特新小巨人")
+    );
+    assert_eq!(entries[1].cap_keys, vec!["jiaxing-555-2020|E1|二期"]);
+    assert_eq!(entries[2].exclusive.as_deref(), Some("示范|true|1500000"));
+}
