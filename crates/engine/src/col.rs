@@ -399,33 +399,34 @@ pub fn arith(op: Arith, a: &Col, b: &Col) -> Result<Col, EngineError> {
     ))))
 }
 
-/// The fixed-point result, or `None` when some value would not be exact in fixed point.
+/// The fixed-point result, or `None` when some value would not be exact in fixed point. Runs as an
+/// Arrow kernel; a division by zero is marked with `i128::MIN` (no exact result is that) and then
+/// made missing.
 fn fixed_arith(op: Arith, a: &Decimal128Array, b: &Decimal128Array) -> Option<Decimal128Array> {
-    let n = if a.len() == 1 { b.len() } else { a.len() };
-    let at = |c: &Decimal128Array, i: usize| {
-        let i = if c.len() == 1 { 0 } else { i };
-        c.is_valid(i).then(|| c.value(i))
-    };
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let (Some(p), Some(q)) = (at(a, i), at(b, i)) else {
-            out.push(None);
-            continue;
-        };
-        out.push(match op {
-            Arith::Add => Some(p.checked_add(q)?),
-            Arith::Sub => Some(p.checked_sub(q)?),
-            Arith::Mul => Some(exact_quotient(p.checked_mul(q)?, ONE)?),
-            Arith::Div if q == 0 => None,
-            Arith::Div => Some(exact_quotient(p.checked_mul(ONE)?, q)?),
-        });
+    const ZERO_DIVISOR: i128 = i128::MIN;
+    let out = binary::<Decimal128Type, Decimal128Type>(a, b, |p, q| match op {
+        Arith::Add => p.checked_add(q),
+        Arith::Sub => p.checked_sub(q),
+        Arith::Mul => exact_quotient(p.checked_mul(q)?, ONE),
+        Arith::Div if q == 0 => Some(ZERO_DIVISOR),
+        Arith::Div => exact_quotient(p.checked_mul(ONE)?, q),
+    })
+    .ok()?;
+    if op == Arith::Div && out.values().contains(&ZERO_DIVISOR) {
+        return Some(
+            out.iter()
+                .map(|v| v.filter(|x| *x != ZERO_DIVISOR))
+                .collect(),
+        );
     }
-    Some(out.into_iter().collect())
+    Some(out)
 }
 
-/// `n / d` when it is a whole number.
+/// `n / d` when it is a whole number (`None` too for `i128::MIN`, which marks a zero divisor).
 fn exact_quotient(n: i128, d: i128) -> Option<i128> {
-    (n.checked_rem(d)? == 0).then(|| n / d)
+    (n.checked_rem(d)? == 0)
+        .then(|| n / d)
+        .filter(|x| *x != i128::MIN)
 }
 
 /// A column that is all `value`, `n` long (used where a kernel needs a full array).

@@ -210,6 +210,11 @@ impl Facts {
         self.by_year.keys().next().copied()
     }
 
+    /// The last year the enterprise-year rows cover.
+    pub fn last_year(&self) -> Option<i32> {
+        self.by_year.keys().next_back().copied()
+    }
+
     /// Whether the facts hold a table (empty or not).
     pub fn has_table(&self, table: &str) -> bool {
         self.present.contains_key(table)

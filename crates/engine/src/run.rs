@@ -252,6 +252,17 @@ pub fn evaluate_records(req: &Request<'_>, subset: Option<&Subset>) -> Result<Ru
     }
     let ledger = req.ledger.seen_from(req.year);
     settle(&mut lines, &ledger, req.year);
+    // No amount is below zero (refused above), so when the run's total fits in fen every sum of its
+    // lines (by rule, county, fund …) fits too: checked once here, no total downstream can wrap.
+    lines.iter().try_fold(0i64, |total, l| {
+        total
+            .checked_add(l.payable)
+            .ok_or_else(|| EngineError::Overflow {
+                rule: l.rule.id.clone(),
+                subject: l.subject.clone(),
+                what: "the run's total up to this line".into(),
+            })
+    })?;
     for (s, range) in stats.iter_mut().zip(ranges) {
         s.payable = lines[range].iter().map(|l| l.payable).sum();
     }
@@ -512,30 +523,34 @@ fn fens(
     rule: &str,
     subject: &dyn Fn(usize) -> String,
 ) -> Result<Vec<Option<i64>>, EngineError> {
-    let c = c.spread(n)?;
-    (0..n)
-        .map(|i| {
-            let fen = match &c {
-                Col::Exact(x) => match x.get(i) {
-                    None => return Ok(None),
-                    Some(q) => crate::exact::fen(q, rounding),
-                },
-                other => {
-                    let d = other.dec()?;
-                    if d.is_null(i) {
-                        return Ok(None);
-                    }
-                    let step = col::ONE / 100;
-                    i64::try_from(crate::eval::round_to(d.value(i), step, rounding) / step).ok()
-                }
-            };
-            fen.map(Some).ok_or_else(|| EngineError::Overflow {
-                rule: rule.to_string(),
-                subject: subject(i),
-                what: what.to_string(),
+    let overflow = |i: usize| EngineError::Overflow {
+        rule: rule.to_string(),
+        subject: subject(i),
+        what: what.to_string(),
+    };
+    match c.spread(n)? {
+        Col::Exact(x) => (0..n)
+            .map(|i| {
+                x.get(i)
+                    .map(|q| crate::exact::fen(q, rounding).ok_or_else(|| overflow(i)))
+                    .transpose()
             })
-        })
-        .collect()
+            .collect(),
+        other => {
+            let step = col::ONE / 100;
+            let d = other.dec()?;
+            d.iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    v.map(|v| {
+                        i64::try_from(crate::eval::round_to(v, step, rounding) / step)
+                            .map_err(|_| overflow(i))
+                    })
+                    .transpose()
+                })
+                .collect()
+        }
+    }
 }
 
 /// One amount per eligible record; `None` where a fact it needs is missing.
@@ -757,6 +772,18 @@ fn draft_lines(
             ),
             (Mode::Review { .. }, None) => return Err(EngineError::internal("review without cap")),
         };
+        if payable < 0 {
+            // A formula that comes out below zero is a fault of the pack or the facts, never an
+            // amount to net against other awards.
+            return Err(EngineError::Compute {
+                rule: rule.id.clone(),
+                message: format!(
+                    "record {}: the amount comes to {}元, below zero; an award pays nothing or more",
+                    subject(i),
+                    rust_decimal::Decimal::new(payable, 2)
+                ),
+            });
+        }
         let city_ratio = city_share
             .as_ref()
             .and_then(|s| s.is_valid(i).then(|| col::from_fixed(s.value(i))));

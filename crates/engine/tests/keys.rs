@@ -78,3 +78,63 @@ fn keys_are_pinned() {
         Some("强链认定|E1|专精特新小巨人")
     );
 }
+
+/// Two rules of one exclusivity group for the same recognition, with the amounts given.
+fn rivals(first: &str, second: &str) -> jx555_lang::ir::Pack {
+    pack(&format!(
+        "## （六）培育强链企业\n\n对国家级、省级制造业“单项冠军”“隐形冠军”“专精特新”小巨人企业分别给予150万元、50万元的奖励。\n\n```rule\n\
+         rule 甲 for recognition r {{\n  when 当年: r.year == year\n  award {first}\n  exclusive 认定 by r.enterprise\n  department 市经信局\n}}\n\
+         rule 乙 for recognition r {{\n  when 当年: r.year == year\n  award {second}\n  exclusive 认定 by r.enterprise\n  department 市经信局\n}}\n```\n"
+    ))
+}
+
+fn one_recognition() -> jx555_engine::Facts {
+    World::default()
+        .with("enterprises", enterprises(&["E1"]))
+        .with(
+            "recognitions",
+            vec![
+                ("id", text(&["R1"])),
+                ("uscc", text(&["E1"])),
+                ("kind", text(&["单项冠军"])),
+                ("level", text(&["national"])),
+                ("year", ints(&[2021])),
+            ],
+        )
+        .facts()
+}
+
+/// 就高不重复 with equal amounts: the first rule in pack order pays, the other points at it.
+#[test]
+fn a_tie_goes_to_the_first_rule_in_pack_order() {
+    let r = run(
+        &[&rivals("50万", "50万")],
+        &one_recognition(),
+        &Ledger::default(),
+        2021,
+    );
+    let by = |id: &str| r.lines.iter().position(|l| l.rule.id == id).unwrap();
+    assert_eq!(r.lines[by("甲")].payable, 50 * WAN);
+    assert_eq!(
+        r.lines[by("乙")].status,
+        Status::Superseded { by: by("甲") }
+    );
+}
+
+/// What competes is the amount after the rule's own caps: 600万 capped at 100万 loses to 200万.
+#[test]
+fn the_amount_after_caps_competes() {
+    let r = run(
+        &[&rivals("600万\n  cap 100万", "200万")],
+        &one_recognition(),
+        &Ledger::default(),
+        2021,
+    );
+    let by = |id: &str| r.lines.iter().position(|l| l.rule.id == id).unwrap();
+    assert_eq!(r.lines[by("乙")].payable, 200 * WAN);
+    assert_eq!(
+        r.lines[by("甲")].status,
+        Status::Superseded { by: by("乙") }
+    );
+    assert_eq!(r.total(), 200 * WAN);
+}

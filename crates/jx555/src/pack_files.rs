@@ -52,15 +52,54 @@ pub fn checked(dir: &Path) -> Result<(Sources, jx555_lang::ir::Pack)> {
     }
 }
 
-/// SHA-256 of a pack's files, so a run records exactly which text it used.
-pub fn hash(sources: &Sources) -> String {
-    use sha2::Digest;
-    let mut h = sha2::Sha256::new();
-    for f in sources.files() {
-        h.update(f.name.rsplit('/').next().unwrap_or_default().as_bytes());
-        h.update([0]);
-        h.update(f.text.as_bytes());
-        h.update([0]);
+/// The bundled pack, 嘉政发〔2020〕8号 as `policies/jiaxing-555-2020`, carried in the binary so that
+/// jx555 runs from any folder; `--pack DIR` replaces it.
+pub fn bundled() -> Sources {
+    const DIR: &str = "jiaxing-555-2020 (bundled)";
+    macro_rules! bundled_file {
+        ($name:literal) => {
+            SourceFile::new(
+                format!("{DIR}/{}", $name),
+                include_str!(concat!("../../../policies/jiaxing-555-2020/", $name)),
+            )
+        };
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    Sources::new(
+        bundled_file!("pack.toml"),
+        bundled_file!("policy.md"),
+        Some(bundled_file!("catalog.toml")),
+    )
+}
+
+/// The packs a command evaluates, checked: those of `--pack DIR` (several evaluate together), or
+/// the bundled pack when none is given.
+pub fn load(dirs: &[std::path::PathBuf]) -> Result<Vec<jx555_server::LoadedPack>> {
+    let sources: Vec<(String, Sources)> = if dirs.is_empty() {
+        vec![("the bundled pack".to_string(), bundled())]
+    } else {
+        dirs.iter()
+            .map(|d| Ok((d.display().to_string(), read(d)?)))
+            .collect::<Result<_>>()?
+    };
+    sources
+        .into_iter()
+        .map(|(shown, sources)| {
+            let checked = jx555_lang::check(&sources);
+            let Some(pack) = checked.pack else {
+                bail!(
+                    "{shown} does not check; fix it first:\n{}",
+                    sources.render(&checked.diagnostics, false)
+                );
+            };
+            Ok(jx555_server::LoadedPack {
+                reference: jx555_store::PackRef {
+                    id: pack.manifest.id.clone(),
+                    version: pack.manifest.version.clone(),
+                    hash: sources.hash(),
+                },
+                policy: sources.file(Sources::POLICY).text.clone(),
+                pack,
+            })
+        })
+        .collect()
 }

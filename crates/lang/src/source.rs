@@ -60,4 +60,40 @@ impl Sources {
     pub fn files(&self) -> &[SourceFile] {
         &self.files
     }
+
+    /// SHA-256 of the pack: each file's role (manifest, policy, catalog) and bytes, never its path,
+    /// so the same pack hashes the same from any folder, on any OS, or bundled in the binary.
+    pub fn hash(&self) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        let roles = ["pack.toml", "policy.md", "catalog.toml"];
+        for (role, f) in roles.iter().zip(&self.files) {
+            h.update(role.as_bytes());
+            h.update([0]);
+            h.update((f.text.len() as u64).to_le_bytes());
+            h.update(f.text.as_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pack(dir: &str, policy: &str) -> Sources {
+        Sources::new(
+            SourceFile::new(format!("{dir}/pack.toml"), "id = \"p\""),
+            SourceFile::new(format!("{dir}\\policy.md"), policy),
+            None,
+        )
+    }
+
+    /// The hash is of the files' roles and bytes: the same pack from another folder or OS hashes the
+    /// same; a changed byte does not.
+    #[test]
+    fn the_hash_ignores_paths_not_bytes() {
+        assert_eq!(pack("/a", "文").hash(), pack("C:\\b", "文").hash());
+        assert_ne!(pack("/a", "文").hash(), pack("/a", "文 ").hash());
+    }
 }

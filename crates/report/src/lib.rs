@@ -300,3 +300,49 @@ pub fn notice_markdown(run: &Run, year: i32, uscc: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 万元 rounds half up: 50元 is half a fen of a 万元 and goes up; 49.99元 does not; a negative change
+    /// rounds away from zero as a person would write it.
+    #[test]
+    fn wan_rounds_half_up() {
+        assert_eq!(wan(5_000), "0.01万元");
+        assert_eq!(wan(4_999), "0.00万元");
+        assert_eq!(wan(25_000), "0.03万元", "half even would give 0.02");
+        assert_eq!(wan(-5_000), "-0.01万元");
+        assert_eq!(wan(11_134_190_000), "11134.19万元");
+        assert_eq!(yuan(10_769_230_769), "107692307.69");
+    }
+
+    #[test]
+    fn changes_carry_their_sign() {
+        assert_eq!(signed(1_000_000), "+1.00万元");
+        assert_eq!(signed(-1_000_000), "-1.00万元");
+        assert_eq!(signed(0), "±0.00万元");
+    }
+
+    /// A line with no county is 市本级 and a missing fund 未指定, in every view; rules read with their
+    /// clause; the participating view says it does not add up.
+    #[test]
+    fn keys_read_one_way() {
+        assert_eq!(key_label(&Key::County(None)), NO_COUNTY);
+        assert_eq!(key_label(&Key::County(Some("南湖区".into()))), "南湖区");
+        assert_eq!(key_label(&Key::Fund(None)), UNSPECIFIED);
+        let rule = Key::Rule {
+            pack: "p".into(),
+            id: "单项冠军等认定奖励".into(),
+            title: Some("单项冠军、隐形冠军、专精特新小巨人奖励".into()),
+            clause: "（六）".into(),
+        };
+        assert_eq!(
+            key_label(&rule),
+            "（六） 单项冠军、隐形冠军、专精特新小巨人奖励"
+        );
+        assert_eq!(rule.id(), "p/单项冠军等认定奖励");
+        assert!(by_title(By::Participating).contains("不可相加"));
+        assert_eq!(standing_name(Standing::Review), "待审核（最高限额）");
+    }
+}

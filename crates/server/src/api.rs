@@ -1,14 +1,13 @@
 //! The JSON API under `/api/v1`: packs, rules, enterprises, explanations, runs, what-if, targets.
 //! Errors are `{"code", "message"}` with a 4xx status for bad input; a 5xx says nothing internal.
 
-use crate::pages::{run_what_if, search};
+use crate::queries::{self, run_what_if};
 use crate::{App, ServerError, blocking};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use jx555_store::Store;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -139,9 +138,9 @@ struct SearchQuery {
 async fn enterprises(State(app): AppState, q: Result<Query<SearchQuery>, QueryRejection>) -> Api {
     let Query(q) = q?;
     let limit = q.limit.unwrap_or(20).clamp(1, 200);
-    let found: Vec<Value> = search(&app, &q.q, limit)
+    let found: Vec<Value> = queries::search(&app, &q.q, limit)
         .into_iter()
-        .map(|(uscc, name, county)| json!({ "uscc": uscc, "name": name, "county": county }))
+        .map(|f| json!({ "uscc": f.uscc, "name": f.name, "county": f.county }))
         .collect();
     Ok(Json(Value::Array(found)))
 }
@@ -159,7 +158,7 @@ async fn explain(
 ) -> Api {
     let Query(q) = q?;
     let v = blocking(move || {
-        let year = q.year.unwrap_or_else(|| app.latest_year());
+        let year = q.year.unwrap_or_else(|| queries::latest_year(&app));
         app.with_request(year, |req| {
             let v = match &q.rule {
                 Some(rule) => serde_json::to_value(jx555_engine::explain::explain(
@@ -180,14 +179,16 @@ async fn explain(
 }
 
 async fn runs(State(app): AppState) -> Api {
-    let list = app.store()?.runs()?;
+    let list = blocking(move || Ok(app.store()?.runs()?)).await?;
     Ok(Json(to_json(&list)?))
 }
 
 #[derive(Deserialize)]
 struct RunQuery {
-    /// At most this many lines (default 1000).
+    /// At most this many lines (default 1000): the page size.
     limit: Option<usize>,
+    /// The page of that size, from 1 (instead of `offset`).
+    page: Option<usize>,
     offset: Option<usize>,
 }
 
@@ -200,12 +201,18 @@ async fn run(
     let id: i64 = id
         .parse()
         .map_err(|_| ServerError::BadRequest(format!("run id {id} is not a number")))?;
-    let (info, run) = app.store()?.run(id)?;
-    let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(1000).min(10_000));
+    let limit = q.limit.unwrap_or(1000).clamp(1, 10_000);
+    let offset = match q.page {
+        Some(0) => return Err(ServerError::BadRequest("page counts from 1".into()).into()),
+        Some(p) => (p - 1).saturating_mul(limit),
+        None => q.offset.unwrap_or(0),
+    };
+    let (info, run) = blocking(move || Ok(app.store()?.run(id)?)).await?;
     let lines: Vec<&jx555_engine::AwardLine> = run.lines.iter().skip(offset).take(limit).collect();
     Ok(Json(json!({
         "run": to_json(&info)?, "total": run.total(), "line_count": run.lines.len(),
-        "offset": offset, "lines": to_json(&lines)?, "stats": to_json(&run.stats)?,
+        "offset": offset, "limit": limit, "pages": run.lines.len().div_ceil(limit),
+        "lines": to_json(&lines)?, "stats": to_json(&run.stats)?,
         "principles": to_json(&run.principles)?, "summary": summary(&run),
     })))
 }
@@ -267,7 +274,7 @@ struct YearQuery {
 
 async fn targets(State(app): AppState, q: Result<Query<YearQuery>, QueryRejection>) -> Api {
     let Query(q) = q?;
-    let year = q.year.unwrap_or_else(|| app.latest_year());
+    let year = q.year.unwrap_or_else(|| queries::latest_year(&app));
     let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts, year)?;
     Ok(Json(to_json(&ts)?))
 }

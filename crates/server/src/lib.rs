@@ -5,25 +5,28 @@
 //!                                                       └─ /api/v1 (JSON, OpenAPI at /api/v1/openapi.json)
 //! ```
 //!
-//! The facts are loaded once when the app opens; runs and the ledger are read from the store on each
-//! request, so a run stored by the CLI shows at once. Work that evaluates (explanations, what-if) runs on
-//! the blocking pool.
+//! The store is opened once and shared (one handle behind the `Store` trait); the facts are loaded
+//! once when the app opens; runs and the ledger are read from the store on each request, so a run
+//! stored by the CLI shows at once. Store reads and evaluations run on the blocking pool. Pages
+//! (`pages/`, one file each) and the API (`api.rs`) ask the application's questions of `queries.rs`;
+//! none of them names a table or a column.
 #![forbid(unsafe_code)]
 
 mod api;
 mod pages;
+mod queries;
 mod svg;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jx555_engine::{Facts, Request, Run};
+use jx555_engine::{Facts, Request};
 use jx555_facts::Dataset;
 use jx555_lang::ir::Pack;
 use jx555_store::sqlite::SqliteStore;
-use jx555_store::{PackRef, RunInfo, Store, StoreError};
+use jx555_store::{PackRef, Store, StoreError};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A checked pack with what the pages show of it.
 #[derive(Debug, Clone)]
@@ -36,58 +39,54 @@ pub struct LoadedPack {
     pub policy: String,
 }
 
-/// Everything a request may read: the packs, the store's path and the facts loaded from it.
+/// The store as the app shares it: one handle, opened once, behind the [`Store`] trait.
+pub type SharedStore = Mutex<Box<dyn Store + Send>>;
+
+/// Everything a request may read: the packs, the one store handle, and the facts loaded from it.
 pub struct App {
     packs: Vec<LoadedPack>,
-    db: PathBuf,
+    store: SharedStore,
     data: Dataset,
     facts: Facts,
 }
 
 impl App {
-    /// Opens the store at `db` and loads its facts.
+    /// Opens the SQLite store at `db` (it must exist) and loads its facts.
     pub fn open(packs: Vec<LoadedPack>, db: PathBuf) -> Result<App, ServerError> {
-        let store = SqliteStore::open(&db)?;
+        App::new(packs, Box::new(SqliteStore::open(&db)?))
+    }
+
+    /// An app over any store, which must hold facts.
+    pub fn new(packs: Vec<LoadedPack>, store: Box<dyn Store + Send>) -> Result<App, ServerError> {
         let (data, _) = store.facts()?.ok_or(StoreError::NoFacts)?;
         let facts =
             Facts::from_batches(&data.tables).map_err(|e| ServerError::Internal(e.to_string()))?;
         Ok(App {
             packs,
-            db,
+            store: Mutex::new(store),
             data,
             facts,
         })
     }
 
-    fn store(&self) -> Result<SqliteStore, ServerError> {
-        Ok(SqliteStore::open(&self.db)?)
+    /// The store, for one request's reads and writes (on the blocking pool).
+    fn store(&self) -> Result<MutexGuard<'_, Box<dyn Store + Send>>, ServerError> {
+        self.store
+            .lock()
+            .map_err(|_| ServerError::Internal("the store's lock was poisoned by a panic".into()))
     }
 
     fn pack_refs(&self) -> Vec<&Pack> {
         self.packs.iter().map(|p| &p.pack).collect()
     }
 
-    /// The latest run that is not a what-if, with its lines.
-    fn latest_run(&self) -> Result<Option<(RunInfo, Run)>, ServerError> {
-        let store = self.store()?;
-        let latest = store
-            .runs()?
-            .into_iter()
-            .filter(|r| r.overrides.is_empty())
-            .max_by_key(|r| r.id);
-        match latest {
-            Some(info) => Ok(Some(store.run(info.id)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Runs `f` with the request a run of `year` makes: the packs, the facts, the ledger before it.
+    /// Runs `f` with the request a run of `year` makes: the packs, the facts, the ledger.
     fn with_request<T>(
         &self,
         year: i32,
         f: impl FnOnce(&Request<'_>) -> Result<T, ServerError>,
     ) -> Result<T, ServerError> {
-        let ledger = self.store()?.ledger()?.before(year);
+        let ledger = self.store()?.ledger()?;
         let refs = self.pack_refs();
         f(&Request {
             packs: &refs,
@@ -96,23 +95,6 @@ impl App {
             year,
             overrides: &[],
         })
-    }
-
-    /// The latest year the facts cover (the enterprise-year rows), for pages asked for no year.
-    fn latest_year(&self) -> i32 {
-        use arrow::array::{Array, AsArray};
-        self.data
-            .table("enterprise_years")
-            .and_then(|b| b.column_by_name("year"))
-            .and_then(|c| {
-                let years = c.as_primitive_opt::<arrow::datatypes::Int64Type>()?;
-                (0..years.len())
-                    .filter(|i| years.is_valid(*i))
-                    .map(|i| years.value(i))
-                    .max()
-            })
-            .and_then(|y| i32::try_from(y).ok())
-            .unwrap_or(2023)
     }
 }
 
@@ -151,7 +133,7 @@ impl ServerError {
     fn public_message(&self) -> String {
         match self.status().0 {
             StatusCode::INTERNAL_SERVER_ERROR => {
-                eprintln!("jx555 serve: internal error: {self}");
+                tracing::error!("internal error: {self}");
                 "服务器内部错误，请联系管理员（详情已记入服务器日志）".to_string()
             }
             _ => self.to_string(),
@@ -210,13 +192,30 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ServerError::Internal(e.to_string()))?
 }
 
-/// The whole site: pages and the JSON API.
+/// The whole site: pages and the JSON API; every request is logged (method, path, status, time).
 pub fn router(app: App) -> Router {
     let app = Arc::new(app);
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
+        .fallback(pages::not_found)
         .with_state(app)
+        .layer(axum::middleware::from_fn(log_request))
+}
+
+/// One log line per request: method, path, status and how long it took.
+async fn log_request(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let start = std::time::Instant::now();
+    let resp = next.run(req).await;
+    tracing::info!(
+        %method,
+        path,
+        status = resp.status().as_u16(),
+        ms = start.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    resp
 }
 
 /// Serves the site on `addr` until the process is stopped.

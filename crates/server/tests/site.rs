@@ -321,3 +321,44 @@ async fn an_enterprise_page_lists_what_the_ledger_granted_it() {
     assert!(!after.contains("台账中尚无已审定的奖补"), "{after}");
     assert!(after.contains("<td>2023</td>"), "{after}");
 }
+
+/// A run's page shows one page of its lines and links to the others; the lines of all pages are the
+/// run's lines, in order.
+#[tokio::test]
+async fn a_run_is_paged() {
+    let (_, v) = get_json("/api/v1/runs/1?limit=1").await;
+    let count = v["line_count"].as_u64().unwrap() as usize;
+    let (_, first) = get_page("/runs/1").await;
+    let rows = |html: &str| html.matches("<td class=\"n\">").count();
+    assert_eq!(rows(&first), count.min(200));
+    let (_, v) = get_json("/api/v1/runs/1?limit=2&page=2").await;
+    let (_, all) = get_json("/api/v1/runs/1?limit=4").await;
+    assert_eq!(
+        v["lines"][0], all["lines"][2],
+        "page 2 of 2 starts at the third line"
+    );
+    assert_eq!(v["pages"].as_u64().unwrap() as usize, count.div_ceil(2));
+    let (s, _) = get_json("/api/v1/runs/1?page=0").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, past) = get_page("/runs/1?page=999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(past.contains("页明细"), "{past}");
+}
+
+/// Bad addresses and queries on pages get a Chinese page, not axum's English text.
+#[tokio::test]
+async fn bad_page_requests_are_answered_in_chinese() {
+    for uri in [
+        "/runs/abc",
+        "/targets?year=x",
+        "/compare?a=1",
+        "/runs/1?page=x",
+    ] {
+        let (s, page) = get_page(uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(page.contains("请求的地址或参数无效"), "{uri}: {page}");
+    }
+    let (s, page) = get_page("/nowhere").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(page.contains("没有这个页面"), "{page}");
+}

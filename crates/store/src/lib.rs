@@ -13,7 +13,7 @@
 
 pub mod sqlite;
 
-use jx555_engine::{Ledger, Override, Run};
+use jx555_engine::{AwardLine, Ledger, Override, Run};
 use jx555_facts::Dataset;
 use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
@@ -174,6 +174,12 @@ pub trait Store {
     fn save_run(&mut self, run: &NewRun<'_>) -> Result<i64, StoreError>;
     /// A stored run with its lines.
     fn run(&self, id: i64) -> Result<(RunInfo, Run), StoreError>;
+    /// A stored run's record, without its lines.
+    fn run_info(&self, id: i64) -> Result<RunInfo, StoreError>;
+    /// A page of a stored run's lines, in order: `limit` lines from `offset` (a page shows a few
+    /// hundred of a run's tens of thousands without decoding the rest).
+    fn run_lines(&self, id: i64, offset: usize, limit: usize)
+    -> Result<Vec<AwardLine>, StoreError>;
     /// Every run, newest first.
     fn runs(&self) -> Result<Vec<RunInfo>, StoreError>;
     /// Records a run's paying lines in the ledger; returns how many.

@@ -547,6 +547,41 @@ impl Store for SqliteStore {
         Ok((info, run))
     }
 
+    fn run_info(&self, id: i64) -> Result<RunInfo, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at FROM runs WHERE id = ?1",
+                [id],
+                |r| Ok(run_info(r)),
+            )
+            .optional()
+            .map_err(self.err())?
+            .ok_or(StoreError::NoRun(id))?
+    }
+
+    fn run_lines(
+        &self,
+        id: i64,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<AwardLine>, StoreError> {
+        self.run_info(id)?;
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT line FROM award_lines WHERE run_id = ?1 ORDER BY idx LIMIT ?2 OFFSET ?3",
+            )
+            .map_err(&e)?;
+        let clamp = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let lines = stmt
+            .query_map(params![id, clamp(limit), clamp(offset)], |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(&e)?;
+        lines.map(|l| decode(&self.path, &l.map_err(&e)?)).collect()
+    }
+
     fn runs(&self) -> Result<Vec<RunInfo>, StoreError> {
         let e = self.err();
         let mut stmt = self

@@ -396,3 +396,23 @@ fn old_ledger_keys_are_migrated() {
     assert_eq!(entries[1].cap_keys, vec!["jiaxing-555-2020|E1|二期"]);
     assert_eq!(entries[2].exclusive.as_deref(), Some("示范|true|1500000"));
 }
+
+/// A page of a run's lines is that slice of the run, read without the rest.
+#[test]
+fn run_lines_come_a_page_at_a_time() {
+    let p = pack();
+    let mut store = SqliteStore::in_memory().unwrap();
+    store
+        .replace_facts(&demo::generate(300, 5).unwrap(), &mut keep_going)
+        .unwrap();
+    let id = save_year(&mut store, &p, 2023);
+    let (info, run) = store.run(id).unwrap();
+    assert!(run.lines.len() > 4, "{}", run.lines.len());
+    assert_eq!(store.run_info(id).unwrap(), info);
+    assert_eq!(store.run_lines(id, 2, 3).unwrap(), run.lines[2..5].to_vec());
+    assert!(store.run_lines(id, run.lines.len(), 10).unwrap().is_empty());
+    assert!(matches!(
+        store.run_lines(99, 0, 1),
+        Err(StoreError::NoRun(99))
+    ));
+}

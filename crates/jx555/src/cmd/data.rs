@@ -69,7 +69,7 @@ pub struct FolderArgs {
     /// A pack whose catalog the kinds and levels must come from.
     #[arg(long)]
     pack: Option<PathBuf>,
-    /// The database (for `import`).
+    /// SQLite file the facts are imported into (created if missing; for `import` only).
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
 }
@@ -155,14 +155,14 @@ pub struct ExportArgs {
     /// The file format.
     #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
     format: FileFormat,
-    /// The database.
+    /// SQLite file holding the facts, runs and the ledger.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
 }
 
 /// Writes the store's facts as CSV files.
 pub fn export(args: &ExportArgs) -> Result<Outcome> {
-    let store = SqliteStore::open(&args.db)?;
+    let store = crate::cmd::open_existing(&args.db)?;
     let (data, info) = store.facts()?.ok_or(jx555_store::StoreError::NoFacts)?;
     csv_io::write_folder(&data, &args.out)?;
     println!(

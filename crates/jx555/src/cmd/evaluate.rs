@@ -1,21 +1,20 @@
 //! The payout: `evaluate`, `demo`, `runs`, `approve`, `explain`.
 
+use crate::cmd::open_existing;
 use crate::{Outcome, pack_files};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use jx555_engine::explain::{Explanation, explain, explain_enterprise};
 use jx555_engine::summary::{By, Change, CostShare, totals};
 use jx555_engine::{Facts, Override, Request, Run};
 use jx555_lang::ir::Pack;
 use jx555_lang::types::EntityKind;
 use jx555_report::{by_title, key_label, signed, standing_name, target_value, wan};
+use jx555_server::LoadedPack;
 use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
-use jx555_store::{NewRun, PackRef, Store, StoreError};
+use jx555_store::{NewRun, Store, StoreError};
 use rust_decimal::Decimal;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-
-/// The pack used when none is named.
-pub const DEFAULT_PACK: &str = "policies/jiaxing-555-2020";
 
 /// Arguments of `evaluate`.
 #[derive(clap::Args)]
@@ -26,8 +25,9 @@ pub struct EvaluateArgs {
     /// The database holding the facts and the ledger.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
-    /// The packs to evaluate together (就高不重复 spans them).
-    #[arg(long = "pack", default_value = DEFAULT_PACK)]
+    /// Policy pack folders to evaluate together (就高不重复 spans them); without one, the bundled
+    /// Jiaxing pack (policies/jiaxing-555-2020, carried in the binary).
+    #[arg(long = "pack")]
     packs: Vec<PathBuf>,
     /// What-if: a parameter, or one key of a table, set to a value (`小微园补助上限=800万`,
     /// `强链认定奖励[national]=200万`). May be given several times.
@@ -43,30 +43,15 @@ pub struct DemoArgs {
     /// The year to evaluate.
     #[arg(long, default_value_t = 2023)]
     year: i32,
-    /// The pack.
-    #[arg(long, default_value = DEFAULT_PACK)]
-    pack: PathBuf,
+    /// A policy pack folder to evaluate instead of the bundled Jiaxing pack.
+    #[arg(long)]
+    pack: Option<PathBuf>,
     /// The database the demo writes (its facts are replaced).
     #[arg(long, default_value = "jx555-demo.db")]
     db: PathBuf,
     /// Where the payout list is written.
     #[arg(long, default_value = "reports")]
     out: PathBuf,
-}
-
-/// A checked pack and how a run records it.
-pub fn load_packs(dirs: &[PathBuf]) -> Result<Vec<(Pack, PackRef)>> {
-    dirs.iter()
-        .map(|dir| {
-            let (sources, pack) = pack_files::checked(dir)?;
-            let r = PackRef {
-                id: pack.manifest.id.clone(),
-                version: pack.manifest.version.clone(),
-                hash: pack_files::hash(&sources),
-            };
-            Ok((pack, r))
-        })
-        .collect()
 }
 
 /// `name=value` or `name[key]=value`, the value written as in a pack.
@@ -76,7 +61,7 @@ fn parse_override(text: &str) -> Result<Override> {
 
 /// Evaluates a year over the stored facts and ledger, stores the run and prints its summary.
 pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome> {
-    let packs = load_packs(&args.packs)?;
+    let packs = pack_files::load(&args.packs)?;
     let overrides = args
         .overrides
         .iter()
@@ -89,7 +74,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome> {
 
 /// Loads a synthetic Jiaxing into a demo database, evaluates a year under the bundled pack and stores it.
 pub fn demo(args: &DemoArgs) -> Result<Outcome> {
-    let (id, run) = load_demo(&args.db, &args.pack, args.year, &args.population)?;
+    let (id, run) = load_demo(&args.db, args.pack.as_deref(), args.year, &args.population)?;
     println!("兑现清单：");
     for path in super::report::write_payout_list(&run, id, &args.out)? {
         println!("  {}", path.display());
@@ -105,11 +90,11 @@ pub fn demo(args: &DemoArgs) -> Result<Outcome> {
 /// The demo job: a synthetic Jiaxing replaces the facts of `db`, and `year` is evaluated and stored.
 pub fn load_demo(
     db: &Path,
-    pack: &Path,
+    pack: Option<&Path>,
     year: i32,
     population: &super::data::Population,
 ) -> Result<(i64, Run)> {
-    let packs = load_packs(&[pack.to_path_buf()])?;
+    let packs = pack_files::load(&pack.map(Path::to_path_buf).into_iter().collect::<Vec<_>>())?;
     let data = population.generate()?;
     let mut store = SqliteStore::open(db)?;
     store.replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))?;
@@ -118,31 +103,22 @@ pub fn load_demo(
         data.enterprises(),
         population.seed,
         db.display(),
-        pack.display()
+        pack.map_or("（内置）嘉政发〔2020〕8号".to_string(), |p| p
+            .display()
+            .to_string())
     );
     run_and_store(&mut store, &packs, year, &[])
 }
 
-fn open_existing(db: &Path) -> Result<SqliteStore> {
-    if !db.exists() {
-        bail!(
-            "{} does not exist; import facts first (jx555 import <folder> --db {})",
-            db.display(),
-            db.display()
-        );
-    }
-    Ok(SqliteStore::open(db)?)
-}
-
 fn run_and_store(
     store: &mut SqliteStore,
-    packs: &[(Pack, PackRef)],
+    packs: &[LoadedPack],
     year: i32,
     overrides: &[Override],
 ) -> Result<(i64, Run)> {
     let (data, info) = store.facts()?.ok_or(StoreError::NoFacts)?;
     let facts = Facts::from_batches(&data.tables)?;
-    let refs: Vec<&Pack> = packs.iter().map(|(p, _)| p).collect();
+    let refs: Vec<&Pack> = packs.iter().map(|p| &p.pack).collect();
     let ledger = store.ledger()?;
     let req = Request {
         packs: &refs,
@@ -184,7 +160,7 @@ fn run_and_store(
         }
     }
     let id = store.save_run(&NewRun {
-        packs: packs.iter().map(|(_, r)| r.clone()).collect(),
+        packs: packs.iter().map(|p| p.reference.clone()).collect(),
         facts_hash: info.hash,
         overrides: overrides.to_vec(),
         ledger: &ledger,
@@ -274,7 +250,7 @@ fn print_summary(run: &Run, packs: &[&Pack]) {
 /// Arguments of `runs`.
 #[derive(clap::Args)]
 pub struct RunsArgs {
-    /// The database.
+    /// SQLite file holding the facts, runs and the ledger.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
 }
@@ -307,9 +283,9 @@ pub fn runs(args: &RunsArgs) -> Result<Outcome> {
 /// Arguments of `approve`.
 #[derive(clap::Args)]
 pub struct ApproveArgs {
-    /// The run's number.
+    /// The run's number, as `jx555 runs` lists it.
     run: i64,
-    /// The database.
+    /// SQLite file holding the facts, runs and the ledger.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
 }
@@ -348,24 +324,24 @@ pub enum Format {
 /// Where the facts and the rules come from.
 #[derive(clap::Args)]
 pub struct Sources {
-    /// The database.
+    /// SQLite file holding the facts, runs and the ledger.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
-    /// The packs.
-    #[arg(long = "pack", default_value = DEFAULT_PACK)]
+    /// Policy pack folders; without one, the bundled Jiaxing pack.
+    #[arg(long = "pack")]
     packs: Vec<PathBuf>,
 }
 
 /// The checked packs, the store and its facts.
 struct Loaded {
-    packs: Vec<(Pack, PackRef)>,
+    packs: Vec<LoadedPack>,
     store: SqliteStore,
     facts: Facts,
 }
 
 impl Sources {
     fn load(&self) -> Result<Loaded> {
-        let packs = load_packs(&self.packs)?;
+        let packs = pack_files::load(&self.packs)?;
         let store = open_existing(&self.db)?;
         let (data, _) = store.facts()?.ok_or(StoreError::NoFacts)?;
         let facts = Facts::from_batches(&data.tables)?;
@@ -402,7 +378,7 @@ pub fn explain_cmd(args: &ExplainArgs) -> Result<Outcome> {
         store,
         facts,
     } = args.sources.load()?;
-    let refs: Vec<&Pack> = packs.iter().map(|(p, _)| p).collect();
+    let refs: Vec<&Pack> = packs.iter().map(|p| &p.pack).collect();
     let ledger = store.ledger()?.before(args.year);
     let req = Request {
         packs: &refs,
@@ -499,7 +475,7 @@ pub struct TargetsArgs {
 /// Each target of the packs next to the value the stored facts give.
 pub fn targets_cmd(args: &TargetsArgs) -> Result<Outcome> {
     let Loaded { packs, facts, .. } = args.sources.load()?;
-    let refs: Vec<&Pack> = packs.iter().map(|(p, _)| p).collect();
+    let refs: Vec<&Pack> = packs.iter().map(|p| &p.pack).collect();
     let all = jx555_engine::targets::targets(&refs, &facts, args.year)?;
     if args.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&all)?);

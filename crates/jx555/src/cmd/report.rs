@@ -2,31 +2,32 @@
 //! department) and CSV, every line with its clause and sentence.
 
 use crate::Outcome;
+use crate::cmd::open_existing;
 use anyhow::{Context, Result};
 use jx555_engine::summary::{By, compare};
 use jx555_engine::{AwardLine, Run};
 use jx555_report::{signed, wan};
 use jx555_store::Store;
-use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
+use jx555_store::sqlite::DEFAULT_PATH;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Arguments of `report`.
 #[derive(clap::Args)]
 pub struct ReportArgs {
-    /// The run's number.
+    /// The run's number, as `jx555 runs` lists it.
     run: i64,
     /// The folder to write to.
     #[arg(long, default_value = "reports")]
     out: PathBuf,
-    /// The database.
+    /// SQLite file holding the facts, runs and the ledger.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
 }
 
 /// Writes the payout list of a run.
 pub fn report(args: &ReportArgs) -> Result<Outcome> {
-    let store = SqliteStore::open(&args.db)?;
+    let store = open_existing(&args.db)?;
     let (info, run) = store.run(args.run)?;
     for path in write_payout_list(&run, info.id, &args.out)? {
         println!("{}", path.display());
@@ -52,18 +53,18 @@ pub fn write_payout_list(run: &Run, id: i64, dir: &std::path::Path) -> Result<[P
 /// Arguments of `diff`.
 #[derive(clap::Args)]
 pub struct DiffArgs {
-    /// The earlier run.
+    /// The earlier run's number (`jx555 runs` lists them).
     a: i64,
-    /// The later run.
+    /// The later run's number.
     b: i64,
-    /// The database.
+    /// SQLite file holding the facts, runs and the ledger.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
 }
 
 /// What changed between two runs: totals by rule, and the lines added, removed or changed.
 pub fn diff(args: &DiffArgs) -> Result<Outcome> {
-    let store = SqliteStore::open(&args.db)?;
+    let store = open_existing(&args.db)?;
     let (ia, a) = store.run(args.a)?;
     let (ib, b) = store.run(args.b)?;
     let key = |l: &AwardLine| (l.rule.pack.clone(), l.rule.id.clone(), l.subject.clone());
@@ -109,11 +110,11 @@ pub fn diff(args: &DiffArgs) -> Result<Outcome> {
 /// Arguments of `notice`.
 #[derive(clap::Args)]
 pub struct NoticeArgs {
-    /// The run's number.
+    /// The run's number, as `jx555 runs` lists it.
     run: i64,
     /// The enterprise's 统一社会信用代码.
     uscc: String,
-    /// The database.
+    /// SQLite file holding the facts, runs and the ledger.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
     /// Markdown, or an HTML page to print or send.
@@ -132,7 +133,7 @@ pub enum NoticeFormat {
 
 /// The notice to one enterprise: what it receives in a run, why, and the clause.
 pub fn notice(args: &NoticeArgs) -> Result<Outcome> {
-    let store = SqliteStore::open(&args.db)?;
+    let store = open_existing(&args.db)?;
     let (info, run) = store.run(args.run)?;
     match args.format {
         NoticeFormat::Md => print!(

@@ -1,10 +1,10 @@
 //! `jx555 serve`: the web platform and the JSON API on a local address.
 
 use crate::cmd::data::Population;
-use crate::cmd::evaluate::{DEFAULT_PACK, load_demo, load_packs};
+use crate::cmd::evaluate::load_demo;
 use crate::{Outcome, pack_files};
 use anyhow::{Result, bail};
-use jx555_server::{App, LoadedPack};
+use jx555_server::App;
 use jx555_store::Store;
 use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
 use std::net::SocketAddr;
@@ -25,8 +25,8 @@ pub struct ServeArgs {
     /// The demo's size and seed.
     #[command(flatten)]
     population: Population,
-    /// The packs.
-    #[arg(long = "pack", default_value = DEFAULT_PACK)]
+    /// Policy pack folders to serve; without one, the bundled Jiaxing pack.
+    #[arg(long = "pack")]
     packs: Vec<PathBuf>,
 }
 
@@ -48,23 +48,22 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
         );
     }
     if args.demo && SqliteStore::open(&db)?.facts()?.is_none() {
-        load_demo(&db, &args.packs[0], 2023, &args.population)?;
+        load_demo(
+            &db,
+            args.packs.first().map(PathBuf::as_path),
+            2023,
+            &args.population,
+        )?;
     }
-    let packs = load_packs(&args.packs)?
-        .into_iter()
-        .zip(&args.packs)
-        .map(|((pack, reference), dir)| {
-            let policy = pack_files::read(dir)?
-                .file(jx555_lang::Sources::POLICY)
-                .text
-                .clone();
-            Ok(LoadedPack {
-                pack,
-                reference,
-                policy,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let packs = pack_files::load(&args.packs)?;
+    // One line per request on stderr; RUST_LOG=warn quiets it, RUST_LOG=debug says more.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
     let app = App::open(packs, db.clone())?;
     println!("jx555：数据库 {}；打开 http://{}/", db.display(), args.addr);
     jx555_server::serve_blocking(app, args.addr)?;

@@ -70,6 +70,31 @@ pub struct Document {
     pub paragraphs: Vec<Paragraph>,
     /// The text of headings and paragraphs, without code: what an explicit `cite` must quote.
     pub prose: String,
+    /// Headings, paragraphs, rule blocks and notes in the order they stand: how the document reads.
+    pub parts: Vec<Part>,
+}
+
+/// One part of the document in reading order, as an index into its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// `headings[i]`
+    Heading(usize),
+    /// `paragraphs[i]`
+    Paragraph(usize),
+    /// `blocks[i]`
+    Block(usize),
+    /// `notes[i]`
+    Note(usize),
+}
+
+impl Block {
+    /// The 1-based line of policy.md where the block's text starts (the line after its fence):
+    /// the line a rule's citation names.
+    pub fn line(&self, text: &str) -> usize {
+        text.get(..self.span.start)
+            .map_or(0, |t| t.matches('\n').count())
+            + 1
+    }
 }
 
 impl Document {
@@ -105,6 +130,7 @@ pub fn read(text: &str) -> Document {
                     let text = text.trim().to_string();
                     stack.retain(|(l, _)| *l < level);
                     stack.push((level, text.clone()));
+                    doc.parts.push(Part::Heading(doc.headings.len()));
                     doc.headings.push(Heading { level, text });
                     last_paragraph = None;
                 }
@@ -115,6 +141,7 @@ pub fn read(text: &str) -> Document {
             }
             Event::End(TagEnd::Paragraph) => {
                 if let Some(p) = &paragraph {
+                    doc.parts.push(Part::Paragraph(doc.paragraphs.len()));
                     doc.paragraphs.push(Paragraph {
                         text: p.clone(),
                         headings: stack.iter().map(|(_, t)| t.clone()).collect(),
@@ -146,8 +173,10 @@ pub fn read(text: &str) -> Document {
                         sentence: last_paragraph.as_deref().and_then(last_sentence),
                     };
                     if note {
+                        doc.parts.push(Part::Note(doc.notes.len()));
                         doc.notes.push(b);
                     } else {
+                        doc.parts.push(Part::Block(doc.blocks.len()));
                         doc.blocks.push(b);
                     }
                 }
