@@ -4,6 +4,7 @@
 
 mod cmd;
 mod pack_files;
+mod workspace;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,31 +28,31 @@ enum Command {
     /// Serve the web platform (总览, 政策, 企业, 兑现, 目标) and the JSON API under /api/v1.
     Serve(cmd::serve::ServeArgs),
     /// Load a synthetic Jiaxing into a demo database, evaluate a year under the bundled pack, store the run.
-    Demo(cmd::evaluate::DemoArgs),
+    Demo(cmd::demo::DemoArgs),
     /// Evaluate a year over the stored facts and ledger; store the run; print the payout summary.
     Evaluate(cmd::evaluate::EvaluateArgs),
     /// List the stored runs.
-    Runs(cmd::evaluate::RunsArgs),
+    Runs(cmd::runs::RunsArgs),
     /// Record a run's paying lines in the ledger (once).
-    Approve(cmd::evaluate::ApproveArgs),
+    Approve(cmd::approve::ApproveArgs),
     /// What an enterprise gets, nearly gets and lacks, and why, citing the clauses.
-    Explain(cmd::evaluate::ExplainArgs),
+    Explain(cmd::explain::ExplainArgs),
     /// Write a run's payout list (兑现清单) as XLSX (a sheet per department) and CSV.
     Report(cmd::report::ReportArgs),
     /// The notice to one enterprise (Markdown): what it receives in a run, why, and the clause.
-    Notice(cmd::report::NoticeArgs),
+    Notice(cmd::notice::NoticeArgs),
     /// What changed between two stored runs.
-    Diff(cmd::report::DiffArgs),
+    Diff(cmd::diff::DiffArgs),
     /// The policy's targets next to the value the stored facts give.
-    Targets(cmd::evaluate::TargetsArgs),
+    Targets(cmd::targets::TargetsArgs),
     /// Write a synthetic Jiaxing (enterprises, years, recognitions, projects, parks ...) as CSV files.
-    DemoData(cmd::data::DemoArgs),
+    DemoData(cmd::demo_data::DemoArgs),
     /// Check facts (a folder of CSV/Parquet files or an XLSX workbook) against the model; print every problem.
-    Validate(cmd::data::FolderArgs),
+    Validate(cmd::validate::FolderArgs),
     /// Validate facts and replace the store's facts with them (all or nothing).
-    Import(cmd::data::FolderArgs),
+    Import(cmd::validate::FolderArgs),
     /// Write the store's facts as CSV or Parquet files.
-    Export(cmd::data::ExportArgs),
+    Export(cmd::export::ExportArgs),
 }
 
 /// How a command ended.
@@ -75,19 +76,19 @@ fn main() -> ExitCode {
         Command::Coverage(args) => cmd::coverage::run(&args),
         Command::Test(args) => cmd::test::run(&args),
         Command::Serve(args) => cmd::serve::serve(&args),
-        Command::Demo(args) => cmd::evaluate::demo(&args),
+        Command::Demo(args) => cmd::demo::demo(&args),
         Command::Evaluate(args) => cmd::evaluate::evaluate(&args),
-        Command::Runs(args) => cmd::evaluate::runs(&args),
-        Command::Approve(args) => cmd::evaluate::approve(&args),
-        Command::Explain(args) => cmd::evaluate::explain_cmd(&args),
+        Command::Runs(args) => cmd::runs::runs(&args),
+        Command::Approve(args) => cmd::approve::approve(&args),
+        Command::Explain(args) => cmd::explain::explain_cmd(&args),
         Command::Report(args) => cmd::report::report(&args),
-        Command::Diff(args) => cmd::report::diff(&args),
-        Command::Notice(args) => cmd::report::notice(&args),
-        Command::Targets(args) => cmd::evaluate::targets_cmd(&args),
-        Command::DemoData(args) => cmd::data::demo_data(&args),
-        Command::Validate(args) => cmd::data::validate_folder(&args),
-        Command::Import(args) => cmd::data::import(&args),
-        Command::Export(args) => cmd::data::export(&args),
+        Command::Diff(args) => cmd::diff::diff(&args),
+        Command::Notice(args) => cmd::notice::notice(&args),
+        Command::Targets(args) => cmd::targets::targets_cmd(&args),
+        Command::DemoData(args) => cmd::demo_data::demo_data(&args),
+        Command::Validate(args) => cmd::validate::validate_folder(&args),
+        Command::Import(args) => cmd::import::import(&args),
+        Command::Export(args) => cmd::export::export(&args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

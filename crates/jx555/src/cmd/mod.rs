@@ -1,12 +1,22 @@
 //! One module per subcommand.
 
+pub mod approve;
 pub mod check;
 pub mod coverage;
-pub mod data;
+pub mod demo;
+pub mod demo_data;
+pub mod diff;
 pub mod evaluate;
+pub mod explain;
+pub mod export;
+pub mod import;
+pub mod notice;
 pub mod report;
+pub mod runs;
 pub mod serve;
+pub mod targets;
 pub mod test;
+pub mod validate;
 
 /// The store of a command that reads one: a database file that does not exist is an error that
 /// names it and the command that creates one, never a new empty database (a mistyped `--db` would

@@ -1,7 +1,7 @@
 //! `jx555 serve`: the web platform and the JSON API on a local address.
 
-use crate::cmd::data::Population;
-use crate::cmd::evaluate::load_demo;
+use crate::cmd::demo::load_demo;
+use crate::cmd::demo_data::Population;
 use crate::{Outcome, pack_files};
 use anyhow::{Result, bail};
 use jx555_server::App;

@@ -1,0 +1,58 @@
+//! `validate`: facts checked against the model, every problem with its place.
+
+use crate::{Outcome, pack_files};
+use anyhow::{Context, Result};
+use jx555_facts::{csv_io, validate};
+use jx555_lang::pack::catalog::Catalog;
+use jx555_store::sqlite::DEFAULT_PATH;
+use std::path::{Path, PathBuf};
+
+use super::demo_data::print_tables;
+
+/// Arguments of `validate` and `import`.
+#[derive(clap::Args)]
+pub struct FolderArgs {
+    /// A folder of CSV or Parquet files (one per table), or an XLSX workbook (a sheet per table).
+    pub path: PathBuf,
+    /// A pack folder whose catalog the kinds and levels must come from.
+    #[arg(long)]
+    pub pack: Option<PathBuf>,
+    /// SQLite file the facts are imported into (created if missing; for `import` only).
+    #[arg(long, default_value = DEFAULT_PATH)]
+    pub db: PathBuf,
+}
+
+/// Prints every problem of an input and says that none of it was used.
+pub fn refuse(path: &Path, problems: &[jx555_facts::Problem]) -> Outcome {
+    print!("{}", csv_io::report(problems));
+    println!(
+        "{}: {} problems; nothing was imported",
+        path.display(),
+        problems.len()
+    );
+    Outcome::Findings
+}
+
+/// The catalog of a pack, for checking kinds and levels of facts.
+pub fn catalog_of(pack: Option<&Path>) -> Result<Option<Catalog>> {
+    let Some(dir) = pack else { return Ok(None) };
+    let sources = pack_files::read(dir)?;
+    let checked = jx555_lang::check(&sources);
+    let pack = checked
+        .pack
+        .with_context(|| format!("{} does not check; run jx555 check on it", dir.display()))?;
+    Ok(Some(pack.catalog))
+}
+
+/// Checks a folder of facts and prints every problem, or a count of rows.
+pub fn validate_folder(args: &FolderArgs) -> Result<Outcome> {
+    let raw = jx555_facts::read_input(&args.path)?;
+    match validate(&raw, catalog_of(args.pack.as_deref())?.as_ref()) {
+        Ok(data) => {
+            println!("{}: ok", args.path.display());
+            print_tables(&data);
+            Ok(Outcome::Ok)
+        }
+        Err(problems) => Ok(refuse(&args.path, &problems)),
+    }
+}
