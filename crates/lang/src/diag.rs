@@ -51,10 +51,11 @@ macro_rules! codes {
 codes! {
     Syntax = "E0001", Error, "The rule block does not parse.";
     Lexical = "E0002", Error, "A character, number or date that the language does not know.";
-    TooDeep = "E0003", Error, "A block nests or runs longer than the checker accepts.";
+    TooDeep = "E0003", Error, "Brackets nest deeper than the checker accepts.";
     Manifest = "E0004", Error, "pack.toml is missing a field or has a wrong value.";
     Catalog = "E0005", Error, "catalog.toml is malformed.";
     Literate = "E0006", Error, "policy.md has a rule block inside a list, a quote or an indent.";
+    TooLong = "E0007", Error, "A block longer than the checker accepts, in bytes or tokens.";
     UnknownName = "E0101", Error, "A name that is not a parameter, local, variable or enum variant.";
     UnknownField = "E0102", Error, "A field that the entity does not have.";
     UnknownVariant = "E0103", Error, "A value that is not in the catalog enum.";
@@ -65,13 +66,17 @@ codes! {
     NonExhaustive = "E0203", Error, "A match or table that leaves out an enum value.";
     BadCall = "E0204", Error, "A function called with the wrong arguments, or an unknown function.";
     FinerThanFen = "E0205", Error, "A money literal finer than one fen.";
+    NotConstant = "E0206", Error, "An expression where a constant is needed (a parameter's value).";
     MissingCitation = "E0301", Error, "A rule with no sentence before it and no explicit cite.";
-    DuplicateId = "E0302", Error, "Two declarations with the same id, or a clause given twice.";
+    DuplicateId = "E0302", Error, "Two declarations with the same id.";
     ExclusiveMismatch = "E0303", Error, "Members of one exclusivity group disagree on subject or key.";
     OutsideWindow = "E0304", Error, "A rule effective outside the pack's validity window.";
     InventedAmount = "E0305", Error, "An amount given where the document fixes none (case by case, pending).";
     MissingAmount = "E0306", Error, "An automatic rule without an award.";
     CiteNotFound = "E0307", Error, "An explicit cite whose text is not in the policy.";
+    GivenTwice = "E0308", Error, "An item given twice in one declaration: a rule's award or title, a table's key, a local name.";
+    TargetIncomplete = "E0309", Error, "A target without a goal, or without one way to know its value.";
+    PrincipleIncomplete = "E0310", Error, "A principle without a fund and a share.";
     MissingDepartment = "W0401", Warning, "A rule or target without a responsible department.";
     UnusedParam = "W0402", Warning, "A parameter that no rule reads.";
     UnreachableArm = "W0403", Warning, "A match arm that can never be taken.";

@@ -185,7 +185,7 @@ fn parse_block(
     if block.text.len() > MAX_BLOCK_BYTES {
         let at = block.span.start..block.span.start;
         let d = Diagnostic::new(
-            Code::TooDeep,
+            Code::TooLong,
             file,
             at,
             format!("the block is longer than {MAX_BLOCK_BYTES} bytes"),
@@ -226,7 +226,7 @@ fn too_big(tokens: &[(Token, Span)]) -> Option<Diagnostic> {
     if let Some((_, span)) = tokens.get(MAX_BLOCK_TOKENS) {
         return Some(
             Diagnostic::new(
-                Code::TooDeep,
+                Code::TooLong,
                 file,
                 span.clone(),
                 format!("the block is longer than {MAX_BLOCK_TOKENS} tokens"),

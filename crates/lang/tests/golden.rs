@@ -1,6 +1,7 @@
 //! Golden tests: packs under `tests/golden/good` must check without errors, packs under
 //! `tests/golden/bad` hold one fault each; both list their expected diagnostics in `expected`,
-//! one `CODE file:line:col` per line.
+//! one `CODE file:line:col` per line, and the diagnostics as a person reads them (message, snippet,
+//! help) in `expected.txt`.
 //!
 //! A case folder holds `policy.md` and, when the case is about them, `pack.toml` or `catalog.toml`;
 //! missing files are taken from `policies/example-555`.
@@ -65,7 +66,16 @@ fn cases(kind: &str) -> Vec<PathBuf> {
 }
 
 fn compare(case: &Path, got: &str) -> Option<String> {
-    let path = case.join("expected");
+    compare_file(case, "expected", got)
+}
+
+/// The diagnostics rendered as `jx555 check` prints them (without colour).
+fn rendered(sources: &Sources) -> String {
+    sources.render(&jx555_lang::check(sources).diagnostics, false)
+}
+
+fn compare_file(case: &Path, name: &str, got: &str) -> Option<String> {
+    let path = case.join(name);
     if std::env::var_os("JX555_BLESS").is_some() {
         fs::write(&path, got).expect("write expected");
         return None;
@@ -96,11 +106,13 @@ fn good_packs_check_without_errors() {
 fn bad_packs_give_their_code_at_their_place() {
     let mut failures = Vec::new();
     for case in cases("bad") {
-        let (got, severities) = actual(&load(&case));
+        let sources = load(&case);
+        let (got, severities) = actual(&sources);
         if severities.is_empty() {
             failures.push(format!("{} gives no diagnostic", case.display()));
         }
         failures.extend(compare(&case, &got));
+        failures.extend(compare_file(&case, "expected.txt", &rendered(&sources)));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

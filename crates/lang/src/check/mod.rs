@@ -335,7 +335,7 @@ impl<'a> Checker<'a> {
     fn not_constant(&mut self, x: &ir::Expr) -> Option<Value> {
         self.report(
             Diagnostic::new(
-                Code::TypeMismatch,
+                Code::NotConstant,
                 self.file,
                 x.span.clone(),
                 "a constant is needed here",
@@ -438,7 +438,7 @@ impl<'a> Checker<'a> {
                     if let Some(kv) = &kv {
                         if out.iter().any(|(x, _)| x == kv) {
                             self.report(Diagnostic::new(
-                                Code::DuplicateId,
+                                Code::GivenTwice,
                                 self.file,
                                 key.span.clone(),
                                 format!("key {kv} is given twice"),
@@ -501,7 +501,7 @@ impl<'a> Checker<'a> {
     fn once<T>(&mut self, slot: &mut Option<T>, value: T, span: &Span, what: &str) {
         if slot.is_some() {
             self.report(Diagnostic::new(
-                Code::DuplicateId,
+                Code::GivenTwice,
                 self.file,
                 span.clone(),
                 format!("{what} is given twice"),
@@ -570,7 +570,7 @@ impl<'a> Checker<'a> {
                     if award_span.is_some() {
                         self.report(
                             Diagnostic::new(
-                                Code::DuplicateId,
+                                Code::GivenTwice,
                                 self.file,
                                 span.clone(),
                                 "`award` is given twice",
@@ -706,7 +706,7 @@ impl<'a> Checker<'a> {
     fn fresh(&mut self, names: &mut HashSet<String>, name: &ast::Ident) {
         if !names.insert(name.node.clone()) {
             self.report(Diagnostic::new(
-                Code::DuplicateId,
+                Code::GivenTwice,
                 self.file,
                 name.span.clone(),
                 format!("`{}` is already a name in this rule", name.node),
@@ -864,7 +864,7 @@ impl<'a> Checker<'a> {
         let Some((op, goal, relative_to, by)) = goal else {
             self.report(
                 Diagnostic::new(
-                    Code::MissingAmount,
+                    Code::TargetIncomplete,
                     self.file,
                     t.id.span.clone(),
                     format!("target `{}` has no goal", t.id.node),
@@ -875,7 +875,7 @@ impl<'a> Checker<'a> {
         };
         if measure.is_some() == indicator {
             self.report(
-                Diagnostic::new(Code::MissingAmount, self.file, t.id.span.clone(), format!("target `{}` must say how its value is known", t.id.node))
+                Diagnostic::new(Code::TargetIncomplete, self.file, t.id.span.clone(), format!("target `{}` must say how its value is known", t.id.node))
                     .with_help("give either `measure <expression over the facts>` or `indicator` (entered as a fact), not both"),
             );
         }
@@ -967,7 +967,7 @@ impl<'a> Checker<'a> {
             _ => {
                 self.report(
                     Diagnostic::new(
-                        Code::MissingAmount,
+                        Code::PrincipleIncomplete,
                         self.file,
                         p.id.span.clone(),
                         format!("principle `{}` needs a fund and a share", p.id.node),
