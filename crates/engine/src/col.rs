@@ -13,7 +13,7 @@ use arrow::array::{
 use arrow::compute::kernels::{cmp, zip::zip};
 use arrow::datatypes::{ArrowPrimitiveType, Decimal128Type, Int64Type};
 use arrow::error::ArrowError;
-use jx555_lang::syntax::ast::CmpOp;
+use jx555_lang::ir::CmpOp;
 use jx555_lang::types::Value;
 use rust_decimal::Decimal;
 use std::sync::Arc;

@@ -5,12 +5,14 @@ use crate::col::{self, Col, ONE, broadcast_bool};
 use crate::exact;
 use crate::facts::{Facts, table_name};
 use crate::params::Params;
-use arrow::array::{Array, AsArray, BooleanArray, Int64Array, StringArray, UInt32Array};
+use arrow::array::{
+    Array, AsArray, BooleanArray, Decimal128Array, Int64Array, StringArray, UInt32Array,
+};
 use arrow::datatypes::Int64Type;
+use jx555_lang::ir::{AggKind, BinOp, CmpOp, UnOp};
 use jx555_lang::ir::{Builtin, Expr, ExprKind};
 use jx555_lang::pack::manifest::RoundingMode;
 use jx555_lang::schema::{self, FieldType};
-use jx555_lang::syntax::ast::{AggKind, BinOp, CmpOp, UnOp};
 use jx555_lang::types::{EntityKind, Type, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -612,25 +614,56 @@ impl<'a> Evaluator<'a> {
                 let m = map.ok_or_else(|| EngineError::internal("aggregate without a value"))?;
                 let v = self.eval(m, &inner, year)?;
                 let is_int = matches!(v, Col::Int(_));
-                // Exact, like every other operation: a sum beyond fixed point or of exact values is
-                // taken in rationals, never saturated.
-                let v = v.exact()?;
-                let out: Vec<Option<exact::Q>> = segments
-                    .map(|(a, b)| {
-                        let vals = (a..b).filter(|&i| keep.value(i)).filter_map(|i| v.get(i));
-                        match kind {
-                            AggKind::Sum => Some(
-                                vals.fold(<exact::Q as num_traits::Zero>::zero(), |s, x| s + x),
-                            ),
-                            AggKind::Min => vals.min().cloned(),
-                            _ => vals.max().cloned(),
-                        }
-                    })
-                    .collect();
-                let out = Col::Exact(exact::Exact::new(out));
+                // Fixed point while every sum fits (the common case, at full speed); exact rationals
+                // for exact values or a sum beyond i128 — never a saturated figure.
+                let out = match &v {
+                    Col::Exact(_) => None,
+                    other => {
+                        let d = other.dec()?;
+                        let at = |i: usize| if d.len() == 1 { 0 } else { i };
+                        segments
+                            .clone()
+                            .map(|(a, b)| {
+                                let mut vals = (a..b)
+                                    .filter(|&i| keep.value(i) && d.is_valid(at(i)))
+                                    .map(|i| d.value(at(i)));
+                                match kind {
+                                    AggKind::Sum => {
+                                        vals.try_fold(0i128, i128::checked_add).map(Some)
+                                    }
+                                    AggKind::Min => Some(vals.min()),
+                                    _ => Some(vals.max()),
+                                }
+                            })
+                            .collect::<Option<Decimal128Array>>()
+                            .map(Col::Dec)
+                    }
+                };
+                let out = match out {
+                    Some(fixed) => fixed,
+                    None => {
+                        let v = v.exact()?;
+                        let exact: Vec<Option<exact::Q>> =
+                            segments
+                                .map(|(a, b)| {
+                                    let vals =
+                                        (a..b).filter(|&i| keep.value(i)).filter_map(|i| v.get(i));
+                                    match kind {
+                                        AggKind::Sum => Some(vals.fold(
+                                            <exact::Q as num_traits::Zero>::zero(),
+                                            |s, x| s + x,
+                                        )),
+                                        AggKind::Min => vals.min().cloned(),
+                                        _ => vals.max().cloned(),
+                                    }
+                                })
+                                .collect();
+                        let out = Col::Exact(exact::Exact::new(exact));
+                        out.dec().map_or(out, Col::Dec)
+                    }
+                };
                 if is_int {
-                    let fixed = out.dec()?;
-                    fixed
+                    out.dec()?
                         .iter()
                         .map(|x| {
                             x.map(|x| {
@@ -643,7 +676,7 @@ impl<'a> Evaluator<'a> {
                         .collect::<Result<Int64Array, _>>()
                         .map(Col::Int)
                 } else {
-                    Ok(out.dec().map_or(out, Col::Dec))
+                    Ok(out)
                 }
             }
         }

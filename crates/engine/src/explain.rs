@@ -8,10 +8,10 @@ use crate::eval::{Evaluator, Frame, Read, display};
 use crate::params::Params;
 use crate::run::{AwardLine, Request, Status, Subset, evaluate_records, rule_in_force};
 use arrow::array::{Array, UInt32Array};
+use jx555_lang::ir::BinOp;
 use jx555_lang::ir::{Builtin, Expr, ExprKind, Pack, Rule};
 use jx555_lang::pack::literate::Citation;
 use jx555_lang::schema;
-use jx555_lang::syntax::ast::BinOp;
 use jx555_lang::types::{EntityKind, Type};
 use serde::Serialize;
 
@@ -79,7 +79,7 @@ impl Explanation {
 
 /// What one enterprise gets, nearly gets and lacks, over every rule about it or its records.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
+pub struct EnterpriseExplanation {
     /// The enterprise's uscc.
     pub uscc: String,
     /// Rules whose every condition holds.
@@ -140,7 +140,10 @@ fn family(req: &Request<'_>, enterprise: u32) -> Subset {
 }
 
 /// Explains every rule about an enterprise or its records.
-pub fn explain_enterprise(req: &Request<'_>, uscc: &str) -> Result<Report, EngineError> {
+pub fn explain_enterprise(
+    req: &Request<'_>,
+    uscc: &str,
+) -> Result<EnterpriseExplanation, EngineError> {
     let facts = req.facts;
     let e = facts
         .enterprise_row(uscc)
@@ -156,7 +159,7 @@ pub fn explain_enterprise(req: &Request<'_>, uscc: &str) -> Result<Report, Engin
         subset.insert(kind, enterprises.children(kind, e).to_vec());
     }
     let run = evaluate_records(req, Some(&subset))?;
-    let mut report = Report {
+    let mut report = EnterpriseExplanation {
         uscc: uscc.to_string(),
         gets: Vec::new(),
         nearly: Vec::new(),

@@ -282,7 +282,7 @@ pub fn evaluate_records(req: &Request<'_>, subset: Option<&Subset>) -> Result<Ru
                 let holds = (fund_total > 0).then(|| {
                     let share = rust_decimal::Decimal::from(tagged)
                         / rust_decimal::Decimal::from(fund_total);
-                    use jx555_lang::syntax::ast::CmpOp::*;
+                    use jx555_lang::ir::CmpOp::*;
                     match pr.op {
                         Ge => share >= pr.share,
                         Gt => share > pr.share,
@@ -390,7 +390,7 @@ pub fn visit_rule(rule: &Rule, f: &mut dyn FnMut(&Expr)) {
     if let Some(x) = &rule.exclusive {
         exprs.extend(&x.key);
     }
-    exprs.extend(&rule.city_share);
+    exprs.extend(&rule.city_ratio);
     while let Some(e) = exprs.pop() {
         f(e);
         match &e.kind {
@@ -595,7 +595,7 @@ fn amounts(
             AmountStep::Cap(e) => {
                 let cap = ev.eval_root(e)?;
                 if let Some(c) = &capped {
-                    let over = col::compare(jx555_lang::syntax::ast::CmpOp::Gt, c, &cap)?;
+                    let over = col::compare(jx555_lang::ir::CmpOp::Gt, c, &cap)?;
                     capped = Some(col::choose(over.bool()?, &cap, c)?);
                 }
             }
@@ -717,7 +717,7 @@ fn draft_lines(
             }
         }
     }
-    let city_share = match &rule.city_share {
+    let city_ratio_col = match &rule.city_ratio {
         Some(e) => Some(ev.eval_root(e)?.spread(n)?.dec()?),
         None => None,
     };
@@ -784,7 +784,7 @@ fn draft_lines(
                 ),
             });
         }
-        let city_ratio = city_share
+        let city_ratio = city_ratio_col
             .as_ref()
             .and_then(|s| s.is_valid(i).then(|| col::from_fixed(s.value(i))));
         lines.push(AwardLine {

@@ -4,7 +4,9 @@
 use crate::pack::catalog::Catalog;
 use crate::pack::literate::Citation;
 use crate::pack::manifest::{Manifest, RoundingMode};
-use crate::syntax::ast::{AggKind, BinOp, CmpOp, Span, UnOp};
+use crate::syntax::ast::Span;
+/// The operators of expressions, as the IR carries them: the engine reads them from here.
+pub use crate::syntax::ast::{AggKind, BinOp, CmpOp, UnOp};
 use crate::types::{Date, EntityKind, Type, Value};
 use serde::{Deserialize, Serialize};
 
@@ -303,8 +305,9 @@ pub struct Rule {
     pub departments: Vec<String>,
     /// 专项资金.
     pub fund: Option<String>,
-    /// The city's share of the cost (市区共担), when the pack states it.
-    pub city_share: Option<Expr>,
+    /// The city's part of the cost as a ratio (市区共担), when the pack states it: a percent; the
+    /// amounts it gives are a line's `city_share` and `county_share`.
+    pub city_ratio: Option<Expr>,
     /// A narrower validity than the pack's.
     pub effective: Option<(Date, Date)>,
     /// Tags, for principles.
