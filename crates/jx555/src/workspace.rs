@@ -7,7 +7,7 @@ use anyhow::Result;
 use jx555_engine::{Facts, Override, Request};
 use jx555_lang::ir::Pack;
 use jx555_server::LoadedPack;
-use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
+use jx555_store::sqlite::DEFAULT_PATH;
 use jx555_store::{FactsInfo, Store, StoreError};
 use std::path::PathBuf;
 
@@ -29,7 +29,7 @@ pub struct Workspace {
     /// The packs, checked.
     pub packs: Vec<LoadedPack>,
     /// The store.
-    pub store: SqliteStore,
+    pub store: Box<dyn Store>,
     /// The facts, indexed for the engine.
     pub facts: Facts,
     /// Which facts they are.
@@ -47,7 +47,7 @@ impl WorkspaceArgs {
 
 impl Workspace {
     /// A workspace of checked packs over a store that holds facts.
-    pub fn new(packs: Vec<LoadedPack>, store: SqliteStore) -> Result<Workspace> {
+    pub fn new(packs: Vec<LoadedPack>, store: Box<dyn Store>) -> Result<Workspace> {
         let (data, facts_info) = store.facts()?.ok_or(StoreError::NoFacts)?;
         let facts = Facts::from_batches(&data.tables)?;
         Ok(Workspace {

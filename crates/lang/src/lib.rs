@@ -11,6 +11,7 @@
 //! Everything the engine needs is in [`ir::Pack`]; it checks nothing again.
 #![forbid(unsafe_code)]
 
+pub mod builtins;
 pub mod check;
 pub mod coverage;
 pub mod diag;

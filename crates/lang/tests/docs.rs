@@ -71,6 +71,17 @@ fn every_code_is_documented() {
 }
 
 #[test]
+fn every_builtin_is_documented() {
+    for b in jx555_lang::builtins::BUILTINS {
+        assert!(
+            DOC.contains(&format!("`{}(", b.name)),
+            "{} is not in docs/language.md's table of functions",
+            b.name
+        );
+    }
+}
+
+#[test]
 fn every_field_is_documented() {
     for kind in EntityKind::ALL {
         for f in schema::fields(kind) {

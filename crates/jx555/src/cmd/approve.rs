@@ -3,8 +3,8 @@
 use crate::Outcome;
 use crate::cmd::open_existing;
 use anyhow::Result;
+use jx555_store::StoreError;
 use jx555_store::sqlite::DEFAULT_PATH;
-use jx555_store::{Store, StoreError};
 use std::path::PathBuf;
 
 /// Arguments of `approve`.

@@ -65,5 +65,5 @@ pub fn load_demo(
             .display()
             .to_string())
     );
-    run_and_store(&mut Workspace::new(packs, store)?, year, &[])
+    run_and_store(&mut Workspace::new(packs, Box::new(store))?, year, &[])
 }

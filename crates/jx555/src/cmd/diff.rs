@@ -6,7 +6,6 @@ use anyhow::Result;
 use jx555_engine::summary::{By, compare};
 use jx555_engine::{AwardLine, Run};
 use jx555_report::{signed, wan};
-use jx555_store::Store;
 use jx555_store::sqlite::DEFAULT_PATH;
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -6,7 +6,7 @@ use jx555_engine::summary::{By, Change, CostShare, totals};
 use jx555_engine::{Override, Request, Run};
 use jx555_lang::ir::Pack;
 use jx555_report::{by_title, key_label, signed, wan};
-use jx555_store::{NewRun, Store};
+use jx555_store::NewRun;
 
 use crate::workspace::{Workspace, WorkspaceArgs};
 

@@ -21,7 +21,7 @@ pub mod validate;
 /// The store of a command that reads one: a database file that does not exist is an error that
 /// names it and the command that creates one, never a new empty database (a mistyped `--db` would
 /// otherwise show no runs, no facts and no error). Only `import`, `demo` and `serve --demo` create one.
-pub fn open_existing(db: &std::path::Path) -> anyhow::Result<jx555_store::sqlite::SqliteStore> {
+pub fn open_existing(db: &std::path::Path) -> anyhow::Result<Box<dyn jx555_store::Store>> {
     if !db.is_file() {
         anyhow::bail!(
             "{} does not exist; create it with `jx555 import <folder> --db {}` (or `jx555 demo --db {}`)",
@@ -30,7 +30,7 @@ pub fn open_existing(db: &std::path::Path) -> anyhow::Result<jx555_store::sqlite
             db.display()
         );
     }
-    Ok(jx555_store::sqlite::SqliteStore::open(db)?)
+    Ok(Box::new(jx555_store::sqlite::SqliteStore::open(db)?))
 }
 
 /// The first `n` characters of a text, with … when it is longer: for one-line listings.

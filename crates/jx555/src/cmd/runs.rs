@@ -4,7 +4,6 @@ use crate::Outcome;
 use crate::cmd::open_existing;
 use anyhow::Result;
 use jx555_report::wan;
-use jx555_store::Store;
 use jx555_store::sqlite::DEFAULT_PATH;
 use std::path::PathBuf;
 

@@ -1,6 +1,7 @@
 //! Typing of expressions: name resolution, unit rules and exhaustiveness.
 
 use super::{Binding, Checker, suggest};
+use crate::builtins;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::{self, Builtin, ExprKind};
 use crate::pack::manifest::RoundingMode;
@@ -9,22 +10,6 @@ use crate::syntax::ast::{AggKind, BinOp, CmpOp, Expr, Literal, Pattern, Span, Sp
 use crate::types::{Type, Value};
 use rust_decimal::Decimal;
 use std::collections::HashSet;
-
-const BUILTINS: &[&str] = &[
-    "round",
-    "floor",
-    "ceil",
-    "min",
-    "max",
-    "clamp",
-    "abs",
-    "growth",
-    "first_time",
-    "streak",
-    "first_year",
-    "year_of",
-    "exists",
-];
 
 fn texpr(kind: ExprKind, ty: Type, span: Span) -> ir::Expr {
     ir::Expr { kind, ty, span }
@@ -362,8 +347,23 @@ impl Checker<'_> {
 
     fn call(&mut self, f: &Spanned<String>, args: &[Spanned<Expr>], span: Span) -> ir::Expr {
         let name = f.node.as_str();
-        let arity = |n: usize| args.len() == n;
-        let bad = |this: &mut Self, usage: &str| {
+        let Some(spec) = builtins::builtin(name) else {
+            let _ = args.iter().map(|a| self.expr(a, None)).count();
+            let names: Vec<&str> = builtins::BUILTINS.iter().map(|b| b.name).collect();
+            let mut d = Diagnostic::new(
+                Code::BadCall,
+                self.file,
+                f.span.clone(),
+                format!("unknown function `{name}`"),
+            );
+            d = match suggest(name, names.iter().copied()) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("the functions are: {}", names.join(", "))),
+            };
+            self.report(d);
+            return error(span);
+        };
+        let bad = |this: &mut Self| {
             this.report(
                 Diagnostic::new(
                     Code::BadCall,
@@ -371,18 +371,15 @@ impl Checker<'_> {
                     span.clone(),
                     format!("`{name}` is called with the wrong arguments"),
                 )
-                .with_help(format!("write `{usage}`")),
+                .with_help(format!("write `{}`", spec.usage)),
             );
             error(span.clone())
         };
+        if !spec.arity.accepts(args.len()) {
+            return bad(self);
+        }
         match name {
             "round" => {
-                if !arity(3) {
-                    return bad(
-                        self,
-                        "round(x, 元 | 分 | 万元, half_up | half_even | down | up)",
-                    );
-                }
                 let x = self.expect_type(&args[0], &Type::Money, "the value rounded");
                 let unit = match &args[1].node {
                     Expr::Name(u) if u == "分" => Decimal::new(1, 2),
@@ -390,10 +387,7 @@ impl Checker<'_> {
                     Expr::Name(u) if u == "元" => Decimal::ONE,
                     Expr::Name(u) if u == "万元" => Decimal::from(10_000),
                     _ => {
-                        return bad(
-                            self,
-                            "round(x, 元 | 分 | 万元, half_up | half_even | down | up)",
-                        );
+                        return bad(self);
                     }
                 };
                 let mode = match &args[2].node {
@@ -401,10 +395,7 @@ impl Checker<'_> {
                     _ => None,
                 };
                 let Some(mode) = mode else {
-                    return bad(
-                        self,
-                        "round(x, 元 | 分 | 万元, half_up | half_even | down | up)",
-                    );
+                    return bad(self);
                 };
                 texpr(
                     ExprKind::Call(Builtin::Round { unit, mode }, vec![x]),
@@ -413,9 +404,6 @@ impl Checker<'_> {
                 )
             }
             "floor" | "ceil" => {
-                if !arity(1) {
-                    return bad(self, &format!("{name}(x)"));
-                }
                 let x = self.expr(&args[0], None);
                 if !x.ty.is_ratio() && x.ty != Type::Error {
                     self.mismatch(&x, &Type::Decimal, "the value");
@@ -428,19 +416,6 @@ impl Checker<'_> {
                 texpr(ExprKind::Call(b, vec![x]), Type::Int, span)
             }
             "min" | "max" | "clamp" => {
-                let ok = if name == "clamp" {
-                    arity(3)
-                } else {
-                    args.len() >= 2
-                };
-                if !ok {
-                    let usage = if name == "clamp" {
-                        "clamp(x, lo, hi)"
-                    } else {
-                        "min(a, b, ...)"
-                    };
-                    return bad(self, usage);
-                }
                 let xs: Vec<_> = args.iter().map(|a| self.expr(a, None)).collect();
                 let mut ty = xs[0].ty.clone();
                 for x in &xs[1..] {
@@ -460,17 +435,11 @@ impl Checker<'_> {
                 texpr(ExprKind::Call(b, xs), ty, span)
             }
             "abs" => {
-                if !arity(1) {
-                    return bad(self, "abs(x)");
-                }
                 let x = self.expr(&args[0], None);
                 let ty = x.ty.clone();
                 texpr(ExprKind::Call(Builtin::Abs, vec![x]), ty, span)
             }
             "growth" => {
-                if !arity(1) {
-                    return bad(self, "growth(e.tax_paid)");
-                }
                 let x = self.expr(&args[0], None);
                 if !(x.ty == Type::Money || x.ty.is_ratio() || x.ty == Type::Error) {
                     self.mismatch(&x, &Type::Money, "the value whose growth is taken");
@@ -482,9 +451,6 @@ impl Checker<'_> {
                 )
             }
             "first_time" | "streak" | "first_year" => {
-                if !arity(1) {
-                    return bad(self, &format!("{name}(condition)"));
-                }
                 let c = self.expect_type(&args[0], &Type::Bool, "the condition");
                 let (b, ty) = match name {
                     "first_time" => (Builtin::FirstTime, Type::Bool),
@@ -494,34 +460,15 @@ impl Checker<'_> {
                 texpr(ExprKind::Call(b, vec![c]), ty, span)
             }
             "year_of" => {
-                if !arity(1) {
-                    return bad(self, "year_of(date)");
-                }
                 let d = self.expect_type(&args[0], &Type::Date, "the argument");
                 texpr(ExprKind::Call(Builtin::YearOf, vec![d]), Type::Year, span)
             }
             "exists" => {
-                if !arity(1) {
-                    return bad(self, "exists(x)");
-                }
                 let x = self.expr(&args[0], None);
                 texpr(ExprKind::Call(Builtin::Exists, vec![x]), Type::Bool, span)
             }
-            _ => {
-                let _ = args.iter().map(|a| self.expr(a, None)).count();
-                let mut d = Diagnostic::new(
-                    Code::BadCall,
-                    self.file,
-                    f.span.clone(),
-                    format!("unknown function `{name}`"),
-                );
-                d = match suggest(name, BUILTINS.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help(format!("the functions are: {}", BUILTINS.join(", "))),
-                };
-                self.report(d);
-                error(span)
-            }
+            // Every name of the table has an arm above.
+            _ => bad(self),
         }
     }
 
