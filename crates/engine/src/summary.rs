@@ -31,6 +31,17 @@ pub enum By {
 }
 
 impl By {
+    /// Every view.
+    pub const ALL: [By; 7] = [
+        By::Rule,
+        By::LeadDepartment,
+        By::County,
+        By::Fund,
+        By::Standing,
+        By::Subject,
+        By::Participating,
+    ];
+
     /// Whether the totals of this view add up to the run's total.
     pub fn additive(self) -> bool {
         self != By::Participating
@@ -262,16 +273,8 @@ mod tests {
 
     #[test]
     fn only_participating_is_not_additive() {
-        for by in [
-            By::Rule,
-            By::LeadDepartment,
-            By::County,
-            By::Fund,
-            By::Standing,
-            By::Subject,
-        ] {
-            assert!(by.additive(), "{by:?}");
+        for by in By::ALL {
+            assert_eq!(by.additive(), by != By::Participating, "{by:?}");
         }
-        assert!(!By::Participating.additive());
     }
 }

@@ -104,6 +104,11 @@ fn one_recognition() -> jx555_engine::Facts {
         .facts()
 }
 
+/// The index of a rule's line in a run.
+fn line_of(r: &jx555_engine::Run, rule: &str) -> usize {
+    r.lines.iter().position(|l| l.rule.id == rule).unwrap()
+}
+
 /// 就高不重复 with equal amounts: the first rule in pack order pays, the other points at it.
 #[test]
 fn a_tie_goes_to_the_first_rule_in_pack_order() {
@@ -113,7 +118,7 @@ fn a_tie_goes_to_the_first_rule_in_pack_order() {
         &Ledger::default(),
         2021,
     );
-    let by = |id: &str| r.lines.iter().position(|l| l.rule.id == id).unwrap();
+    let by = |id: &str| line_of(&r, id);
     assert_eq!(r.lines[by("甲")].payable, 50 * WAN);
     assert_eq!(
         r.lines[by("乙")].status,
@@ -130,7 +135,7 @@ fn the_amount_after_caps_competes() {
         &Ledger::default(),
         2021,
     );
-    let by = |id: &str| r.lines.iter().position(|l| l.rule.id == id).unwrap();
+    let by = |id: &str| line_of(&r, id);
     assert_eq!(r.lines[by("乙")].payable, 200 * WAN);
     assert_eq!(
         r.lines[by("甲")].status,

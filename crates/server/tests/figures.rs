@@ -22,15 +22,7 @@ mod support;
 /// Every additive view of a run and its cost share add up to its total.
 fn check_views(run: &Run) -> Result<(), String> {
     let total = run.total();
-    for by in [
-        By::Rule,
-        By::LeadDepartment,
-        By::County,
-        By::Fund,
-        By::Standing,
-        By::Subject,
-        By::Participating,
-    ] {
+    for by in By::ALL {
         let sum: i64 = totals(run, by).iter().map(|t| t.payable).sum();
         if by.additive() && sum != total {
             return Err(format!("{by:?} adds up to {sum}, the run to {total}"));

@@ -236,6 +236,15 @@ fn facts_load_the_same_without_the_snapshot() {
     assert_eq!(with, csv_io::to_csv(&data));
 }
 
+/// A store file holding the small world.
+fn small_world_at(path: &std::path::Path) -> SqliteStore {
+    let mut store = SqliteStore::open(path).unwrap();
+    store
+        .replace_facts(&small_world(), &mut keep_going)
+        .unwrap();
+    store
+}
+
 /// Saves the run of `year` computed on the store's facts and ledger as they are now.
 fn save_year(store: &mut SqliteStore, pack: &jx555_lang::ir::Pack, year: i32) -> i64 {
     let run = evaluate(store, pack, year);
@@ -258,10 +267,7 @@ fn save_year(store: &mut SqliteStore, pack: &jx555_lang::ir::Pack, year: i32) ->
 fn racing_approvals_of_one_year_pay_it_once() {
     let (_tmp, path) = temp_db();
     let p = pack();
-    let mut store = SqliteStore::open(&path).unwrap();
-    store
-        .replace_facts(&small_world(), &mut keep_going)
-        .unwrap();
+    let mut store = small_world_at(&path);
     let a = save_year(&mut store, &p, 2021);
     let b = save_year(&mut store, &p, 2021);
     drop(store);
@@ -334,10 +340,7 @@ fn a_stale_run_cannot_be_approved() {
 fn damaged_overrides_are_an_error_not_a_payout() {
     let (_tmp, path) = temp_db();
     let p = pack();
-    let mut store = SqliteStore::open(&path).unwrap();
-    store
-        .replace_facts(&small_world(), &mut keep_going)
-        .unwrap();
+    let mut store = small_world_at(&path);
     let id = save_year(&mut store, &p, 2021);
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
