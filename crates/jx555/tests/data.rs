@@ -76,7 +76,8 @@ fn import_evaluate_approve_explain_export() {
     let twice = jx555(&["approve", "1", "--db", db]);
     assert_eq!(twice.status.code(), Some(1));
     assert!(text(&twice).contains("already approved"));
-    assert_eq!(jx555(&["approve", "99", "--db", db]).status.code(), Some(1));
+    // A run that does not exist is a usage error (2), as the README says, not a finding.
+    assert_eq!(jx555(&["approve", "99", "--db", db]).status.code(), Some(2));
 
     let w = ok(&[
         "evaluate",
@@ -159,6 +160,20 @@ fn import_evaluate_approve_explain_export() {
             "{f}"
         );
     }
+    // `--format parquet` writes Parquet, and it reads back as the same facts.
+    let pq = Path::new(back).join("parquet");
+    let pq = pq.to_str().unwrap();
+    ok(&["export", "--out", pq, "--format", "parquet", "--db", db]);
+    let files: Vec<String> = std::fs::read_dir(pq)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.iter().all(|f| f.ends_with(".parquet"))
+            && files.contains(&"enterprises.parquet".into()),
+        "{files:?}"
+    );
+    assert!(ok(&["validate", pq]).contains(": ok"));
 }
 
 #[test]

@@ -26,8 +26,7 @@ pub fn approve(args: &ApproveArgs) -> Result<Outcome> {
             Ok(Outcome::Ok)
         }
         Err(
-            e @ (StoreError::NoRun(_)
-            | StoreError::AlreadyApproved(..)
+            e @ (StoreError::AlreadyApproved(..)
             | StoreError::YearApproved { .. }
             | StoreError::Stale { .. }
             | StoreError::WhatIf(_)),

@@ -29,11 +29,14 @@ pub struct ExportArgs {
     db: PathBuf,
 }
 
-/// Writes the store's facts as CSV files.
+/// Writes the store's facts as CSV or Parquet files, as `--format` says.
 pub fn export(args: &ExportArgs) -> Result<Outcome> {
     let store = crate::cmd::open_existing(&args.db)?;
     let (data, info) = store.facts()?.ok_or(jx555_store::StoreError::NoFacts)?;
-    csv_io::write_folder(&data, &args.out)?;
+    match args.format {
+        FileFormat::Csv => csv_io::write_folder(&data, &args.out)?,
+        FileFormat::Parquet => jx555_facts::parquet_io::write_folder(&data, &args.out)?,
+    }
     println!(
         "wrote the facts of {} ({}) to {}",
         args.db.display(),
