@@ -33,6 +33,8 @@ enum Command {
     Evaluate(cmd::evaluate::EvaluateArgs),
     /// List the stored runs.
     Runs(cmd::runs::RunsArgs),
+    /// The audit log: verify its hash chain, or list who changed what.
+    Audit(cmd::audit::AuditArgs),
     /// Record a run's paying lines in the ledger (once).
     Approve(cmd::approve::ApproveArgs),
     /// What an enterprise gets, nearly gets and lacks, and why, citing the clauses.
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => cmd::demo::demo(&args),
         Command::Evaluate(args) => cmd::evaluate::evaluate(&args),
         Command::Runs(args) => cmd::runs::runs(&args),
+        Command::Audit(args) => cmd::audit::audit(&args),
         Command::Approve(args) => cmd::approve::approve(&args),
         Command::Explain(args) => cmd::explain::explain_cmd(&args),
         Command::Report(args) => cmd::report::report(&args),

@@ -160,6 +160,14 @@ fn import_evaluate_approve_explain_export() {
             "{f}"
         );
     }
+    // Every change of the flow above is in the audit log, and its chain verifies.
+    let verified = ok(&["audit", "verify", "--db", db]);
+    assert!(verified.contains("审计日志完整"), "{verified}");
+    let shown = ok(&["audit", "show", "--object", "run:1", "--db", db]);
+    assert!(
+        shown.contains("run.save") && shown.contains("run.approve"),
+        "{shown}"
+    );
     // `--format parquet` writes Parquet, and it reads back as the same facts.
     let pq = Path::new(back).join("parquet");
     let pq = pq.to_str().unwrap();

@@ -7,10 +7,14 @@
 //!                        facts or the earlier years' ledger changed since the run) ─> Store::ledger
 //! ```
 //!
+//! Every change (import, run, approval) appends an entry to the hash-chained audit log ([`audit`]) in
+//! its own transaction.
+//!
 //! Callers see the [`Store`] trait; [`sqlite::SqliteStore`] is the embedded default (one file, WAL,
 //! foreign keys on, migrations). A PostgreSQL backend implements the same trait.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod sqlite;
 
 use jx555_engine::{AwardLine, Ledger, Override, Run};
@@ -186,6 +190,14 @@ pub trait Store {
     fn approve(&mut self, id: i64) -> Result<usize, StoreError>;
     /// The ledger: every approved grant.
     fn ledger(&self) -> Result<Ledger, StoreError>;
+    /// Who the following changes are made by: each change appends an audit entry naming them, in the
+    /// change's own transaction.
+    fn set_actor(&mut self, actor: audit::Actor);
+    /// The audit log's entries that pass the filter, in order.
+    fn audit(&self, filter: &audit::AuditFilter) -> Result<Vec<audit::AuditEntry>, StoreError>;
+    /// The audit log recomputed from its first entry: its checkpoint, or the first entry that does
+    /// not match.
+    fn verify_audit(&self) -> Result<Result<audit::Checkpoint, audit::Break>, StoreError>;
 }
 
 /// Now, as UTC ISO 8601 (seconds).

@@ -4,6 +4,7 @@
 //! Money is stored as integer fen and decimals as integer millionths, so nothing is rounded on the way in
 //! or out; runs keep every line as JSON next to the columns that are searched.
 
+use crate::audit::{self, Actor, AuditEntry, AuditFilter, Break, Checkpoint};
 use crate::{FactsInfo, NewRun, Progress, RunInfo, Store, StoreError};
 use arrow::array::{
     Array, ArrayRef, AsArray, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder,
@@ -17,6 +18,7 @@ use jx555_facts::{Dataset, csv_io};
 use jx555_lang::types::Date;
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, params};
+use sha2::Digest;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
@@ -28,6 +30,7 @@ pub const DEFAULT_PATH: &str = "jx555.db";
 pub struct SqliteStore {
     conn: Connection,
     path: String,
+    actor: Actor,
 }
 
 /// Decimals are stored as integers of this many decimals.
@@ -52,6 +55,7 @@ const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
         include_str!("../migrations/0006_canonical_ledger_keys.sql"),
         Some(rekey_ledger),
     ),
+    (include_str!("../migrations/0007_audit_log.sql"), None),
 ];
 
 /// Rows rewritten by a migration step, inside its transaction.
@@ -86,7 +90,7 @@ fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 }
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 6;
+pub const SCHEMA_VERSION: usize = 7;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.
@@ -116,7 +120,11 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let shown = path.display().to_string();
         let conn = Connection::open(path).map_err(|e| db(&shown, e))?;
-        let mut store = SqliteStore { conn, path: shown };
+        let mut store = SqliteStore {
+            conn,
+            path: shown,
+            actor: Actor::local(),
+        };
         store.setup()?;
         Ok(store)
     }
@@ -127,6 +135,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             path: ":memory:".into(),
+            actor: Actor::local(),
         };
         store.setup()?;
         Ok(store)
@@ -460,6 +469,14 @@ impl Store for SqliteStore {
             [json(&info)?],
         )
         .map_err(e)?;
+        append_audit(
+            &tx,
+            &path,
+            &self.actor,
+            "facts.import",
+            "facts",
+            info.hash.clone(),
+        )?;
         tx.commit().map_err(e)?;
         Ok(info)
     }
@@ -504,11 +521,17 @@ impl Store for SqliteStore {
         )
         .map_err(e)?;
         let id = tx.last_insert_rowid();
+        // The run's digest: its record and every line, as stored.
+        let mut content = sha2::Sha256::new();
+        content.update(json(&result)?.as_bytes());
+        content.update(json(&new.overrides)?.as_bytes());
         {
             let mut stmt = tx
                 .prepare("INSERT INTO award_lines (run_id, idx, pack, rule, subject, enterprise, county, payable, status, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
                 .map_err(e)?;
             for (i, l) in new.run.lines.iter().enumerate() {
+                let line = json(l)?;
+                content.update(line.as_bytes());
                 let status = l.standing().id();
                 stmt.execute(params![
                     id,
@@ -520,11 +543,24 @@ impl Store for SqliteStore {
                     l.county,
                     l.payable,
                     status,
-                    json(l)?
+                    line
                 ])
                 .map_err(e)?;
             }
         }
+        let digest = content
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        append_audit(
+            &tx,
+            &path,
+            &self.actor,
+            "run.save",
+            &format!("run:{id}"),
+            digest,
+        )?;
         tx.commit().map_err(e)?;
         Ok(id)
     }
@@ -690,6 +726,14 @@ impl Store for SqliteStore {
         if changed != 1 {
             return Err(StoreError::AlreadyApproved(id, "just now".into()));
         }
+        append_audit(
+            &tx,
+            &path,
+            &self.actor,
+            "run.approve",
+            &format!("run:{id}"),
+            audit::digest(json(&entries)?.as_bytes()),
+        )?;
         tx.commit().map_err(e)?;
         Ok(entries.len())
     }
@@ -697,6 +741,120 @@ impl Store for SqliteStore {
     fn ledger(&self) -> Result<Ledger, StoreError> {
         read_ledger(&self.conn, &self.path)
     }
+
+    fn set_actor(&mut self, actor: Actor) {
+        self.actor = actor;
+    }
+
+    fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, at, actor, role, action, object, digest, prev, hash FROM audit \
+                 WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR object = ?3) \
+                 ORDER BY seq",
+            )
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map(
+                params![filter.since, filter.actor, filter.object],
+                audit_entry,
+            )
+            .map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    fn verify_audit(&self) -> Result<Result<Checkpoint, Break>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, at, actor, role, action, object, digest, prev, hash FROM audit ORDER BY seq")
+            .map_err(&e)?;
+        let mut rows = stmt.query([]).map_err(&e)?;
+        // Streamed: a million entries are read one at a time.
+        let mut fault = None;
+        let mut head = String::new();
+        let mut count = 0i64;
+        while let Some(row) = rows.next().map_err(&e)? {
+            let entry = audit_entry(row).map_err(&e)?;
+            count += 1;
+            match audit::follows(&entry, count, &head) {
+                Ok(()) => head = entry.hash,
+                Err(reason) => {
+                    fault = Some(Break { seq: count, reason });
+                    break;
+                }
+            }
+        }
+        Ok(match fault {
+            Some(b) => Err(b),
+            None => Ok(Checkpoint { count, head }),
+        })
+    }
+}
+
+/// Appends an audit entry inside the transaction of the change it records.
+fn append_audit(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    actor: &Actor,
+    action: &str,
+    object: &str,
+    digest: String,
+) -> Result<(), StoreError> {
+    let e = |x| db(path, x);
+    let (seq, prev): (i64, String) = tx
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(e)?
+        .unwrap_or((0, String::new()));
+    let mut entry = AuditEntry {
+        seq: seq + 1,
+        at: crate::now(),
+        actor: actor.name.clone(),
+        role: actor.role.clone(),
+        action: action.to_string(),
+        object: object.to_string(),
+        digest,
+        prev,
+        hash: String::new(),
+    };
+    entry.hash = entry.expected_hash();
+    tx.execute(
+        "INSERT INTO audit (seq, at, actor, role, action, object, digest, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.role,
+            entry.action,
+            entry.object,
+            entry.digest,
+            entry.prev,
+            entry.hash
+        ],
+    )
+    .map_err(e)?;
+    Ok(())
+}
+
+fn audit_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        role: r.get(3)?,
+        action: r.get(4)?,
+        object: r.get(5)?,
+        digest: r.get(6)?,
+        prev: r.get(7)?,
+        hash: r.get(8)?,
+    })
 }
 
 /// The ledger as stored, in the order it was written.

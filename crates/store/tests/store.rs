@@ -419,3 +419,60 @@ fn run_lines_come_a_page_at_a_time() {
         Err(StoreError::NoRun(99))
     ));
 }
+
+/// Every change appends one audit entry in its own transaction — import, run, approval — and a
+/// refused change none; the chain verifies; an entry edited in the database breaks it at that entry,
+/// and the program itself cannot edit one.
+#[test]
+fn every_change_is_audited_and_the_chain_shows_an_edit() {
+    use jx555_store::audit::{Actor, AuditFilter};
+    let (_tmp, path) = temp_db();
+    let p = pack();
+    let mut store = SqliteStore::open(&path).unwrap();
+    store.set_actor(Actor {
+        name: "张三".into(),
+        role: "local".into(),
+    });
+    store
+        .replace_facts(&small_world(), &mut keep_going)
+        .unwrap();
+    let id = save_year(&mut store, &p, 2021);
+    store.approve(id).unwrap();
+    assert!(store.approve(id).is_err());
+    let all = store.audit(&AuditFilter::default()).unwrap();
+    let actions: Vec<(&str, &str)> = all
+        .iter()
+        .map(|e| (e.action.as_str(), e.object.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("facts.import", "facts"),
+            ("run.save", "run:1"),
+            ("run.approve", "run:1")
+        ]
+    );
+    assert!(all.iter().all(|e| e.actor == "张三"));
+    let cp = store.verify_audit().unwrap().unwrap();
+    assert_eq!((cp.count, cp.head.as_str()), (3, all[2].hash.as_str()));
+    let on_run = AuditFilter {
+        object: Some("run:1".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(store.audit(&on_run).unwrap().len(), 2);
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let refused = conn.execute("UPDATE audit SET actor = '李四' WHERE seq = 2", []);
+    assert!(refused.unwrap_err().to_string().contains("append-only"));
+    assert!(conn.execute("DELETE FROM audit WHERE seq = 3", []).is_err());
+    conn.execute_batch(
+        "DROP TRIGGER audit_no_update; UPDATE audit SET actor = '李四' WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    let b = store.verify_audit().unwrap().unwrap_err();
+    assert_eq!(b.seq, 2, "{b:?}");
+    assert!(b.reason.contains("edited"), "{b:?}");
+}

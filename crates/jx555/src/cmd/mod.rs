@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod approve;
+pub mod audit;
 pub mod check;
 pub mod coverage;
 pub mod demo;
