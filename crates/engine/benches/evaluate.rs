@@ -15,7 +15,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
 use jx555_engine::explain::explain_enterprise;
-use jx555_engine::{Facts, Ledger, Request};
+use jx555_engine::{FactIndex, Ledger, Request};
 use jx555_lang::{SourceFile, Sources};
 use std::time::{Duration, Instant};
 
@@ -100,7 +100,7 @@ fn main() {
     }
     let data = jx555_facts::Dataset { tables };
     let t = Instant::now();
-    let facts = Facts::from_batches(&data.tables).expect("facts");
+    let facts = FactIndex::from_batches(&data.tables).expect("facts");
     println!("indexed facts in {:?}", t.elapsed());
 
     let ledger = Ledger::default();

@@ -3,7 +3,7 @@
 use crate::EngineError;
 use crate::col::{self, Col, ONE, broadcast_bool};
 use crate::exact;
-use crate::facts::{Facts, table_name};
+use crate::facts::{FactIndex, table_name};
 use crate::params::Params;
 use arrow::array::{
     Array, AsArray, BooleanArray, Decimal128Array, Int64Array, StringArray, UInt32Array,
@@ -65,7 +65,7 @@ pub struct Read {
 /// Evaluates the expressions of one rule (or target) over frames, caching its `let`s.
 pub struct Evaluator<'a> {
     /// The facts.
-    pub facts: &'a Facts,
+    pub facts: &'a FactIndex,
     /// Parameters, with what-if overrides applied.
     pub params: &'a Params,
     /// The evaluation year.
@@ -79,7 +79,7 @@ pub struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     /// An evaluator over a root frame. With `trace`, every field read is recorded (for explanations).
     pub fn new(
-        facts: &'a Facts,
+        facts: &'a FactIndex,
         params: &'a Params,
         year: i32,
         lets: &'a [(String, Expr)],
@@ -757,7 +757,7 @@ pub fn round_to(v: i128, step: i128, mode: RoundingMode) -> i128 {
 }
 
 /// A value of a column as a reader sees it: money in 万元 or 元, percents with `%`, records by id.
-pub fn display(c: &Col, ty: &Type, row: usize, facts: &Facts) -> Option<String> {
+pub fn display(c: &Col, ty: &Type, row: usize, facts: &FactIndex) -> Option<String> {
     value_at(c, ty, row, facts).map(|v| match v {
         Value::Bool(b) => if b { "是" } else { "否" }.to_string(),
         other => other.to_string().trim_matches('"').to_string(),
@@ -765,7 +765,7 @@ pub fn display(c: &Col, ty: &Type, row: usize, facts: &Facts) -> Option<String> 
 }
 
 /// A value of a column as a language value (records become their id as text).
-pub fn value_at(c: &Col, ty: &Type, row: usize, facts: &Facts) -> Option<Value> {
+pub fn value_at(c: &Col, ty: &Type, row: usize, facts: &FactIndex) -> Option<Value> {
     let row = if c.len() == 1 { 0 } else { row };
     if row >= c.len() || c.is_null(row) {
         return None;

@@ -58,9 +58,11 @@ impl Table {
     }
 }
 
-/// Everything the engine knows about the world in one run.
+/// The facts indexed for the engine: the store's `Dataset` (the facts crate's canonical tables)
+/// turned into typed columns with id, parent and per-year indexes. Everything the engine knows about
+/// the world in one run.
 #[derive(Debug, Clone)]
-pub struct Facts {
+pub struct FactIndex {
     tables: HashMap<EntityKind, Table>,
     present: HashMap<&'static str, Vec<String>>,
     year_cols: HashMap<&'static str, Col>,
@@ -70,9 +72,9 @@ pub struct Facts {
     indicators: HashMap<(String, i32), rust_decimal::Decimal>,
 }
 
-impl Facts {
+impl FactIndex {
     /// Reads the tables, by name, checking each known column's type and the keys.
-    pub fn from_batches(batches: &[(&str, RecordBatch)]) -> Result<Facts, EngineError> {
+    pub fn from_batches(batches: &[(&str, RecordBatch)]) -> Result<FactIndex, EngineError> {
         let find = |name: &str| batches.iter().find(|(n, _)| *n == name).map(|(_, b)| b);
         for (name, _) in batches {
             let known = EntityKind::ALL.iter().any(|k| table_name(*k) == *name)
@@ -149,7 +151,7 @@ impl Facts {
             Some(batch) => load_indicators(batch)?,
             None => HashMap::new(),
         };
-        Ok(Facts {
+        Ok(FactIndex {
             indicators,
             tables,
             present,

@@ -2,11 +2,11 @@
 //! same lines anywhere.
 //!
 //! ```text
-//! ir::Pack ─┐
-//! Facts ────┼─> evaluate(year) ─> rule by rule (in parallel):  conditions narrow the subjects column by
-//! Ledger ───┘                      column, amounts run in the order the pack states (award, scale, cap)
-//!                                ─> settle: once / 连续N年 / 就高不重复 (补差) / caps per key / 市区共担
-//!                                ─> Run { lines, stats, principles }
+//! ir::Pack ──┐
+//! FactIndex ─┼─> evaluate(year) ─> rule by rule (in parallel):  conditions narrow the subjects column by
+//! Ledger ────┘                      column, amounts run in the order the pack states (award, scale, cap)
+//!                                 ─> settle: once / 连续N年 / 就高不重复 (补差) / caps per key / 市区共担
+//!                                 ─> Run { lines, stats, principles }
 //! explain(subject, rule) ─> every condition, the facts it read, the distance to a threshold
 //! what_if(overrides)     ─> the difference to the baseline by rule, lead department, county and fund
 //! summary::totals(run, by) ─> the run's figures by one key: what every report and page shows
@@ -29,7 +29,7 @@ pub mod summary;
 pub mod targets;
 pub mod whatif;
 
-pub use facts::Facts;
+pub use facts::FactIndex;
 pub use ledger::{Ledger, LedgerEntry};
 pub use params::Override;
 pub use run::{AwardLine, LineMode, Request, Run, Status, evaluate};

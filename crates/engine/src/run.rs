@@ -4,7 +4,7 @@
 use crate::EngineError;
 use crate::col::{self, Col};
 use crate::eval::{Evaluator, Frame};
-use crate::facts::Facts;
+use crate::facts::FactIndex;
 use crate::ledger::Ledger;
 use crate::params::{Override, Params, check_overrides};
 use arrow::array::{Array, UInt32Array};
@@ -23,7 +23,7 @@ pub struct Request<'a> {
     /// The packs evaluated together (就高不重复 spans them).
     pub packs: &'a [&'a Pack],
     /// The facts.
-    pub facts: &'a Facts,
+    pub facts: &'a FactIndex,
     /// What was granted: the whole ledger will do, since only entries of years before `year`
     /// count (`evaluate` applies `Ledger::before` itself; a caller cannot forget it).
     pub ledger: &'a Ledger,
@@ -437,7 +437,7 @@ fn rule_lines(
     pack: &Pack,
     rule: &Rule,
     params: &Params,
-    facts: &Facts,
+    facts: &FactIndex,
     year: i32,
     rows: Option<UInt32Array>,
 ) -> Result<(Vec<AwardLine>, RuleStats), EngineError> {
@@ -486,7 +486,7 @@ fn chunk_lines(
     pack: &Pack,
     rule: &Rule,
     params: &Params,
-    facts: &Facts,
+    facts: &FactIndex,
     year: i32,
     rows: UInt32Array,
 ) -> Result<(Vec<AwardLine>, usize), EngineError> {

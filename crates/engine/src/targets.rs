@@ -3,7 +3,7 @@
 
 use crate::EngineError;
 use crate::eval::{Evaluator, Frame, value_at};
-use crate::facts::Facts;
+use crate::facts::FactIndex;
 use crate::params::Params;
 use jx555_lang::ir::CmpOp;
 use jx555_lang::ir::Pack;
@@ -56,7 +56,7 @@ fn number(v: &Value) -> Option<Decimal> {
 /// Every target of the packs, measured over the facts of `year`.
 pub fn targets(
     packs: &[&Pack],
-    facts: &Facts,
+    facts: &FactIndex,
     year: i32,
 ) -> Result<Vec<TargetStatus>, EngineError> {
     let mut out = Vec::new();

@@ -6,14 +6,14 @@
 mod support;
 
 use arrow::array::AsArray;
-use jx555_engine::{Facts, Ledger};
+use jx555_engine::{FactIndex, Ledger};
 use std::collections::BTreeMap;
 use support::hand;
 
 #[test]
 fn three_rules_match_a_hand_written_loop_on_demo_data() {
     let data = jx555_facts::demo::generate(3000, 9).unwrap();
-    let facts = Facts::from_batches(&data.tables).unwrap();
+    let facts = FactIndex::from_batches(&data.tables).unwrap();
     let p = support::example();
     let run = support::run(&[&p], &facts, &Ledger::default(), 2023);
     let tables = ["enterprises", "parks", "recognitions"];

@@ -12,7 +12,7 @@ use num_traits::{Signed, ToPrimitive};
 use support::*;
 
 /// One enterprise that crosses 50亿 of revenue in 2021, with its tax and local contribution in fen.
-fn crossing(tax_before: i64, tax_now: i64, local: i64) -> jx555_engine::Facts {
+fn crossing(tax_before: i64, tax_now: i64, local: i64) -> jx555_engine::FactIndex {
     let yuan = |fen: i64| format!("{}.{:02}", fen / 100, fen % 100);
     let (t0, t1, l) = (yuan(tax_before), yuan(tax_now), yuan(local));
     World::default()
@@ -51,7 +51,7 @@ fn exact_award(tax_before: i64, tax_now: i64, local: i64) -> Option<i64> {
     rounded.to_integer().to_i64()
 }
 
-fn award(facts: &jx555_engine::Facts) -> Option<i64> {
+fn award(facts: &jx555_engine::FactIndex) -> Option<i64> {
     let p = example();
     let r = run(&[&p], facts, &Ledger::default(), 2021);
     r.lines

@@ -16,7 +16,7 @@ const TWO_CLAUSES: &str = "## （七）实施强链项目\n\n对强链投资项�
     ## （十一）实施产业基础再造\n\n实施工业强基工程项目计划，单个项目最高给予2000万元的补助。\n\n```rule\n\
     rule 工业强基 for project p {\n  when 强链: p.kind == 强链项目\n  award 1500万\n  cap 2000万 per (p.enterprise, p.name)\n  department 市经信局\n}\n```\n";
 
-fn one_project() -> jx555_engine::Facts {
+fn one_project() -> jx555_engine::FactIndex {
     World::default()
         .with("enterprises", enterprises(&["E1"]))
         .with(
@@ -88,7 +88,7 @@ fn rivals(first: &str, second: &str) -> jx555_lang::ir::Pack {
     ))
 }
 
-fn one_recognition() -> jx555_engine::Facts {
+fn one_recognition() -> jx555_engine::FactIndex {
     World::default()
         .with("enterprises", enterprises(&["E1"]))
         .with(

@@ -644,7 +644,7 @@ fn a_missing_column_is_named() {
         .unwrap();
     let i = years.1.schema().index_of("local_contribution").unwrap();
     years.1.remove_column(i);
-    let facts = jx555_engine::Facts::from_batches(&batches).unwrap();
+    let facts = jx555_engine::FactIndex::from_batches(&batches).unwrap();
     let p = example();
     let err = jx555_engine::evaluate(&Request {
         packs: &[&p],
@@ -677,8 +677,9 @@ fn floating_point_money_is_refused() {
     ])
     .unwrap();
     let e = jx555_engine::facts::batch(enterprises(&["E1"])).unwrap();
-    let err = jx555_engine::Facts::from_batches(&[("enterprises", e), ("enterprise_years", batch)])
-        .unwrap_err();
+    let err =
+        jx555_engine::FactIndex::from_batches(&[("enterprises", e), ("enterprise_years", batch)])
+            .unwrap_err();
     assert!(
         err.to_string().contains("enterprise_years") && err.to_string().contains("revenue"),
         "{err}"
@@ -694,8 +695,8 @@ fn a_child_of_an_unknown_enterprise_is_refused() {
         ("R2", "E9", "单项冠军", "national", 2021),
     ]))
     .unwrap();
-    let err =
-        jx555_engine::Facts::from_batches(&[("enterprises", e), ("recognitions", r)]).unwrap_err();
+    let err = jx555_engine::FactIndex::from_batches(&[("enterprises", e), ("recognitions", r)])
+        .unwrap_err();
     assert!(
         err.to_string().contains("row 2") && err.to_string().contains("E9"),
         "{err}"
@@ -737,7 +738,7 @@ fn a_negative_amount_is_refused() {
     .unwrap();
     batches.retain(|(n, _)| *n != "enterprise_years");
     batches.push(("enterprise_years", years));
-    let err = jx555_engine::Facts::from_batches(&batches)
+    let err = jx555_engine::FactIndex::from_batches(&batches)
         .unwrap_err()
         .to_string();
     assert!(
@@ -757,7 +758,7 @@ fn a_missing_table_is_named() {
         .into_iter()
         .filter(|(n, _)| *n != "parks")
         .collect();
-    let facts = jx555_engine::Facts::from_batches(&batches).unwrap();
+    let facts = jx555_engine::FactIndex::from_batches(&batches).unwrap();
     let p = example();
     let err = jx555_engine::evaluate(&Request {
         packs: &[&p],

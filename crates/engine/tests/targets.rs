@@ -65,7 +65,7 @@ fn an_indicator_gives_what_the_facts_cannot() {
     ])
     .unwrap();
     batches.push(("indicators", indicators));
-    let facts = jx555_engine::Facts::from_batches(&batches).unwrap();
+    let facts = jx555_engine::FactIndex::from_batches(&batches).unwrap();
     let p = example();
     let of = |year| {
         targets(&[&p], &facts, year)

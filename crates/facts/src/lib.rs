@@ -4,7 +4,7 @@
 //! CSV folder ─> csv_io::read_folder ─> RawTable (text) ─┐
 //! demo::raw(n, seed) ───────────────────────────────────┼─> import::validate(catalog) ─> Dataset (Arrow)
 //!                                                       │        └─> every Problem: table, row, column, value, reason
-//! Dataset ─> csv_io::write_folder (same data, same bytes); Dataset.tables ─> jx555_engine::Facts
+//! Dataset ─> csv_io::write_folder (same data, same bytes); Dataset.tables ─> jx555_engine::FactIndex
 //! ```
 //!
 //! The model (`model`) is the language's schema plus the keys; a cell is read by its column's type

@@ -4,7 +4,7 @@
 use crate::cmd::open_existing;
 use crate::pack_files;
 use anyhow::Result;
-use jx555_engine::{Facts, Override, Request};
+use jx555_engine::{FactIndex, Override, Request};
 use jx555_lang::ir::Pack;
 use jx555_server::LoadedPack;
 use jx555_store::sqlite::DEFAULT_PATH;
@@ -31,7 +31,7 @@ pub struct Workspace {
     /// The store.
     pub store: Box<dyn Store>,
     /// The facts, indexed for the engine.
-    pub facts: Facts,
+    pub facts: FactIndex,
     /// Which facts they are.
     pub facts_info: FactsInfo,
 }
@@ -49,7 +49,7 @@ impl Workspace {
     /// A workspace of checked packs over a store that holds facts.
     pub fn new(packs: Vec<LoadedPack>, store: Box<dyn Store>) -> Result<Workspace> {
         let (data, facts_info) = store.facts()?.ok_or(StoreError::NoFacts)?;
-        let facts = Facts::from_batches(&data.tables)?;
+        let facts = FactIndex::from_batches(&data.tables)?;
         Ok(Workspace {
             packs,
             store,

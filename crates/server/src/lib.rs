@@ -20,7 +20,7 @@ mod svg;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jx555_engine::{Facts, Request};
+use jx555_engine::{FactIndex, Request};
 use jx555_facts::Dataset;
 use jx555_lang::ir::Pack;
 use jx555_store::sqlite::SqliteStore;
@@ -47,7 +47,7 @@ pub struct App {
     packs: Vec<LoadedPack>,
     store: SharedStore,
     data: Dataset,
-    facts: Facts,
+    facts: FactIndex,
 }
 
 impl App {
@@ -59,8 +59,8 @@ impl App {
     /// An app over any store, which must hold facts.
     pub fn new(packs: Vec<LoadedPack>, store: Box<dyn Store + Send>) -> Result<App, ServerError> {
         let (data, _) = store.facts()?.ok_or(StoreError::NoFacts)?;
-        let facts =
-            Facts::from_batches(&data.tables).map_err(|e| ServerError::Internal(e.to_string()))?;
+        let facts = FactIndex::from_batches(&data.tables)
+            .map_err(|e| ServerError::Internal(e.to_string()))?;
         Ok(App {
             packs,
             store: Mutex::new(store),

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
 use jx555_engine::summary::{By, CostShare, totals};
-use jx555_engine::{Facts, Override, Run};
+use jx555_engine::{FactIndex, Override, Run};
 use jx555_report::{key_label, wan};
 use jx555_store::sqlite::SqliteStore;
 use jx555_store::{NewRun, Store};
@@ -169,7 +169,7 @@ async fn every_figure_of_a_run_agrees() {
         let info = store
             .replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))
             .unwrap();
-        let facts = Facts::from_batches(&data.tables).unwrap();
+        let facts = FactIndex::from_batches(&data.tables).unwrap();
         let save = |store: &mut SqliteStore, year: i32, overrides: Vec<Override>| {
             let ledger = store.ledger().unwrap();
             let run = jx555_engine::evaluate(&jx555_engine::Request {

@@ -38,7 +38,7 @@ fn main() {
     let t = Instant::now();
     let (data, _) = store.facts().expect("load").expect("facts");
     let read = t.elapsed();
-    let facts = jx555_engine::Facts::from_batches(&data.tables).expect("facts");
+    let facts = jx555_engine::FactIndex::from_batches(&data.tables).expect("facts");
     println!(
         "load into Arrow: {read:?} reading, {:?} with the engine's indexes",
         t.elapsed()

@@ -3,7 +3,7 @@
 // A failed expectation in a test helper is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use jx555_engine::{Facts, Request, Status};
+use jx555_engine::{FactIndex, Request, Status};
 use jx555_facts::{RawTable, csv_io, demo, validate};
 use jx555_lang::{SourceFile, Sources};
 use jx555_store::sqlite::SqliteStore;
@@ -126,7 +126,7 @@ fn small_world() -> jx555_facts::Dataset {
 
 fn evaluate(store: &SqliteStore, pack: &jx555_lang::ir::Pack, year: i32) -> jx555_engine::Run {
     let (data, _) = store.facts().unwrap().unwrap();
-    let facts = Facts::from_batches(&data.tables).unwrap();
+    let facts = FactIndex::from_batches(&data.tables).unwrap();
     let ledger = store.ledger().unwrap().before(year);
     jx555_engine::evaluate(&Request {
         packs: &[pack],

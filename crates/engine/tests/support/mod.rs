@@ -1,4 +1,4 @@
-//! Facts built in code for the engine's tests, and the packs they run.
+//! FactIndex built in code for the engine's tests, and the packs they run.
 
 #![allow(dead_code)]
 
@@ -7,7 +7,7 @@ pub mod hand;
 use arrow::array::{ArrayRef, BooleanArray, Decimal128Array, Int64Array, StringArray};
 use arrow::datatypes::DataType;
 use jx555_engine::facts::batch;
-use jx555_engine::{Facts, Ledger, Request, Run};
+use jx555_engine::{FactIndex, Ledger, Request, Run};
 use jx555_lang::ir::Pack;
 use jx555_lang::schema::{self, FieldType};
 use jx555_lang::{SourceFile, Sources};
@@ -90,8 +90,8 @@ impl World {
     }
 
     /// The facts, with every table and column the schema has: what a test leaves out is empty or null.
-    pub fn facts(&self) -> Facts {
-        Facts::from_batches(&self.batches()).expect("facts")
+    pub fn facts(&self) -> FactIndex {
+        FactIndex::from_batches(&self.batches()).expect("facts")
     }
 
     /// The tables, completed with empty tables and null columns.
@@ -164,7 +164,7 @@ impl World {
 }
 
 /// Runs packs for a year with a ledger.
-pub fn run(packs: &[&Pack], facts: &Facts, ledger: &Ledger, year: i32) -> Run {
+pub fn run(packs: &[&Pack], facts: &FactIndex, ledger: &Ledger, year: i32) -> Run {
     jx555_engine::evaluate(&Request {
         packs,
         facts,
@@ -176,7 +176,11 @@ pub fn run(packs: &[&Pack], facts: &Facts, ledger: &Ledger, year: i32) -> Run {
 }
 
 /// Runs years in order, approving each run into the ledger, and returns the runs.
-pub fn run_years(packs: &[&Pack], facts: &Facts, years: std::ops::RangeInclusive<i32>) -> Vec<Run> {
+pub fn run_years(
+    packs: &[&Pack],
+    facts: &FactIndex,
+    years: std::ops::RangeInclusive<i32>,
+) -> Vec<Run> {
     let mut entries = Vec::new();
     let mut runs = Vec::new();
     for year in years {

@@ -10,7 +10,7 @@ use crate::cmd::clip;
 use crate::{Outcome, pack_files};
 use anyhow::{Context, Result, bail};
 use jx555_engine::run::{AwardLine, LineMode, Status};
-use jx555_engine::{Facts, Ledger, Request};
+use jx555_engine::{FactIndex, Ledger, Request};
 use jx555_facts::cell::with_check_char;
 use jx555_facts::{RawTable, csv_io, validate};
 use jx555_lang::ir::Pack;
@@ -214,7 +214,7 @@ fn run_case(pack: &Pack, case: &Case) -> Result<Vec<String>> {
         .collect();
     let data = validate(&raw, Some(&pack.catalog))
         .map_err(|p| anyhow::anyhow!("the facts do not validate:\n{}", csv_io::report(&p)))?;
-    let facts = Facts::from_batches(&data.tables)?;
+    let facts = FactIndex::from_batches(&data.tables)?;
 
     let mut entries = Vec::new();
     let mut runs = BTreeMap::new();

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use jx555_engine::{Facts, Ledger};
+use jx555_engine::{FactIndex, Ledger};
 use jx555_lang::{SourceFile, Sources};
 use jx555_server::{App, LoadedPack};
 use jx555_store::sqlite::SqliteStore;
@@ -50,7 +50,7 @@ pub fn build(n: usize) -> Site {
         let info = store
             .replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))
             .unwrap();
-        let facts = Facts::from_batches(&data.tables).unwrap();
+        let facts = FactIndex::from_batches(&data.tables).unwrap();
         let run = jx555_engine::evaluate(&jx555_engine::Request {
             packs: &[&pack],
             facts: &facts,
