@@ -104,42 +104,32 @@ fn one_recognition() -> jx555_engine::FactIndex {
         .facts()
 }
 
-/// The index of a rule's line in a run.
-fn line_of(r: &jx555_engine::Run, rule: &str) -> usize {
-    r.lines.iter().position(|l| l.rule.id == rule).unwrap()
+/// Rules 甲 and 乙 compete for one recognition with these amounts: whether `winner` pays `paid` and
+/// the other points at it.
+fn contest(first: &str, second: &str, winner: &str, loser: &str, paid: i64) {
+    let r = run(
+        &[&rivals(first, second)],
+        &one_recognition(),
+        &Ledger::default(),
+        2021,
+    );
+    let at = |rule: &str| r.lines.iter().position(|l| l.rule.id == rule).unwrap();
+    assert_eq!(r.lines[at(winner)].payable, paid);
+    assert_eq!(
+        r.lines[at(loser)].status,
+        Status::Superseded { by: at(winner) }
+    );
+    assert_eq!(r.total(), paid);
 }
 
 /// 就高不重复 with equal amounts: the first rule in pack order pays, the other points at it.
 #[test]
 fn a_tie_goes_to_the_first_rule_in_pack_order() {
-    let r = run(
-        &[&rivals("50万", "50万")],
-        &one_recognition(),
-        &Ledger::default(),
-        2021,
-    );
-    let by = |id: &str| line_of(&r, id);
-    assert_eq!(r.lines[by("甲")].payable, 50 * WAN);
-    assert_eq!(
-        r.lines[by("乙")].status,
-        Status::Superseded { by: by("甲") }
-    );
+    contest("50万", "50万", "甲", "乙", 50 * WAN);
 }
 
 /// What competes is the amount after the rule's own caps: 600万 capped at 100万 loses to 200万.
 #[test]
 fn the_amount_after_caps_competes() {
-    let r = run(
-        &[&rivals("600万\n  cap 100万", "200万")],
-        &one_recognition(),
-        &Ledger::default(),
-        2021,
-    );
-    let by = |id: &str| line_of(&r, id);
-    assert_eq!(r.lines[by("乙")].payable, 200 * WAN);
-    assert_eq!(
-        r.lines[by("甲")].status,
-        Status::Superseded { by: by("乙") }
-    );
-    assert_eq!(r.total(), 200 * WAN);
+    contest("600万\n  cap 100万", "200万", "乙", "甲", 200 * WAN);
 }

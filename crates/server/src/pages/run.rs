@@ -100,40 +100,53 @@ fn percent(s: &str) -> String {
 
 /// A run's payout list in one of its forms, made on the blocking pool.
 async fn payout(
-    app: AppState,
+    State(app): AppState,
     id: Result<Path<i64>, PathRejection>,
-    form: fn(&jx555_engine::Run) -> Result<Vec<u8>, jx555_report::ReportError>,
-    content_type: &'static str,
-    extension: &'static str,
+    form: Form,
 ) -> Result<Response, PageError> {
-    let State(app) = app;
     let Path(id) = id.map_err(bad_request)?;
     let (year, bytes) = blocking(move || {
         let (info, run) = app.store()?.run(id)?;
-        let bytes = form(&run).map_err(|e| ServerError::Internal(e.to_string()))?;
+        let bytes = (form.write)(&run).map_err(|e| ServerError::Internal(e.to_string()))?;
         Ok((info.year, bytes))
     })
     .await?;
     Ok(download(
         bytes,
-        content_type,
-        format!("{}.{extension}", jx555_report::payout_file_stem(year, id)),
+        form.content_type,
+        format!(
+            "{}.{}",
+            jx555_report::payout_file_stem(year, id),
+            form.extension
+        ),
     ))
 }
+
+/// A form of the payout list: how it is written and served.
+struct Form {
+    write: fn(&jx555_engine::Run) -> Result<Vec<u8>, jx555_report::ReportError>,
+    content_type: &'static str,
+    extension: &'static str,
+}
+
+const XLSX: Form = Form {
+    write: jx555_report::payout_xlsx,
+    content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    extension: "xlsx",
+};
+
+const CSV: Form = Form {
+    write: jx555_report::payout_csv,
+    content_type: "text/csv; charset=utf-8",
+    extension: "csv",
+};
 
 /// The payout list as XLSX.
 pub async fn xlsx(
     app: AppState,
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, PageError> {
-    payout(
-        app,
-        id,
-        jx555_report::payout_xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "xlsx",
-    )
-    .await
+    payout(app, id, XLSX).await
 }
 
 /// The payout list as CSV.
@@ -141,12 +154,5 @@ pub async fn csv(
     app: AppState,
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, PageError> {
-    payout(
-        app,
-        id,
-        jx555_report::payout_csv,
-        "text/csv; charset=utf-8",
-        "csv",
-    )
-    .await
+    payout(app, id, CSV).await
 }
