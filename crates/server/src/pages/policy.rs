@@ -6,25 +6,39 @@ use super::parts::{mode_name, param_value};
 use super::{AppState, Page, render};
 use crate::queries;
 use axum::extract::State;
-use jx555_engine::{AwardLine, Run, Status};
+use jx555_engine::Run;
+use jx555_engine::summary::{self, By, Key, Standing};
 use jx555_lang::pack::literate::{self, Part};
 use jx555_report::{target_value, wan};
 use maud::{Markup, html};
 
-/// Figures of the latest run for one rule: payable lines, their total, superseded and flagged lines.
-fn rule_figures(run: Option<&Run>, rule: &str) -> Markup {
+/// Figures of the latest run for one rule: its paying lines and their total (from the run's summary,
+/// as every page shows them), and how many lines were superseded or wait for a decision.
+fn rule_figures(run: Option<&Run>, pack: &str, rule: &str) -> Markup {
     let Some(run) = run else {
         return html! { span class="muted" { "尚无兑现测算" } };
     };
-    let lines: Vec<&AwardLine> = run.lines.iter().filter(|l| l.rule.id == rule).collect();
-    let paid: Vec<&&AwardLine> = lines.iter().filter(|l| l.payable > 0).collect();
-    let superseded = lines
+    let total = summary::totals(run, By::Rule)
+        .into_iter()
+        .find(|t| matches!(&t.key, Key::Rule { pack: p, id, .. } if p == pack && id == rule));
+    let (paying, payable) = total.map_or((0, 0), |t| (t.paying, t.payable));
+    let standings = run
+        .lines
         .iter()
-        .filter(|l| matches!(l.status, Status::Superseded { .. }))
-        .count();
-    let flagged = lines.iter().filter(|l| l.status == Status::Flagged).count();
+        .filter(|l| l.rule.pack == pack && l.rule.id == rule)
+        .map(|l| l.standing());
+    let (mut superseded, mut flagged) = (0, 0);
+    for s in standings {
+        match s {
+            Standing::Superseded => superseded += 1,
+            Standing::Review | Standing::CaseByCase | Standing::Pending | Standing::MissingData => {
+                flagged += 1
+            }
+            _ => {}
+        }
+    }
     html! {
-        span { "最新测算：" (paid.len()) " 家/项获兑现，合计 " (wan(paid.iter().map(|l| l.payable).sum()))
+        span { "最新测算：" (paying) " 家/项获兑现，合计 " (wan(payable))
             "；就高不重复被取代 " (superseded) " 条；待审核或待定 " (flagged) " 条" }
     }
 }
@@ -99,7 +113,7 @@ fn block_card(
                     strong { "规则 " (r.title.clone().unwrap_or_else(|| r.id.clone())) }
                     " " span class="muted" { (r.id) " · " (mode_name(r.mode.name())) " · " (r.departments.join("、")) }
                     br;
-                    (rule_figures(run, &r.id))
+                    (rule_figures(run, &p.manifest.id, &r.id))
                 }
             }
             @for t in &targets {
