@@ -22,7 +22,7 @@ pub struct DemoArgs {
     /// A policy pack folder to evaluate instead of the bundled Jiaxing pack.
     #[arg(long)]
     pack: Option<PathBuf>,
-    /// The database the demo writes (its facts are replaced).
+    /// SQLite file the demo writes (created if missing; its facts are replaced).
     #[arg(long, default_value = "jx555-demo.db")]
     db: PathBuf,
     /// Where the payout list is written.

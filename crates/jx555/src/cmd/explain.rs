@@ -22,7 +22,7 @@ pub enum Format {
 pub struct ExplainArgs {
     /// The enterprise's 统一社会信用代码.
     uscc: String,
-    /// The year.
+    /// The year whose rules and facts explain the awards (within the pack's validity).
     #[arg(long)]
     year: i32,
     /// Only this rule (for the enterprise itself).

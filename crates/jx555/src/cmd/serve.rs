@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// Arguments of `serve`.
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// The database (`./jx555.db`; with `--demo`, `./jx555-demo.db`).
+    /// SQLite file holding the facts, runs and the ledger (`./jx555.db`; with `--demo`, `./jx555-demo.db`, created if missing).
     #[arg(long)]
     db: Option<PathBuf>,
     /// Where to listen.
