@@ -125,16 +125,22 @@ pub fn follows(e: &AuditEntry, n: i64, head: &str) -> Result<(), String> {
     }
 }
 
-/// Checks a log in order ([`follows`] for each entry): the checkpoint, or the first break.
-pub fn verify(entries: impl IntoIterator<Item = AuditEntry>) -> Result<Checkpoint, Break> {
+/// Checks a log in order ([`follows`] for each entry), as it is read (a million entries are never
+/// held at once): the checkpoint, or the first break; a read error stops it.
+pub fn verify<E>(
+    entries: impl IntoIterator<Item = Result<AuditEntry, E>>,
+) -> Result<Result<Checkpoint, Break>, E> {
     let mut head = String::new();
     let mut count = 0i64;
     for e in entries {
+        let e = e?;
         count += 1;
-        follows(&e, count, &head).map_err(|reason| Break { seq: count, reason })?;
+        if let Err(reason) = follows(&e, count, &head) {
+            return Ok(Err(Break { seq: count, reason }));
+        }
         head = e.hash;
     }
-    Ok(Checkpoint { count, head })
+    Ok(Ok(Checkpoint { count, head }))
 }
 
 /// SHA-256 of bytes, as hex: the digest of a change.
@@ -172,6 +178,7 @@ mod tests {
 
     #[test]
     fn an_edit_or_a_gap_breaks_the_chain_where_it_is() {
+        let verify = |c: Vec<AuditEntry>| super::verify(c.into_iter().map(Ok::<_, ()>)).unwrap();
         let good = chain(5);
         let cp = verify(good.clone()).unwrap();
         assert_eq!((cp.count, cp.head.as_str()), (5, good[4].hash.as_str()));

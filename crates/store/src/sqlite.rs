@@ -771,26 +771,8 @@ impl Store for SqliteStore {
             .conn
             .prepare("SELECT seq, at, actor, role, action, object, digest, prev, hash FROM audit ORDER BY seq")
             .map_err(&e)?;
-        let mut rows = stmt.query([]).map_err(&e)?;
-        // Streamed: a million entries are read one at a time.
-        let mut fault = None;
-        let mut head = String::new();
-        let mut count = 0i64;
-        while let Some(row) = rows.next().map_err(&e)? {
-            let entry = audit_entry(row).map_err(&e)?;
-            count += 1;
-            match audit::follows(&entry, count, &head) {
-                Ok(()) => head = entry.hash,
-                Err(reason) => {
-                    fault = Some(Break { seq: count, reason });
-                    break;
-                }
-            }
-        }
-        Ok(match fault {
-            Some(b) => Err(b),
-            None => Ok(Checkpoint { count, head }),
-        })
+        let rows = stmt.query_map([], audit_entry).map_err(&e)?;
+        audit::verify(rows).map_err(&e)
     }
 }
 
