@@ -7,13 +7,16 @@
 //!                        facts or the earlier years' ledger changed since the run) ─> Store::ledger
 //! ```
 //!
-//! Every change (import, run, approval) appends an entry to the hash-chained audit log ([`audit`]) in
+//! Accounts, sessions and API tokens ([`accounts`]) live in the same store.
+//!
+//! Every change (import, run, approval, account, login) appends an entry to the hash-chained audit log ([`audit`]) in
 //! its own transaction.
 //!
 //! Callers see the [`Store`] trait; [`sqlite::SqliteStore`] is the embedded default (one file, WAL,
 //! foreign keys on, migrations). A PostgreSQL backend implements the same trait.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod audit;
 pub mod sqlite;
 
@@ -72,6 +75,15 @@ pub enum StoreError {
         /// What changed.
         what: String,
     },
+    /// An account name that is not there.
+    #[error("there is no account {0:?}; `jx555 user list` lists them")]
+    NoAccount(String),
+    /// An account name already taken.
+    #[error("an account {0:?} already exists")]
+    AccountExists(String),
+    /// A token number that is not there, or was revoked already.
+    #[error("there is no live API token #{0}; `jx555 token list` lists them")]
+    NoToken(i64),
     /// The store holds no facts yet.
     #[error("the store holds no facts yet; run `jx555 import <folder>` or `jx555 demo` first")]
     NoFacts,
@@ -165,7 +177,7 @@ pub fn ledger_state(ledger: &Ledger, year: i32) -> String {
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize) -> ControlFlow<()>;
 
 /// Where jx555 keeps its data.
-pub trait Store {
+pub trait Store: accounts::Accounts {
     /// Replaces all facts by `data`, in one transaction.
     fn replace_facts(
         &mut self,

@@ -4,6 +4,8 @@
 //! Money is stored as integer fen and decimals as integer millionths, so nothing is rounded on the way in
 //! or out; runs keep every line as JSON next to the columns that are searched.
 
+mod accounts;
+
 use crate::audit::{self, Actor, AuditEntry, AuditFilter, Break, Checkpoint};
 use crate::{FactsInfo, NewRun, Progress, RunInfo, Store, StoreError};
 use arrow::array::{
@@ -56,6 +58,7 @@ const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
         Some(rekey_ledger),
     ),
     (include_str!("../migrations/0007_audit_log.sql"), None),
+    (include_str!("../migrations/0008_accounts.sql"), None),
 ];
 
 /// Rows rewritten by a migration step, inside its transaction.
@@ -90,7 +93,7 @@ fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 }
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 7;
+pub const SCHEMA_VERSION: usize = 8;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.

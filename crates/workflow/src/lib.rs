@@ -1,0 +1,11 @@
+//! The rules of the operating layer, as data: who may do what, on which scope. Pure: no IO; the
+//! server and the CLI ask these tables and then persist the change and its audit entry together.
+//!
+//! ```text
+//! account (role + scope) ─> Principal ─> access::permits(role, Action)   (may this role do it at all?)
+//!                                     └─> Principal::sees_enterprise / sees_line (which rows it may see)
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod accounts;
