@@ -35,6 +35,10 @@ enum Command {
     Runs(cmd::runs::RunsArgs),
     /// The audit log: verify its hash chain, or list who changed what.
     Audit(cmd::audit::AuditArgs),
+    /// Accounts: add (with a role and scope), list, disable, enable, passwd.
+    User(cmd::user::UserArgs),
+    /// API tokens: add (printed once), list, revoke.
+    Token(cmd::user::TokenArgs),
     /// Record a run's paying lines in the ledger (once).
     Approve(cmd::approve::ApproveArgs),
     /// What an enterprise gets, nearly gets and lacks, and why, citing the clauses.
@@ -78,6 +82,8 @@ fn main() -> ExitCode {
         Command::Coverage(args) => cmd::coverage::run(&args),
         Command::Test(args) => cmd::test::run(&args),
         Command::Serve(args) => cmd::serve::serve(&args),
+        Command::User(args) => cmd::user::user(&args),
+        Command::Token(args) => cmd::user::token(&args),
         Command::Demo(args) => cmd::demo::demo(&args),
         Command::Evaluate(args) => cmd::evaluate::evaluate(&args),
         Command::Runs(args) => cmd::runs::runs(&args),

@@ -29,6 +29,22 @@ pub struct Pack {
     pub principles: Vec<Principle>,
 }
 
+/// The departments (责任单位) the packs' rules name, each once, in order of first mention: the
+/// departments a 部门审核员 account may be bound to.
+pub fn departments<'a>(packs: impl IntoIterator<Item = &'a Pack>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for d in packs
+        .into_iter()
+        .flat_map(|p| &p.rules)
+        .flat_map(|r| &r.departments)
+    {
+        if !out.contains(d) {
+            out.push(d.clone());
+        }
+    }
+    out
+}
+
 impl Pack {
     /// The parameter named `name`.
     pub fn param(&self, name: &str) -> Option<&Param> {

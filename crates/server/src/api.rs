@@ -1,13 +1,14 @@
 //! The JSON API under `/api/v1`: packs, rules, enterprises, explanations, runs, what-if, targets.
 //! Errors are `{"code", "message"}` with a 4xx status for bad input; a 5xx says nothing internal.
 
+use crate::auth::{Routes, Visitor};
 use crate::queries::{self, run_what_if};
 use crate::{App, ServerError, blocking};
+use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use jx555_workflow::access::Action;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -18,18 +19,28 @@ type Api = Result<Json<Value>, ApiError>;
 /// The OpenAPI document of this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
-pub fn routes() -> Router<Arc<App>> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/packs", get(packs))
-        .route("/packs/{id}/rules", get(rules))
-        .route("/enterprises", get(enterprises))
-        .route("/enterprises/{uscc}/explain", get(explain))
-        .route("/runs", get(runs))
-        .route("/runs/{id}", get(run))
-        .route("/whatif", post(whatif))
-        .route("/targets", get(targets))
-        .fallback(not_found)
+/// The API's routes, each with its action; data needs `Authorization: Bearer <token>`.
+pub fn routes() -> Routes {
+    use Action::*;
+    Routes::default()
+        .get("/api/v1/openapi.json", ViewPolicy, openapi)
+        .get("/api/v1/packs", ViewPolicy, packs)
+        .get("/api/v1/packs/{id}/rules", ViewPolicy, rules)
+        .get("/api/v1/enterprises", FindEnterprises, enterprises)
+        .get(
+            "/api/v1/enterprises/{uscc}/explain",
+            ViewEnterprise,
+            explain,
+        )
+        .get("/api/v1/runs", ViewRuns, runs)
+        .get("/api/v1/runs/{id}", ViewRuns, run)
+        .post("/api/v1/whatif", WhatIf, whatif)
+        .get("/api/v1/targets", ViewTargets, targets)
+}
+
+/// An error answer: `{code, message}` with the status.
+pub fn error(status: axum::http::StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "code": code, "message": message }))).into_response()
 }
 
 /// An error as the API answers it.
@@ -68,15 +79,8 @@ impl From<JsonRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.0.status();
-        let body = json!({ "code": code, "message": self.0.public_message() });
-        (status, Json(body)).into_response()
+        error(status, code, &self.0.public_message())
     }
-}
-
-async fn not_found() -> ApiError {
-    ApiError(ServerError::NotFound(
-        "no such endpoint; see /api/v1/openapi.json".into(),
-    ))
 }
 
 async fn openapi() -> Response {
@@ -135,10 +139,14 @@ struct SearchQuery {
     limit: Option<usize>,
 }
 
-async fn enterprises(State(app): AppState, q: Result<Query<SearchQuery>, QueryRejection>) -> Api {
+async fn enterprises(
+    State(app): AppState,
+    v: Visitor,
+    q: Result<Query<SearchQuery>, QueryRejection>,
+) -> Api {
     let Query(q) = q?;
     let limit = q.limit.unwrap_or(20).clamp(1, 200);
-    let found: Vec<Value> = queries::search(&app, &q.q, limit)
+    let found: Vec<Value> = queries::search(&app, v.principal()?, &q.q, limit)
         .into_iter()
         .map(|f| json!({ "uscc": f.uscc, "name": f.name, "county": f.county }))
         .collect();
@@ -153,11 +161,25 @@ struct ExplainQuery {
 
 async fn explain(
     State(app): AppState,
+    v: Visitor,
     Path(uscc): Path<String>,
     q: Result<Query<ExplainQuery>, QueryRejection>,
 ) -> Api {
     let Query(q) = q?;
     let v = blocking(move || {
+        let p = v.principal()?;
+        if queries::enterprise(&app, p, &uscc).is_none() {
+            return Err(ServerError::NotFound(format!("no enterprise {uscc}")));
+        }
+        if let Some(rule) = &q.rule {
+            let seen = app
+                .packs
+                .iter()
+                .any(|lp| queries::sees_rule(&app, p, &lp.pack.manifest.id, rule));
+            if !seen {
+                return Err(ServerError::NotFound(format!("no rule {rule}")));
+            }
+        }
         let year = q.year.unwrap_or_else(|| queries::latest_year(&app));
         app.with_request(year, |req| {
             let v = match &q.rule {
@@ -167,9 +189,11 @@ async fn explain(
                     &uscc,
                     rule,
                 )?),
-                None => {
-                    serde_json::to_value(jx555_engine::explain::explain_enterprise(req, &uscc)?)
-                }
+                None => serde_json::to_value(queries::explanation_for(
+                    &app,
+                    p,
+                    jx555_engine::explain::explain_enterprise(req, &uscc)?,
+                )),
             };
             v.map_err(|e| ServerError::Internal(e.to_string()))
         })
@@ -178,8 +202,8 @@ async fn explain(
     Ok(Json(v))
 }
 
-async fn runs(State(app): AppState) -> Api {
-    let list = blocking(move || Ok(app.store()?.runs()?)).await?;
+async fn runs(State(app): AppState, v: Visitor) -> Api {
+    let list = blocking(move || queries::runs_for(&app, v.principal()?)).await?;
     Ok(Json(to_json(&list)?))
 }
 
@@ -194,6 +218,7 @@ struct RunQuery {
 
 async fn run(
     State(app): AppState,
+    v: Visitor,
     Path(id): Path<String>,
     q: Result<Query<RunQuery>, QueryRejection>,
 ) -> Api {
@@ -207,7 +232,7 @@ async fn run(
         Some(p) => (p - 1).saturating_mul(limit),
         None => q.offset.unwrap_or(0),
     };
-    let (info, run) = blocking(move || Ok(app.store()?.run(id)?)).await?;
+    let (info, run) = blocking(move || queries::run_for(&app, v.principal()?, id)).await?;
     let lines: Vec<&jx555_engine::AwardLine> = run.lines.iter().skip(offset).take(limit).collect();
     Ok(Json(json!({
         "run": to_json(&info)?, "total": run.total(), "line_count": run.lines.len(),

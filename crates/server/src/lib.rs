@@ -3,7 +3,11 @@
 //! ```text
 //! packs + store (facts, runs, ledger) ─> App ─> router ─┬─ pages (server-rendered HTML, zh-CN, SVG charts)
 //!                                                       └─ /api/v1 (JSON, OpenAPI at /api/v1/openapi.json)
+//! every request: log ─> security headers ─> identify (session or API token) ─> CSRF ─> route guard
 //! ```
+//!
+//! Who may open what is `jx555_workflow::access` (one table of role × action); each route names its
+//! action ([`auth::Routes`]), and handlers show only the rows of the visitor's scope (`queries`).
 //!
 //! The store is opened once and shared (one handle behind the `Store` trait); the facts are loaded
 //! once when the app opens; runs and the ledger are read from the store on each request, so a run
@@ -13,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 mod api;
+pub mod auth;
 mod pages;
 mod queries;
 mod svg;
@@ -48,6 +53,8 @@ pub struct App {
     store: SharedStore,
     data: Dataset,
     facts: FactIndex,
+    /// Password hashes running at once, at most one per core: logins wait, pages do not.
+    hashing: tokio::sync::Semaphore,
 }
 
 impl App {
@@ -66,6 +73,9 @@ impl App {
             store: Mutex::new(store),
             data,
             facts,
+            hashing: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         })
     }
 
@@ -74,6 +84,24 @@ impl App {
         self.store
             .lock()
             .map_err(|_| ServerError::Internal("the store's lock was poisoned by a panic".into()))
+    }
+
+    /// The store, for a change made by `p` (the audit entry names them).
+    fn store_as(
+        &self,
+        p: &jx555_workflow::access::Principal,
+    ) -> Result<MutexGuard<'_, Box<dyn Store + Send>>, ServerError> {
+        let mut store = self.store()?;
+        store.set_actor(jx555_store::audit::Actor {
+            name: p.name.clone(),
+            role: p.role.code().into(),
+        });
+        Ok(store)
+    }
+
+    /// The departments the packs name (责任单位), in order: the scopes of 部门审核员 accounts.
+    pub fn departments(&self) -> Vec<String> {
+        jx555_lang::ir::departments(self.packs.iter().map(|p| &p.pack))
     }
 
     fn pack_refs(&self) -> Vec<&Pack> {
@@ -108,6 +136,9 @@ pub enum ServerError {
     /// The request is malformed or asks for something the rules refuse.
     #[error("{0}")]
     BadRequest(String),
+    /// The visitor's role or scope does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
     /// The store could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -123,6 +154,7 @@ impl ServerError {
                 (StatusCode::NOT_FOUND, "not_found")
             }
             ServerError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ServerError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ServerError::Store(_) | ServerError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
@@ -192,15 +224,24 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ServerError::Internal(e.to_string()))?
 }
 
-/// The whole site: pages and the JSON API; every request is logged (method, path, status, time).
+/// Every route of the site with the action it takes: what the access test walks.
+pub fn route_rules() -> Vec<auth::RouteRule> {
+    pages::routes().merge(api::routes()).into_parts().1
+}
+
+/// The whole site: pages and the JSON API; every request is logged (method, path, status, time),
+/// identified, checked for CSRF and against its route's rule, and answered with security headers.
 pub fn router(app: App) -> Router {
+    use axum::middleware::{from_fn, from_fn_with_state};
     let app = Arc::new(app);
-    Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+    let (routes, _) = pages::routes().merge(api::routes()).into_parts();
+    routes
         .fallback(pages::not_found)
-        .with_state(app)
-        .layer(axum::middleware::from_fn(log_request))
+        .with_state(app.clone())
+        .layer(from_fn(auth::csrf))
+        .layer(from_fn_with_state(app, auth::identify))
+        .layer(from_fn(auth::headers))
+        .layer(from_fn(log_request))
 }
 
 /// One log line per request: method, path, status and how long it took.

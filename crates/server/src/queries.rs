@@ -6,9 +6,10 @@ use crate::{App, ServerError};
 use jx555_engine::col::Col;
 use jx555_engine::facts::Table;
 use jx555_engine::whatif::{WhatIf, what_if};
-use jx555_engine::{Override, Run};
+use jx555_engine::{AwardLine, Override, Run};
 use jx555_lang::types::EntityKind;
 use jx555_store::RunInfo;
+use jx555_workflow::access::Principal;
 
 /// An enterprise as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +38,9 @@ fn found(app: &App, row: usize) -> Found {
     }
 }
 
-/// Enterprises whose name or 统一社会信用代码 contains the query, at most `limit`, in the facts' order.
-pub fn search(app: &App, q: &str, limit: usize) -> Vec<Found> {
+/// Enterprises whose name or 统一社会信用代码 contains the query and that `p` may see, at most
+/// `limit`, in the facts' order.
+pub fn search(app: &App, p: &Principal, q: &str, limit: usize) -> Vec<Found> {
     let q = q.trim();
     if q.is_empty() {
         return Vec::new();
@@ -54,16 +56,91 @@ pub fn search(app: &App, q: &str, limit: usize) -> Vec<Found> {
                 || names
                     .is_some_and(|n| arrow::array::Array::is_valid(n, i) && n.value(i).contains(q))
         })
-        .take(limit)
         .map(|i| found(app, i))
+        .filter(|f| visible(p, f))
+        .take(limit)
         .collect()
 }
 
-/// One enterprise by its 统一社会信用代码, exactly.
-pub fn enterprise(app: &App, uscc: &str) -> Option<Found> {
+fn visible(p: &Principal, f: &Found) -> bool {
+    p.sees_enterprise(&f.uscc, Some(f.county.as_str()).filter(|c| !c.is_empty()))
+}
+
+/// One enterprise by its 统一社会信用代码, exactly, if `p` may see it: an enterprise out of scope is
+/// answered as one that does not exist (its existence is not leaked).
+pub fn enterprise(app: &App, p: &Principal, uscc: &str) -> Option<Found> {
     app.facts
         .enterprise_row(uscc)
         .map(|row| found(app, row as usize))
+        .filter(|f| visible(p, f))
+}
+
+/// Whether `p` sees the rule `rule` of `pack` on an enterprise it may see: a 部门审核员 only its
+/// department's rules (led or taken part in), every other role all.
+pub fn sees_rule(app: &App, p: &Principal, pack: &str, rule: &str) -> bool {
+    match &p.scope {
+        jx555_workflow::access::Scope::Department(d) => app
+            .packs
+            .iter()
+            .filter(|lp| lp.pack.manifest.id == pack)
+            .filter_map(|lp| lp.pack.rule(rule))
+            .any(|r| r.departments.contains(d)),
+        _ => true,
+    }
+}
+
+/// An enterprise's explanation as `p` sees it: the rules in its scope only.
+pub fn explanation_for(
+    app: &App,
+    p: &Principal,
+    mut e: jx555_engine::explain::EnterpriseExplanation,
+) -> jx555_engine::explain::EnterpriseExplanation {
+    for xs in [&mut e.gets, &mut e.nearly, &mut e.lacks] {
+        xs.retain(|x| sees_rule(app, p, &x.pack, &x.rule));
+    }
+    e
+}
+
+/// Whether `p` sees a line: of its enterprise, its county or its department's rules.
+pub fn sees(p: &Principal, l: &AwardLine) -> bool {
+    p.sees_line(
+        l.enterprise.as_deref(),
+        l.county.as_deref(),
+        l.rule.departments.iter().map(String::as_str),
+    )
+}
+
+/// A run as `p` sees it: whole for a city-wide role; otherwise only the lines in scope (so every
+/// total shown is the scope's), without the per-rule counts and city-wide principle checks.
+pub fn scoped(p: &Principal, mut run: Run) -> Run {
+    if !p.city_wide() {
+        run.lines.retain(|l| sees(p, l));
+        run.stats.clear();
+        run.principles.clear();
+    }
+    run
+}
+
+/// A stored run as `p` sees it, its record's total and count made the scope's.
+pub fn run_for(app: &App, p: &Principal, id: i64) -> Result<(RunInfo, Run), ServerError> {
+    let (mut info, run) = app.store()?.run(id)?;
+    let run = scoped(p, run);
+    if !p.city_wide() {
+        info.total = run.total();
+        info.lines = run.lines.len();
+    }
+    Ok((info, run))
+}
+
+/// Every stored run, newest first, with totals as `p` sees them.
+pub fn runs_for(app: &App, p: &Principal) -> Result<Vec<RunInfo>, ServerError> {
+    let list = app.store()?.runs()?;
+    if p.city_wide() {
+        return Ok(list);
+    }
+    list.into_iter()
+        .map(|r| run_for(app, p, r.id).map(|(info, _)| info))
+        .collect()
 }
 
 /// An enterprise's facts by year: the labels of the yearly fields, and a row of values per year.

@@ -14,7 +14,9 @@ use jx555_engine::{FactIndex, Override, Run};
 use jx555_report::{key_label, wan};
 use jx555_store::sqlite::SqliteStore;
 use jx555_store::{NewRun, Store};
+use jx555_workflow::access::{Role, Scope};
 use std::ops::ControlFlow;
+use support::{Credentials, sign_in};
 use tower::ServiceExt;
 
 mod support;
@@ -82,10 +84,13 @@ fn check_csv(run: &Run, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-async fn get(app: &axum::Router, uri: &str) -> Vec<u8> {
+async fn get(app: &axum::Router, who: &Credentials, uri: &str) -> Vec<u8> {
+    let req = Request::get(uri)
+        .header("cookie", &who.cookie)
+        .header("authorization", format!("Bearer {}", who.token));
     let resp = app
         .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .oneshot(req.body(Body::empty()).unwrap())
         .await
         .unwrap();
     assert!(resp.status().is_success(), "{uri}: {}", resp.status());
@@ -200,6 +205,13 @@ async fn every_figure_of_a_run_agrees() {
         ]
         .map(|s| Override::parse(s).unwrap());
         let whatif = save(&mut store, 2023, shares.to_vec());
+        let finance = sign_in(&mut store, "finance", Role::Finance, Scope::City);
+        let nanhu = sign_in(
+            &mut store,
+            "nanhu",
+            Role::CountyReviewer,
+            Scope::County("南湖区".into()),
+        );
         drop(store);
         let app =
             jx555_server::router(jx555_server::App::open(vec![pack.clone()], db.clone()).unwrap());
@@ -209,22 +221,43 @@ async fn every_figure_of_a_run_agrees() {
             check_views(&run)
                 .map_err(|e| format!("{what}: {e}"))
                 .unwrap();
-            let xlsx = get(&app, &format!("/runs/{id}/payout.xlsx")).await;
+            let xlsx = get(&app, &finance, &format!("/runs/{id}/payout.xlsx")).await;
             check_xlsx(&run, &xlsx)
                 .map_err(|e| format!("{what}: {e}"))
                 .unwrap();
-            let csv = get(&app, &format!("/runs/{id}/payout.csv")).await;
+            let csv = get(&app, &finance, &format!("/runs/{id}/payout.csv")).await;
             check_csv(&run, &csv)
                 .map_err(|e| format!("{what}: {e}"))
                 .unwrap();
-            let api: serde_json::Value =
-                serde_json::from_slice(&get(&app, &format!("/api/v1/runs/{id}?limit=1")).await)
-                    .unwrap();
+            let api: serde_json::Value = serde_json::from_slice(
+                &get(&app, &finance, &format!("/api/v1/runs/{id}?limit=1")).await,
+            )
+            .unwrap();
             check_api(&run, &api)
                 .map_err(|e| format!("{what}: {e}"))
                 .unwrap();
+            // A county reviewer's download and API figures are its county's, and add up the same way.
+            let mut county = run.clone();
+            county
+                .lines
+                .retain(|l| l.county.as_deref() == Some("南湖区"));
+            let csv = get(&app, &nanhu, &format!("/runs/{id}/payout.csv")).await;
+            check_csv(&county, &csv)
+                .map_err(|e| format!("{what}, 南湖区: {e}"))
+                .unwrap();
+            let api: serde_json::Value = serde_json::from_slice(
+                &get(&app, &nanhu, &format!("/api/v1/runs/{id}?limit=1")).await,
+            )
+            .unwrap();
+            assert_eq!(api["total"].as_i64(), Some(county.total()), "{what}");
+            let by_county = totals(&run, By::County);
+            let nanhu_total = by_county
+                .iter()
+                .find(|t| key_label(&t.key) == "南湖区")
+                .map_or(0, |t| t.payable);
+            assert_eq!(county.total(), nanhu_total, "{what}");
             if id == current {
-                let html = String::from_utf8(get(&app, "/").await).unwrap();
+                let html = String::from_utf8(get(&app, &finance, "/").await).unwrap();
                 check_dashboard(&run, &html)
                     .map_err(|e| format!("{what}: {e}"))
                     .unwrap();

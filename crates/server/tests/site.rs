@@ -9,6 +9,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use jx555_server::router;
 use jx555_store::Store;
+use jx555_workflow::access::Role;
 use serde_json::Value;
 use support::{app, site};
 use tower::ServiceExt;
@@ -20,16 +21,25 @@ async fn call(
     uri: &str,
     body: Option<(&str, String)>,
 ) -> (StatusCode, Vec<u8>, String) {
-    call_on(app(), method, uri, body).await
+    call_on(app(), site().who(Role::Auditor), method, uri, body).await
 }
 
+/// A request as `who` (the auditor by default: city-wide, sees every figure): its session for pages
+/// (with the CSRF token a form carries), its token for the API. Who may see what is `access.rs`'s
+/// subject.
 async fn call_on(
     app: jx555_server::App,
+    who: &support::Credentials,
     method: Method,
     uri: &str,
     body: Option<(&str, String)>,
 ) -> (StatusCode, Vec<u8>, String) {
-    let mut req = Request::builder().method(method).uri(uri);
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, &who.cookie)
+        .header("x-csrf-token", &who.csrf)
+        .header(header::AUTHORIZATION, format!("Bearer {}", who.token));
     let body = match body {
         Some((ct, b)) => {
             req = req.header(header::CONTENT_TYPE, ct);
@@ -309,7 +319,12 @@ async fn an_enterprise_page_lists_what_the_ledger_granted_it() {
     let own = support::build(300);
     let page = |app| async {
         let uri = format!("/enterprises/{}?year=2023", own.uscc);
-        String::from_utf8(call_on(app, Method::GET, &uri, None).await.1).unwrap()
+        String::from_utf8(
+            call_on(app, own.who(Role::Auditor), Method::GET, &uri, None)
+                .await
+                .1,
+        )
+        .unwrap()
     };
     let before = page(own.app()).await;
     assert!(before.contains("台账中尚无已审定的奖补"), "{before}");

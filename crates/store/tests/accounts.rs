@@ -1,5 +1,8 @@
 //! Accounts, sessions and tokens in the store: each change audited in its own transaction.
 
+// A failed expectation in a test is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use jx555_store::Store;
 use jx555_store::accounts::{
     AccountChange, Accounts, NewAccount, Session, hash_password, new_secret, secret_hash,

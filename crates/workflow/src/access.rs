@@ -182,6 +182,30 @@ impl fmt::Display for Scope {
     }
 }
 
+/// Whether a scope names something that exists: one of `counties`, one of `departments` (those the
+/// packs name as 责任单位), an enterprise of the facts. The error lists what is allowed.
+pub fn check_scope(
+    scope: &Scope,
+    counties: &[&str],
+    departments: &[String],
+    enterprise_exists: impl Fn(&str) -> bool,
+) -> Result<(), String> {
+    match scope {
+        Scope::County(c) if !counties.contains(&c.as_str()) => Err(format!(
+            "{c:?} is not a county; the counties are {}",
+            counties.join("、")
+        )),
+        Scope::Department(d) if !departments.contains(d) => Err(format!(
+            "{d:?} is no department of the policy; the departments are {}",
+            departments.join("、")
+        )),
+        Scope::Enterprise(u) if !enterprise_exists(u) => Err(format!(
+            "no enterprise with 统一社会信用代码 {u} in the facts"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Someone signed in: an account's name, role and scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
@@ -429,6 +453,23 @@ mod tests {
         assert_eq!(Role::parse("县区审核员").unwrap(), CountyReviewer);
         assert_eq!(Role::parse("auditor").unwrap(), Auditor);
         assert!(Role::parse("root").unwrap_err().contains("系统管理员"));
+    }
+
+    #[test]
+    fn a_scope_must_exist() {
+        let depts = vec!["市经信局".to_string()];
+        let check = |s: Scope| check_scope(&s, &["南湖区"], &depts, |u| u == "U1");
+        assert!(check(Scope::County("南湖区".into())).is_ok());
+        assert!(
+            check(Scope::County("北京市".into()))
+                .unwrap_err()
+                .contains("南湖区")
+        );
+        assert!(check(Scope::Department("市经信局".into())).is_ok());
+        assert!(check(Scope::Department("市公安局".into())).is_err());
+        assert!(check(Scope::Enterprise("U1".into())).is_ok());
+        assert!(check(Scope::Enterprise("U2".into())).is_err());
+        assert!(check(Scope::City).is_ok());
     }
 
     #[test]

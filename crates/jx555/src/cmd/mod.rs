@@ -17,6 +17,7 @@ pub mod runs;
 pub mod serve;
 pub mod targets;
 pub mod test;
+pub mod user;
 pub mod validate;
 
 /// The store of a command that reads one: a database file that does not exist is an error that

@@ -19,7 +19,8 @@ pub struct ServeArgs {
     /// Where to listen.
     #[arg(long, default_value = "127.0.0.1:5555")]
     addr: SocketAddr,
-    /// Fill the database with the demo Jiaxing first (2023 evaluated) if it has no facts yet.
+    /// Fill the database with the demo Jiaxing first (2023 evaluated) if it has no facts yet, and
+    /// make one demo account per role, printing their passwords (new ones at every start).
     #[arg(long)]
     demo: bool,
     /// The demo's size and seed.
@@ -56,6 +57,9 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
         )?;
     }
     let packs = pack_files::load(&args.packs)?;
+    if args.demo {
+        demo_accounts(&db)?;
+    }
     // One line per request on stderr; RUST_LOG=warn quiets it, RUST_LOG=debug says more.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -68,4 +72,82 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
     println!("jx555：数据库 {}；打开 http://{}/", db.display(), args.addr);
     jx555_server::serve_blocking(app, args.addr)?;
     Ok(Outcome::Ok)
+}
+
+/// One demo account per role, scoped to an enterprise that has an award in the latest run, its
+/// county and its rule's lead department, so each role shows something. Passwords are new at each
+/// start and printed once; an existing demo account gets the new one.
+fn demo_accounts(db: &std::path::Path) -> Result<()> {
+    use jx555_store::accounts::{AccountChange, Accounts, NewAccount, hash_password, new_secret};
+    use jx555_workflow::access::{Role, Scope};
+    let mut store = SqliteStore::open(db)?;
+    let latest = store
+        .runs()?
+        .into_iter()
+        .filter(|r| r.overrides.is_empty())
+        .max_by_key(|r| r.id);
+    let Some(info) = latest else {
+        bail!("the demo database has no run; run `jx555 demo` first");
+    };
+    let (_, run) = store.run(info.id)?;
+    let Some(line) = run.lines.iter().find(|l| {
+        l.payable > 0
+            && l.enterprise.is_some()
+            && l.county.is_some()
+            && !l.rule.departments.is_empty()
+    }) else {
+        bail!(
+            "the demo run #{} has no enterprise line to scope the demo accounts to",
+            info.id
+        );
+    };
+    let uscc = line.enterprise.clone().unwrap_or_default();
+    let county = line.county.clone().unwrap_or_default();
+    let department = line.rule.departments[0].clone();
+    let accounts = [
+        (
+            "demo-staff",
+            Role::EnterpriseStaff,
+            Scope::Enterprise(uscc.clone()),
+        ),
+        ("demo-admin", Role::EnterpriseAdmin, Scope::Enterprise(uscc)),
+        ("demo-county", Role::CountyReviewer, Scope::County(county)),
+        (
+            "demo-dept",
+            Role::DepartmentReviewer,
+            Scope::Department(department),
+        ),
+        ("demo-finance", Role::Finance, Scope::City),
+        ("demo-audit", Role::Auditor, Scope::City),
+        ("demo-sysadmin", Role::SystemAdmin, Scope::Accounts),
+    ];
+    println!("演示账号（密码每次启动重新生成，只显示这一次）：");
+    for (name, role, scope) in accounts {
+        let password = format!("Jx-{}", &new_secret()?[..20]);
+        let hash = hash_password(&password)?;
+        match store.account(name)? {
+            Some(_) => {
+                store.change_account(name, &AccountChange::Enable)?;
+                store.change_account(
+                    name,
+                    &AccountChange::Password {
+                        hash,
+                        must_change: false,
+                    },
+                )?;
+            }
+            None => {
+                store.add_account(&NewAccount {
+                    name: name.into(),
+                    role,
+                    scope: scope.clone(),
+                    password_hash: hash,
+                    must_change: false,
+                    expires_at: None,
+                })?;
+            }
+        }
+        println!("  {name:<14} {password}  {}（{scope}）", role.name());
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 use super::layout::layout;
 use super::parts::{number, targets_table, totals_chart};
 use super::{AppState, Page, render};
+use crate::auth::Visitor;
 use crate::queries;
 use crate::svg::{self, Group};
 use axum::extract::State;
@@ -11,10 +12,11 @@ use jx555_engine::Status;
 use jx555_engine::summary::{By, CostShare};
 use jx555_lang::types::Value;
 use jx555_report::wan;
+use jx555_workflow::access::Action;
 use maud::html;
 
 /// 总览: the latest run by lead department, county and fund, the 5+5, every target.
-pub async fn page(State(app): AppState) -> Page {
+pub async fn page(State(app): AppState, v: Visitor) -> Page {
     render(move || {
         let latest = queries::latest_run(&app)?;
         let year = latest.as_ref().map_or(queries::latest_year(&app), |(i, _)| i.year);
@@ -40,7 +42,7 @@ pub async fn page(State(app): AppState) -> Page {
                         h2 { "最新兑现测算：第 " (info.id) " 号（" (info.year) "年度）" }
                         p { "可兑现合计 " strong { (wan(run.total())) } "，明细 " (run.lines.len()) " 条，其中待审核或待定 "
                             (run.lines.iter().filter(|l| l.status == Status::Flagged).count()) " 条。"
-                            a href=(format!("/runs/{}", info.id)) { "查看兑现清单" } }
+                            @if v.may(Action::ViewRuns) { a href=(format!("/runs/{}", info.id)) { "查看兑现清单" } } }
                         (totals_chart(run, By::LeadDepartment))
                         (totals_chart(run, By::County))
                         (totals_chart(run, By::Fund))
@@ -66,7 +68,7 @@ pub async fn page(State(app): AppState) -> Page {
                 (targets_table(&ts))
             }
         };
-        Ok(layout("总览", body))
+        Ok(layout(&v, "总览", body))
     })
     .await
 }

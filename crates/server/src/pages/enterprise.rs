@@ -3,6 +3,7 @@
 use super::layout::layout;
 use super::parts::rule_title;
 use super::{AppState, Page, bad_request, render};
+use crate::auth::Visitor;
 use crate::{ServerError, queries};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -19,12 +20,14 @@ pub struct YearQuery {
 /// gets, nearly gets and lacks, with the clause.
 pub async fn page(
     State(app): AppState,
+    v: Visitor,
     Path(uscc): Path<String>,
     y: Result<Query<YearQuery>, QueryRejection>,
 ) -> Page {
     let Query(y) = y.map_err(bad_request)?;
     render(move || {
-        let Some(found) = queries::enterprise(&app, &uscc) else {
+        let p = v.principal()?;
+        let Some(found) = queries::enterprise(&app, p, &uscc) else {
             return Err(ServerError::NotFound(format!("没有统一社会信用代码为 {uscc} 的企业")));
         };
         let (name, county) = (found.name, found.county);
@@ -32,6 +35,7 @@ pub async fn page(
         let report = app.with_request(year, |req| {
             Ok(jx555_engine::explain::explain_enterprise(req, &uscc)?)
         })?;
+        let report = queries::explanation_for(&app, p, report);
         let (headers, rows) = queries::facts_by_year(&app, &uscc);
         let mine = queries::own_records(&app, &uscc);
         let received: Vec<_> = app
@@ -39,7 +43,7 @@ pub async fn page(
             .ledger()?
             .entries()
             .iter()
-            .filter(|e| mine.contains(&e.subject))
+            .filter(|e| mine.contains(&e.subject) && queries::sees_rule(&app, p, &e.pack, &e.rule))
             .cloned()
             .collect();
         let title_of = |pack: &str, rule: &str| {
@@ -100,7 +104,7 @@ pub async fn page(
                 }
             }
         };
-        Ok(layout(&name, body))
+        Ok(layout(&v, &name, body))
     })
     .await
 }

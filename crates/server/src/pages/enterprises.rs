@@ -2,6 +2,7 @@
 
 use super::layout::layout;
 use super::{AppState, Page, bad_request};
+use crate::auth::Visitor;
 use crate::queries;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -14,11 +15,16 @@ pub struct Search {
 }
 
 /// 企业: search by name or 统一社会信用代码.
-pub async fn page(State(app): AppState, s: Result<Query<Search>, QueryRejection>) -> Page {
+pub async fn page(
+    State(app): AppState,
+    v: Visitor,
+    s: Result<Query<Search>, QueryRejection>,
+) -> Page {
     let Query(s) = s.map_err(bad_request)?;
     let q = s.q.unwrap_or_default();
-    let found = queries::search(&app, &q, 50);
+    let found = queries::search(&app, v.principal()?, &q, 50);
     Ok(layout(
+        &v,
         "企业",
         html! {
             form method="get" action="/enterprises" {

@@ -1,14 +1,27 @@
-//! The frame of every page: the navigation, the stylesheet, the title.
+//! The frame of every page: the navigation the visitor may open, who is signed in, the title.
 
 use super::NAV;
-use axum::http::StatusCode;
-use axum::response::Html;
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use crate::auth::Visitor;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
 
 const STYLE: &str = include_str!("style.css");
 
-/// A page with the navigation and a title.
-pub fn layout(title: &str, body: Markup) -> Html<String> {
+/// The stylesheet, served as a file: the Content-Security-Policy allows no inline style.
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+/// A page with the navigation, the visitor's account and a title.
+pub fn layout(v: &Visitor, title: &str, body: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
@@ -16,12 +29,26 @@ pub fn layout(title: &str, body: Markup) -> Html<String> {
                 head {
                     meta charset="utf-8";
                     title { (title) " · jx555" }
-                    style { (PreEscaped(STYLE)) }
+                    link rel="stylesheet" href="/style.css";
                 }
                 body {
                     header {
                         strong { "嘉兴新制造“555”政策兑现" }
-                        @for (path, label) in NAV { a href=(path) { (label) } }
+                        @for (path, label, action) in NAV {
+                            @if v.may(*action) { a href=(path) { (label) } }
+                        }
+                        span class="who" {
+                            @match &v.principal {
+                                Some(p) => {
+                                    a href="/account" { (p.name) } " · " (p.role.name()) " · " (p.scope) " "
+                                    form method="post" action="/logout" class="inline" {
+                                        input type="hidden" name="csrf" value=(v.csrf());
+                                        button type="submit" { "退出" }
+                                    }
+                                }
+                                None => a href="/login" { "登录" },
+                            }
+                        }
                     }
                     main { h1 { (title) } (body) }
                 }
@@ -34,6 +61,7 @@ pub fn layout(title: &str, body: Markup) -> Html<String> {
 /// The page shown for an error.
 pub fn error_page(status: StatusCode, message: &str) -> String {
     layout(
+        &Visitor::default(),
         &format!("出错了（{}）", status.as_u16()),
         html! { p class="no" { (message) } p { a href="/" { "返回总览" } } },
     )

@@ -1,13 +1,17 @@
-//! The pages: server-rendered HTML in Chinese, one file per page; no script is needed.
+//! The pages: server-rendered HTML in Chinese, one file per page; no script is needed (and the
+//! Content-Security-Policy allows none).
 //!
-//! Adding a page is one file here, one route in [`routes`] and, when it belongs in the navigation, one
-//! entry in [`NAV`].
+//! Adding a page is one file here, one route in [`routes`] with the [`Action`] it takes (the access
+//! table decides who may) and, when it belongs in the navigation, one entry in [`NAV`].
 
+mod account;
+mod audit;
 mod compare;
 mod dashboard;
 mod enterprise;
 mod enterprises;
 mod layout;
+mod login;
 mod parts;
 mod policy;
 mod run;
@@ -15,10 +19,10 @@ mod runs;
 mod targets;
 mod whatif;
 
+use crate::auth::Routes;
 use crate::{App, PageError, ServerError, blocking};
-use axum::Router;
-use axum::response::Html;
-use axum::routing::get;
+use axum::response::{Html, IntoResponse, Response};
+use jx555_workflow::access::Action;
 use std::sync::Arc;
 
 pub use layout::error_page;
@@ -26,29 +30,47 @@ pub use layout::error_page;
 type AppState = axum::extract::State<Arc<App>>;
 type Page = Result<Html<String>, PageError>;
 
-/// The navigation bar: path and label, in order.
-pub const NAV: &[(&str, &str)] = &[
-    ("/", "总览"),
-    ("/policy", "政策"),
-    ("/enterprises", "企业"),
-    ("/runs", "兑现"),
-    ("/targets", "目标"),
+/// The navigation bar: path, label and the action it takes (a visitor sees only what it may open).
+pub const NAV: &[(&str, &str, Action)] = &[
+    ("/", "总览", Action::ViewCityTotals),
+    ("/policy", "政策", Action::ViewPolicy),
+    ("/enterprises", "企业", Action::FindEnterprises),
+    ("/runs", "兑现", Action::ViewRuns),
+    ("/targets", "目标", Action::ViewTargets),
+    ("/accounts", "账号管理", Action::ManageOfficialAccounts),
+    ("/staff", "经办人", Action::ManageEnterpriseStaff),
+    ("/audit", "审计日志", Action::ViewAudit),
 ];
 
-/// Every page's route.
-pub fn routes() -> Router<Arc<App>> {
-    Router::new()
-        .route("/", get(dashboard::page))
-        .route("/policy", get(policy::page))
-        .route("/enterprises", get(enterprises::page))
-        .route("/enterprises/{uscc}", get(enterprise::page))
-        .route("/runs", get(runs::page))
-        .route("/runs/{id}", get(run::page))
-        .route("/runs/{id}/payout.xlsx", get(run::xlsx))
-        .route("/runs/{id}/payout.csv", get(run::csv))
-        .route("/compare", get(compare::page))
-        .route("/whatif", get(whatif::form).post(whatif::result))
-        .route("/targets", get(targets::page))
+/// Every page's route, with the action it takes.
+pub fn routes() -> Routes {
+    use Action::*;
+    Routes::default()
+        .get("/", ViewCityTotals, dashboard::page)
+        .get("/style.css", SignIn, layout::stylesheet)
+        .get("/policy", ViewPolicy, policy::page)
+        .get("/enterprises", FindEnterprises, enterprises::page)
+        .get("/enterprises/{uscc}", ViewEnterprise, enterprise::page)
+        .get("/runs", ViewRuns, runs::page)
+        .get("/runs/{id}", ViewRuns, run::page)
+        .get("/runs/{id}/payout.xlsx", ViewRuns, run::xlsx)
+        .get("/runs/{id}/payout.csv", ViewRuns, run::csv)
+        .get("/compare", CompareRuns, compare::page)
+        .get("/whatif", WhatIf, whatif::form)
+        .post("/whatif", WhatIf, whatif::result)
+        .get("/targets", ViewTargets, targets::page)
+        .get("/login", SignIn, login::form)
+        .post("/login", SignIn, login::submit)
+        .post("/logout", SignIn, login::logout)
+        .get("/account", OwnAccount, account::own)
+        .post("/account/password", OwnAccount, account::change_password)
+        .get("/accounts", ManageOfficialAccounts, account::officials)
+        .post("/accounts", ManageOfficialAccounts, account::add)
+        .post("/accounts/{name}", ManageOfficialAccounts, account::change)
+        .get("/staff", ManageEnterpriseStaff, account::staff)
+        .post("/staff", ManageEnterpriseStaff, account::add)
+        .post("/staff/{name}", ManageEnterpriseStaff, account::change)
+        .get("/audit", ViewAudit, audit::page)
 }
 
 /// Renders a page on the blocking pool: store reads and evaluations never hold up the async threads.
@@ -64,7 +86,14 @@ fn bad_request(e: impl axum::response::IntoResponse + std::fmt::Display) -> Page
     )))
 }
 
-/// The page for an address that is no page.
-pub async fn not_found() -> PageError {
-    PageError(ServerError::NotFound("没有这个页面".into()))
+/// The page for an address that is no page (JSON under `/api/`).
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::api::error(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "no such endpoint; see /api/v1/openapi.json",
+        );
+    }
+    PageError(ServerError::NotFound("没有这个页面".into())).into_response()
 }

@@ -4,6 +4,7 @@
 use super::layout::layout;
 use super::parts::{mode_name, param_value};
 use super::{AppState, Page, render};
+use crate::auth::Visitor;
 use crate::queries;
 use axum::extract::State;
 use jx555_engine::Run;
@@ -45,7 +46,7 @@ fn rule_figures(run: Option<&Run>, pack: &str, rule: &str) -> Markup {
 
 /// 政策: the policy as `lang`'s literate reader reads it (the one parser of policy.md): headings,
 /// paragraphs, and under each sentence the rules, targets, parameters and notes that encode it.
-pub async fn page(State(app): AppState) -> Page {
+pub async fn page(State(app): AppState, v: Visitor) -> Page {
     render(move || {
         let latest = queries::latest_run(&app)?;
         let run = latest.as_ref().map(|(_, r)| r);
@@ -62,7 +63,7 @@ pub async fn page(State(app): AppState) -> Page {
                 }
             }
         };
-        Ok(layout("政策", body))
+        Ok(layout(&v, "政策", body))
     })
     .await
 }

@@ -3,7 +3,8 @@
 use super::layout::layout;
 use super::parts::rule_title;
 use super::{AppState, Page, bad_request, render};
-use crate::{PageError, ServerError, blocking};
+use crate::auth::Visitor;
+use crate::{PageError, ServerError, blocking, queries};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -23,14 +24,20 @@ pub struct PageQuery {
 /// A run's total and one page of its lines (only that page is read from the store).
 pub async fn page(
     State(app): AppState,
+    v: Visitor,
     id: Result<Path<i64>, PathRejection>,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Page {
     let Path(id) = id.map_err(bad_request)?;
     let Query(q) = q.map_err(bad_request)?;
     render(move || {
-        let store = app.store()?;
-        let info = store.run_info(id)?;
+        let p = v.principal()?;
+        // A city-wide role reads only the page asked for; a scoped one the run's lines in its scope.
+        let scoped = (!p.city_wide()).then(|| queries::run_for(&app, p, id)).transpose()?;
+        let info = match &scoped {
+            Some((info, _)) => info.clone(),
+            None => app.store()?.run_info(id)?,
+        };
         let pages = info.lines.div_ceil(PER_PAGE).max(1);
         let page = q.page.unwrap_or(1);
         if page == 0 || page > pages {
@@ -38,10 +45,19 @@ pub async fn page(
                 "第 {id} 号测算只有 {pages} 页明细"
             )));
         }
-        let lines = store.run_lines(id, (page - 1) * PER_PAGE, PER_PAGE)?;
+        let lines = match scoped {
+            Some((_, run)) => run
+                .lines
+                .into_iter()
+                .skip((page - 1) * PER_PAGE)
+                .take(PER_PAGE)
+                .collect(),
+            None => app.store()?.run_lines(id, (page - 1) * PER_PAGE, PER_PAGE)?,
+        };
         Ok(layout(
-            &format!("第 {id} 号兑现测算（{}年度）", info.year),
+&v,             &format!("第 {id} 号兑现测算（{}年度）", info.year),
             html! {
+                @if !p.city_wide() { p class="note" { "仅显示" (p.scope) "范围内的明细与合计。" } }
                 p { "可兑现合计 " strong { (wan(info.total)) } "，明细 " (info.lines) " 条。"
                     a href=(format!("/runs/{id}/payout.xlsx")) { "下载兑现清单（XLSX）" } " · "
                     a href=(format!("/runs/{id}/payout.csv")) { "CSV" } }
@@ -99,14 +115,16 @@ fn percent(s: &str) -> String {
 }
 
 /// A run's payout list in one of its forms, made on the blocking pool.
+/// Only the visitor's scope is in the file.
 async fn payout(
     State(app): AppState,
+    v: Visitor,
     id: Result<Path<i64>, PathRejection>,
     form: Form,
 ) -> Result<Response, PageError> {
     let Path(id) = id.map_err(bad_request)?;
     let (year, bytes) = blocking(move || {
-        let (info, run) = app.store()?.run(id)?;
+        let (info, run) = queries::run_for(&app, v.principal()?, id)?;
         let bytes = (form.write)(&run).map_err(|e| ServerError::Internal(e.to_string()))?;
         Ok((info.year, bytes))
     })
@@ -144,15 +162,17 @@ const CSV: Form = Form {
 /// The payout list as XLSX.
 pub async fn xlsx(
     app: AppState,
+    v: Visitor,
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, PageError> {
-    payout(app, id, XLSX).await
+    payout(app, v, id, XLSX).await
 }
 
 /// The payout list as CSV.
 pub async fn csv(
     app: AppState,
+    v: Visitor,
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, PageError> {
-    payout(app, id, CSV).await
+    payout(app, v, id, CSV).await
 }

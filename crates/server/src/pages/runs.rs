@@ -2,18 +2,20 @@
 
 use super::layout::layout;
 use super::{AppState, Page, render};
+use crate::auth::Visitor;
 use axum::extract::State;
 use jx555_report::wan;
+use jx555_workflow::access::Action;
 use maud::html;
 
 /// 兑现: the stored runs, their downloads, and a form to compare two.
-pub async fn page(State(app): AppState) -> Page {
+pub async fn page(State(app): AppState, v: Visitor) -> Page {
     render(move || {
-    let list = app.store()?.runs()?;
+    let list = crate::queries::runs_for(&app, v.principal()?)?;
     Ok(layout(
-        "兑现",
+&v,         "兑现",
         html! {
-            p { a href="/whatif" { "参数模拟（what-if）" } }
+            @if v.may(Action::WhatIf) { p { a href="/whatif" { "参数模拟（what-if）" } } }
             table {
                 tr { th { "编号" } th { "年度" } th { "明细" } th { "可兑现合计" } th { "参数调整" } th { "审定" } th { "创建时间" } th { "下载" } }
                 @for r in list.iter().rev() {
@@ -29,10 +31,10 @@ pub async fn page(State(app): AppState) -> Page {
                     }
                 }
             }
-            @if list.len() >= 2 {
+            @if list.len() >= 2 && v.may(Action::CompareRuns) {
                 form method="get" action="/compare" {
-                    "比较 第 " input type="number" name="a" value=(list[list.len() - 2].id) style="width:5em";
-                    " 号 与 第 " input type="number" name="b" value=(list[list.len() - 1].id) style="width:5em";
+                    "比较 第 " input type="number" name="a" value=(list[list.len() - 2].id) class="run";
+                    " 号 与 第 " input type="number" name="b" value=(list[list.len() - 1].id) class="run";
                     " 号 " button type="submit" { "比较" }
                 }
             }

@@ -3,6 +3,7 @@
 use super::layout::layout;
 use super::parts::targets_table;
 use super::{AppState, Page, bad_request, render};
+use crate::auth::Visitor;
 use crate::queries;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -15,15 +16,19 @@ pub struct YearQuery {
 }
 
 /// The targets of a year (the latest the facts cover unless asked).
-pub async fn page(State(app): AppState, y: Result<Query<YearQuery>, QueryRejection>) -> Page {
+pub async fn page(
+    State(app): AppState,
+    v: Visitor,
+    y: Result<Query<YearQuery>, QueryRejection>,
+) -> Page {
     let Query(y) = y.map_err(bad_request)?;
     render(move || {
         let year = y.year.unwrap_or_else(|| queries::latest_year(&app));
         let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts, year)?;
         Ok(layout(
-            "目标",
+&v,             "目标",
             html! {
-                form method="get" action="/targets" { "年度 " input type="number" name="year" value=(year) style="width:6em"; " " button { "查看" } }
+                form method="get" action="/targets" { "年度 " input type="number" name="year" value=(year) class="year"; " " button { "查看" } }
                 (targets_table(&ts))
             },
         ))

@@ -3,6 +3,7 @@
 use super::layout::layout;
 use super::parts::{diff_table, param_value};
 use super::{AppState, Page, bad_request, render};
+use crate::auth::Visitor;
 use crate::{App, ServerError, queries};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
@@ -12,15 +13,15 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 /// The what-if form, for the latest year.
-pub async fn form(State(app): AppState) -> Page {
+pub async fn form(State(app): AppState, v: Visitor) -> Page {
     let year = queries::latest_year(&app);
-    Ok(layout("参数模拟", body(&app, year, "", None)))
+    Ok(layout(&v, "参数模拟", body(&app, year, "", None)))
 }
 
 fn body(app: &App, year: i32, set: &str, result: Option<Markup>) -> Markup {
     html! {
         form method="post" action="/whatif" {
-            p { "年度 " input type="number" name="year" value=(year) style="width:6em"; }
+            p { "年度 " input type="number" name="year" value=(year) class="year"; }
             p { "调整（每行一项，如 " code { "小微园补助上限=800万" } "、" code { "市级承担比例[南湖区]=50%" } "）" }
             textarea name="set" rows="4" cols="60" { (set) }
             p { button type="submit" { "模拟" } }
@@ -46,7 +47,11 @@ pub struct WhatIfForm {
 
 /// The what-if's result under the form: the engine's comparison by rule, lead department, county
 /// and fund.
-pub async fn result(State(app): AppState, f: Result<Form<WhatIfForm>, FormRejection>) -> Page {
+pub async fn result(
+    State(app): AppState,
+    v: Visitor,
+    f: Result<Form<WhatIfForm>, FormRejection>,
+) -> Page {
     let Form(f) = f.map_err(bad_request)?;
     render(move || {
         let set: Vec<String> = f
@@ -69,7 +74,7 @@ pub async fn result(State(app): AppState, f: Result<Form<WhatIfForm>, FormReject
             Err(ServerError::BadRequest(m)) => html! { p class="no" { (m) } },
             Err(e) => return Err(e),
         };
-        Ok(layout("参数模拟", body(&app, f.year, &f.set, Some(result))))
+        Ok(layout(&v, "参数模拟", body(&app, f.year, &f.set, Some(result))))
     })
     .await
 }

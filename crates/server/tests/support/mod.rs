@@ -5,8 +5,10 @@
 use jx555_engine::{FactIndex, Ledger};
 use jx555_lang::{SourceFile, Sources};
 use jx555_server::{App, LoadedPack};
+use jx555_store::accounts::{Accounts, NewAccount, hash_password, new_secret, secret_hash};
 use jx555_store::sqlite::SqliteStore;
 use jx555_store::{NewRun, PackRef, Store};
+use jx555_workflow::access::{Role, Scope, ScopeKind};
 use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
@@ -16,6 +18,53 @@ pub struct Site {
     pub pack: LoadedPack,
     /// An enterprise that receives something in the run.
     pub uscc: String,
+    /// Its county.
+    pub county: String,
+    /// The lead department of its paying line's rule.
+    pub department: String,
+    /// One signed-in account per role, scoped to that enterprise, its county and department.
+    pub accounts: Vec<(Role, Credentials)>,
+}
+
+/// An account signed in: its password, a live session (cookie and CSRF token) and an API token.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub name: String,
+    pub password: String,
+    /// The `Cookie` header value.
+    pub cookie: String,
+    pub csrf: String,
+    pub token: String,
+}
+
+/// The password of every test account.
+pub const PASSWORD: &str = "Test-Password-2026";
+
+/// Makes an account of `role` and `scope` with a session and a token, directly in the store.
+pub fn sign_in(store: &mut SqliteStore, name: &str, role: Role, scope: Scope) -> Credentials {
+    store
+        .add_account(&NewAccount {
+            name: name.into(),
+            role,
+            scope,
+            password_hash: hash_password(PASSWORD).unwrap(),
+            must_change: false,
+            expires_at: None,
+        })
+        .unwrap();
+    let (id, session) = jx555_server::auth::new_session(Some(name)).unwrap();
+    store.login_succeeded(None, &session).unwrap();
+    let token = new_secret().unwrap();
+    store
+        .add_token(name, &secret_hash(&token), "test", None)
+        .unwrap();
+    Credentials {
+        name: name.into(),
+        password: PASSWORD.into(),
+        cookie: format!("{}={id}", jx555_server::auth::COOKIE),
+        csrf: session.csrf,
+        token,
+    }
 }
 
 /// A store with 600 demo enterprises and the 2023 run, made once for all tests.
@@ -59,12 +108,19 @@ pub fn build(n: usize) -> Site {
             overrides: &[],
         })
         .unwrap();
-        let uscc = run
+        let line = run
             .lines
             .iter()
-            .find(|l| l.payable > 0 && l.enterprise.is_some())
-            .and_then(|l| l.enterprise.clone())
+            .find(|l| {
+                l.payable > 0
+                    && l.enterprise.is_some()
+                    && l.county.is_some()
+                    && !l.rule.departments.is_empty()
+            })
             .unwrap();
+        let uscc = line.enterprise.clone().unwrap();
+        let county = line.county.clone().unwrap();
+        let department = line.rule.departments[0].clone();
         store
             .save_run(&NewRun {
                 packs: vec![reference.clone()],
@@ -74,8 +130,24 @@ pub fn build(n: usize) -> Site {
                 run: &run,
             })
             .unwrap();
+        let accounts = Role::ALL
+            .into_iter()
+            .map(|role| {
+                let scope = match role.scope_kind() {
+                    ScopeKind::Enterprise => Scope::Enterprise(uscc.clone()),
+                    ScopeKind::County => Scope::County(county.clone()),
+                    ScopeKind::Department => Scope::Department(department.clone()),
+                    ScopeKind::City => Scope::City,
+                    ScopeKind::Accounts => Scope::Accounts,
+                };
+                (role, sign_in(&mut store, role.code(), role, scope))
+            })
+            .collect();
         Site {
             _dir: dir,
+            county,
+            department,
+            accounts,
             db,
             pack: LoadedPack {
                 pack,
@@ -93,6 +165,11 @@ pub fn app() -> App {
 }
 
 impl Site {
+    /// The signed-in account of `role`.
+    pub fn who(&self, role: Role) -> &Credentials {
+        &self.accounts.iter().find(|(r, _)| *r == role).unwrap().1
+    }
+
     /// An app over this store.
     pub fn app(&self) -> App {
         App::open(vec![self.pack.clone()], self.db.clone()).unwrap()
