@@ -21,15 +21,34 @@ impl Drop for Server {
 }
 
 fn get(port: u16, path: &str) -> String {
+    request(port, "GET", path, "", "")
+}
+
+/// One HTTP/1.1 request with a cookie and a form body; the whole answer, headers included.
+fn request(port: u16, method: &str, path: &str, cookie: &str, form: &str) -> String {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
     )
     .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
+}
+
+/// The session cookie an answer sets.
+fn set_cookie(answer: &str) -> String {
+    answer
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap_or_else(|| panic!("no cookie set: {answer}"))
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -41,17 +60,33 @@ fn serve_demo_answers_with_the_dashboard() {
         .local_addr()
         .unwrap()
         .port();
-    let _server = Server(
+    let mut server = Server(
         Command::new(env!("CARGO_BIN_EXE_jx555"))
             .args(["serve", "--demo", "--enterprises", "500", "--db"])
             .arg(&db)
             .args(["--addr", &format!("127.0.0.1:{port}")])
             .current_dir(repo())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
+    // The demo accounts, printed once: name and password.
+    let mut lines =
+        std::io::BufRead::lines(std::io::BufReader::new(server.0.stdout.take().unwrap()));
+    let accounts: Vec<(String, String)> = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .filter(|l| l.starts_with("  demo-"))
+        .take(7)
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            (w.next().unwrap().to_string(), w.next().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(accounts.len(), 7, "one demo account per role");
+    // The rest of what it prints is read (and dropped), as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
@@ -65,6 +100,35 @@ fn serve_demo_answers_with_the_dashboard() {
     assert!(page.contains("最新兑现测算：第 1 号（2023年度）"), "{page}");
     let api = get(port, "/api/v1/packs");
     assert!(api.contains("\"jiaxing-555-2020\""), "{api}");
+    // Anonymous visitors are sent to the login page; the county reviewer logs in and sees its county.
+    let runs = get(port, "/runs/1");
+    assert!(
+        runs.starts_with("HTTP/1.1 303") && runs.contains("location: /login?next="),
+        "{runs}"
+    );
+    let form = get(port, "/login");
+    let cookie = set_cookie(&form);
+    let pat = "name=\"csrf\" value=\"";
+    let at = form.find(pat).unwrap() + pat.len();
+    let csrf = &form[at..at + 64];
+    let (name, password) = accounts.iter().find(|(n, _)| n == "demo-county").unwrap();
+    let login = request(
+        port,
+        "POST",
+        "/login",
+        &cookie,
+        &format!("name={name}&password={password}&next=%2Fruns%2F1&csrf={csrf}"),
+    );
+    assert!(
+        login.starts_with("HTTP/1.1 303") && login.contains("location: /runs/1"),
+        "{login}"
+    );
+    let run = request(port, "GET", "/runs/1", &set_cookie(&login), "");
+    assert!(run.starts_with("HTTP/1.1 200"), "{run}");
+    assert!(
+        run.contains("县区审核员") && run.contains("范围内的明细与合计"),
+        "{run}"
+    );
 }
 
 #[test]

@@ -161,8 +161,9 @@ pub async fn identify(State(app): State<Arc<App>>, req: Request, next: Next) -> 
         Err(e) => return crate::PageError(e).into_response(),
     };
     let secure = over_tls(&parts.headers);
-    parts.extensions.insert(visitor);
-    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    parts.extensions.insert(visitor.clone());
+    let resp = next.run(Request::from_parts(parts, body)).await;
+    let mut resp = crate::error_for(&visitor, resp);
     if clear && !resp.headers().contains_key(header::SET_COOKIE) {
         if let Ok(v) = HeaderValue::from_str(&session_cookie("", secure)) {
             resp.headers_mut().insert(header::SET_COOKIE, v);

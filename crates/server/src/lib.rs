@@ -207,11 +207,33 @@ impl From<jx555_engine::EngineError> for PageError {
     }
 }
 
+/// The message of an error page, kept on the response so that the frame can be drawn for the
+/// visitor (who is signed in, what it may open) once the request's identity is known.
+#[derive(Clone)]
+struct ErrorMessage(String);
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, _) = self.0.status();
-        let body = pages::error_page(status, &self.0.public_message());
-        (status, axum::response::Html(body)).into_response()
+        let message = self.0.public_message();
+        let body = pages::error_page(&auth::Visitor::default(), status, &message);
+        let mut resp = (status, axum::response::Html(body)).into_response();
+        resp.extensions_mut().insert(ErrorMessage(message));
+        resp
+    }
+}
+
+/// An error page drawn again in the frame of the visitor who asked.
+fn error_for(visitor: &auth::Visitor, resp: Response) -> Response {
+    match resp.extensions().get::<ErrorMessage>().cloned() {
+        Some(ErrorMessage(m)) => {
+            let status = resp.status();
+            let (mut parts, _) = resp.into_parts();
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            let body = pages::error_page(visitor, status, &m);
+            Response::from_parts(parts, axum::body::Body::from(body))
+        }
+        None => resp,
     }
 }
 

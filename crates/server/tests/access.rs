@@ -213,6 +213,15 @@ async fn every_route_answers_every_role_as_the_table_says() {
             } else {
                 assert_eq!(a.status, StatusCode::FORBIDDEN, "{what}");
             }
+            // Every form that changes something carries the session's CSRF token.
+            for form in a.body.split("<form method=\"post\"").skip(1) {
+                let form = &form[..form.find("</form>").unwrap_or(form.len())];
+                assert!(
+                    csrf.as_deref()
+                        .is_some_and(|t| form.contains(&format!("name=\"csrf\" value=\"{t}\""))),
+                    "{what}: a form without the CSRF token: {form}"
+                );
+            }
             // Security headers on every answer.
             let csp = a.headers["content-security-policy"].to_str().unwrap();
             assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
@@ -226,18 +235,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
 async fn scopes_hide_other_enterprises_and_counties() {
     let site = site();
     let router = router();
-    // Another enterprise, of another county.
-    let data = jx555_facts::demo::generate(300, 555).unwrap();
-    let idx = jx555_engine::FactIndex::from_batches(&data.tables).unwrap();
-    let t = idx.table(jx555_lang::types::EntityKind::Enterprise);
-    let county_of = |row: usize| match t.cols.get("county") {
-        Some(jx555_engine::col::Col::Text(c)) => c.value(row).to_string(),
-        _ => String::new(),
-    };
-    let other = (0..t.rows)
-        .find(|&r| county_of(r) != site.county)
-        .map(|r| t.ids.value(r).to_string())
-        .unwrap();
+    let other = &site.other;
     for role in [
         Role::EnterpriseStaff,
         Role::EnterpriseAdmin,

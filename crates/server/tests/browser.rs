@@ -1,6 +1,8 @@
 //! The site in a real browser: Debian's chromium driven through chromedriver (WebDriver), against the
-//! server on a loopback port. It opens the dashboard, searches an enterprise, opens its explanation,
-//! runs a what-if and downloads the payout list, checking what a person would see.
+//! server on a loopback port. An anonymous visitor sees the public dashboard and is sent to the login
+//! page for an enterprise; the enterprise's staff logs in and sees its own page only; the county
+//! reviewer sees only its county; the finance bureau runs a what-if and downloads the payout list —
+//! checking what each person would see.
 //!
 //! It needs `chromium` and `chromedriver` (Debian's `chromium` and `chromium-driver`), so `cargo test`
 //! skips it; `.ci/run` installs them and runs it with `--ignored`. `CHROMEDRIVER` and `CHROMIUM` name
@@ -110,8 +112,34 @@ async fn a_person_uses_the_site_in_a_browser() {
             .is_empty()
     );
 
-    // 企业: search by uscc, open the enterprise.
-    let uscc = support::site().uscc.clone();
+    // An enterprise page needs a login: the visitor is sent to the login page, and back after it.
+    let site = support::site();
+    let uscc = site.uscc.clone();
+    c.goto(&format!("{base}/enterprises/{uscc}")).await.unwrap();
+    assert_eq!(text(&c, "h1").await, "登录");
+    log_in(&c, "enterprise-staff").await;
+    let page = text(&c, "main").await;
+    assert!(page.contains(&uscc), "{page}");
+    assert!(page.contains("可享受") && page.contains("依据："), "{page}");
+    let explanations = c.find_all(Locator::Css(".explanation")).await.unwrap();
+    assert!(!explanations.is_empty());
+    let header = text(&c, "header").await;
+    assert!(header.contains("企业经办人"), "{header}");
+    let runs = c.find_all(Locator::LinkText("兑现")).await.unwrap();
+    assert!(
+        runs.is_empty(),
+        "the navigation offers only what the role may open"
+    );
+    // Another enterprise's page does not exist for it.
+    c.goto(&format!("{base}/enterprises/{}", site.other))
+        .await
+        .unwrap();
+    assert!(text(&c, "main").await.contains("没有统一社会信用代码为"));
+    log_out(&c).await;
+
+    // The county reviewer: the search and the run show its county only.
+    c.goto(&format!("{base}/login")).await.unwrap();
+    log_in(&c, "county-reviewer").await;
     c.find(Locator::LinkText("企业"))
         .await
         .unwrap()
@@ -119,37 +147,46 @@ async fn a_person_uses_the_site_in_a_browser() {
         .await
         .unwrap();
     let q = c.find(Locator::Css("input[name=q]")).await.unwrap();
-    q.send_keys(&uscc).await.unwrap();
-    c.find(Locator::Css("button[type=submit]"))
+    q.send_keys("9").await.unwrap();
+    c.find(Locator::Css("main button[type=submit]"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    let link = c
-        .wait()
-        .for_element(Locator::Css(&format!("a[href='/enterprises/{uscc}']")))
+    c.wait()
+        .for_element(Locator::Css("main table"))
         .await
         .unwrap();
-    link.click().await.unwrap();
-    let page = c
-        .wait()
-        .for_element(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
+    let cells = c
+        .find_all(Locator::Css("main table tr td:nth-child(3)"))
         .await
         .unwrap();
-    assert!(page.contains(&uscc), "{page}");
-    assert!(page.contains("可享受") && page.contains("依据："), "{page}");
-    let explanations = c.find_all(Locator::Css(".explanation")).await.unwrap();
-    assert!(!explanations.is_empty());
+    assert!(!cells.is_empty());
+    for cell in cells {
+        assert_eq!(cell.text().await.unwrap(), site.county);
+    }
+    c.goto(&format!("{base}/runs/1")).await.unwrap();
+    assert!(text(&c, "main").await.contains("范围内的明细与合计"));
+    let cells = c
+        .find_all(Locator::Css("main table tr td:nth-child(5)"))
+        .await
+        .unwrap();
+    assert!(!cells.is_empty());
+    for cell in cells {
+        assert_eq!(cell.text().await.unwrap(), site.county);
+    }
+    log_out(&c).await;
+
+    // The finance bureau (city-wide) runs what-ifs and downloads the payout list.
+    c.goto(&format!("{base}/login")).await.unwrap();
+    log_in(&c, "finance").await;
 
     // 兑现 → what-if: raise the national award and see the difference by rule.
     c.goto(&format!("{base}/whatif")).await.unwrap();
     let set = c.find(Locator::Css("textarea[name=set]")).await.unwrap();
     set.send_keys("强链认定奖励[national]=300万").await.unwrap();
-    c.find(Locator::Css("button[type=submit]"))
+    c.find(Locator::Css("main button[type=submit]"))
         .await
         .unwrap()
         .click()
@@ -190,4 +227,58 @@ async fn a_person_uses_the_site_in_a_browser() {
         .to_bytes();
     assert_eq!(&body[..2], b"PK", "an XLSX workbook is a zip");
     c.close().await.unwrap();
+}
+
+/// The text of the first element matching `css`.
+async fn text(c: &fantoccini::Client, css: &str) -> String {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Fills in the login form on the current page and submits it.
+async fn log_in(c: &fantoccini::Client, name: &str) {
+    c.find(Locator::Css("input[name=name]"))
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(support::PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The logout button is there only once signed in: the new page has loaded.
+    c.wait()
+        .for_element(Locator::Css("header .who form"))
+        .await
+        .unwrap();
+    let who = text(c, "header .who").await;
+    assert!(who.contains(name), "signed in as {name}: {who}");
+}
+
+/// Clicks 退出 in the header.
+async fn log_out(c: &fantoccini::Client) {
+    c.find(Locator::Css("header .who button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("header .who a[href='/login']"))
+        .await
+        .unwrap();
 }

@@ -59,9 +59,9 @@ pub fn layout(v: &Visitor, title: &str, body: Markup) -> Html<String> {
 }
 
 /// The page shown for an error.
-pub fn error_page(status: StatusCode, message: &str) -> String {
+pub fn error_page(v: &Visitor, status: StatusCode, message: &str) -> String {
     layout(
-        &Visitor::default(),
+        v,
         &format!("出错了（{}）", status.as_u16()),
         html! { p class="no" { (message) } p { a href="/" { "返回总览" } } },
     )

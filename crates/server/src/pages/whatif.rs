@@ -15,12 +15,13 @@ use serde::Deserialize;
 /// The what-if form, for the latest year.
 pub async fn form(State(app): AppState, v: Visitor) -> Page {
     let year = queries::latest_year(&app);
-    Ok(layout(&v, "参数模拟", body(&app, year, "", None)))
+    Ok(layout(&v, "参数模拟", body(&v, &app, year, "", None)))
 }
 
-fn body(app: &App, year: i32, set: &str, result: Option<Markup>) -> Markup {
+fn body(v: &Visitor, app: &App, year: i32, set: &str, result: Option<Markup>) -> Markup {
     html! {
         form method="post" action="/whatif" {
+            input type="hidden" name="csrf" value=(v.csrf());
             p { "年度 " input type="number" name="year" value=(year) class="year"; }
             p { "调整（每行一项，如 " code { "小微园补助上限=800万" } "、" code { "市级承担比例[南湖区]=50%" } "）" }
             textarea name="set" rows="4" cols="60" { (set) }
@@ -74,7 +75,7 @@ pub async fn result(
             Err(ServerError::BadRequest(m)) => html! { p class="no" { (m) } },
             Err(e) => return Err(e),
         };
-        Ok(layout(&v, "参数模拟", body(&app, f.year, &f.set, Some(result))))
+        Ok(layout(&v, "参数模拟", body(&v, &app, f.year, &f.set, Some(result))))
     })
     .await
 }

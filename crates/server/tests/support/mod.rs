@@ -20,6 +20,8 @@ pub struct Site {
     pub uscc: String,
     /// Its county.
     pub county: String,
+    /// An enterprise of another county.
+    pub other: String,
     /// The lead department of its paying line's rule.
     pub department: String,
     /// One signed-in account per role, scoped to that enterprise, its county and department.
@@ -121,6 +123,14 @@ pub fn build(n: usize) -> Site {
         let uscc = line.enterprise.clone().unwrap();
         let county = line.county.clone().unwrap();
         let department = line.rule.departments[0].clone();
+        let enterprises = facts.table(jx555_lang::types::EntityKind::Enterprise);
+        let other = (0..enterprises.rows)
+            .find(|&r| match enterprises.cols.get("county") {
+                Some(jx555_engine::col::Col::Text(c)) => c.value(r) != county,
+                _ => false,
+            })
+            .map(|r| enterprises.ids.value(r).to_string())
+            .unwrap();
         store
             .save_run(&NewRun {
                 packs: vec![reference.clone()],
@@ -146,6 +156,7 @@ pub fn build(n: usize) -> Site {
         Site {
             _dir: dir,
             county,
+            other,
             department,
             accounts,
             db,
