@@ -32,6 +32,9 @@ pub struct Visitor {
     pub principal: Option<Principal>,
     /// The browser session, if the request carried a live one.
     pub session: Option<SessionRef>,
+    /// The account's password was set by someone else: until it is changed, only one's own
+    /// account page opens.
+    pub must_change: bool,
 }
 
 /// A live browser session as a request sees it.
@@ -196,6 +199,7 @@ fn by_cookie(app: &App, id: &str) -> Result<(Visitor, bool), ServerError> {
     }
     Ok((
         Visitor {
+            must_change: account.as_ref().is_some_and(|a| a.must_change),
             principal: account.map(|a| a.principal()),
             session: Some(SessionRef {
                 id_hash: hash,
@@ -230,6 +234,7 @@ fn by_token(app: &App, token: &str, what: &str) -> Result<Visitor, ServerError> 
     Ok(Visitor {
         principal: Some(account.principal()),
         session: None,
+        must_change: false,
     })
 }
 
@@ -301,6 +306,9 @@ async fn guard(State(action): State<Action>, req: Request, next: Next) -> Respon
         .get::<Visitor>()
         .cloned()
         .unwrap_or_default();
+    if visitor.must_change && !matches!(action, Action::OwnAccount | Action::SignIn) {
+        return Redirect::to("/account").into_response();
+    }
     if visitor.may(action) {
         return next.run(req).await;
     }

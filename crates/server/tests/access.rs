@@ -699,12 +699,95 @@ async fn accounts_are_managed_by_whom_the_table_says() {
     .await;
     assert_eq!(add.status, StatusCode::OK, "{}", add.body);
     assert!(add.body.contains("一次性密码"));
+    let pat = "class=\"secret\">";
+    let at = add.body.find(pat).unwrap() + pat.len();
+    let one_time = add.body[at..].split('<').next().unwrap().to_string();
+    // The new staff logs in with it and must change it before anything else opens.
+    let first = login(&router, "new-staff", &one_time).await;
+    assert_eq!(first.location(), "/account", "{}", first.body);
+    let staff_cookie = first.new_cookie().unwrap();
+    let elsewhere = send(
+        &router,
+        Method::GET,
+        "/enterprises",
+        Ask {
+            cookie: Some(&staff_cookie),
+            ..Ask::default()
+        },
+    )
+    .await;
+    assert_eq!(elsewhere.location(), "/account");
+    let own = send(
+        &router,
+        Method::GET,
+        "/account",
+        Ask {
+            cookie: Some(&staff_cookie),
+            ..Ask::default()
+        },
+    )
+    .await;
+    assert!(own.body.contains("请立即修改"), "{}", own.body);
+    let pat = "name=\"csrf\" value=\"";
+    let at = own.body.find(pat).unwrap() + pat.len();
+    let staff_csrf = own.body[at..at + 64].to_string();
+    let weak = send(
+        &router,
+        Method::POST,
+        "/account/password",
+        Ask {
+            cookie: Some(&staff_cookie),
+            csrf: Some(&staff_csrf),
+            form: Some(format!("current={}&new=weak&again=weak", enc(&one_time))),
+            ..Ask::default()
+        },
+    )
+    .await;
+    assert!(weak.body.contains("密码至少"), "{}", weak.body);
+    let changed = send(
+        &router,
+        Method::POST,
+        "/account/password",
+        Ask {
+            cookie: Some(&staff_cookie),
+            csrf: Some(&staff_csrf),
+            form: Some(format!(
+                "current={}&new={}&again={}",
+                enc(&one_time),
+                enc("Staff-Chosen-2026"),
+                enc("Staff-Chosen-2026")
+            )),
+            ..Ask::default()
+        },
+    )
+    .await;
+    assert_eq!(changed.location(), "/login", "{}", changed.body);
+    let old = send(
+        &router,
+        Method::GET,
+        "/account",
+        Ask {
+            cookie: Some(&staff_cookie),
+            ..Ask::default()
+        },
+    )
+    .await;
+    assert!(
+        old.location().starts_with("/login"),
+        "the session ended with the old password"
+    );
+    let again = login(&router, "new-staff", "Staff-Chosen-2026").await;
+    assert_eq!(
+        again.location(),
+        "/runs",
+        "the next login goes where it was going"
+    );
     let a = store().account("new-staff").unwrap().unwrap();
     assert_eq!(
         a.scope,
         jx555_workflow::access::Scope::Enterprise(site.uscc.clone())
     );
-    assert!(a.must_change);
+    assert!(!a.must_change, "its owner has changed it");
     let official = send(
         &router,
         Method::POST,

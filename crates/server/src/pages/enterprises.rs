@@ -1,11 +1,14 @@
 //! 企业: find an enterprise by name or 统一社会信用代码.
 
 use super::layout::layout;
-use super::{AppState, Page, bad_request};
+use super::{AppState, bad_request};
+use crate::PageError;
 use crate::auth::Visitor;
 use crate::queries;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jx555_workflow::access::Scope;
 use maud::html;
 use serde::Deserialize;
 
@@ -14,12 +17,15 @@ pub struct Search {
     q: Option<String>,
 }
 
-/// 企业: search by name or 统一社会信用代码.
+/// 企业: search by name or 统一社会信用代码; an enterprise's own accounts go to its page.
 pub async fn page(
     State(app): AppState,
     v: Visitor,
     s: Result<Query<Search>, QueryRejection>,
-) -> Page {
+) -> Result<Response, PageError> {
+    if let Scope::Enterprise(uscc) = &v.principal()?.scope {
+        return Ok(Redirect::to(&format!("/enterprises/{uscc}")).into_response());
+    }
     let Query(s) = s.map_err(bad_request)?;
     let q = s.q.unwrap_or_default();
     let found = queries::search(&app, v.principal()?, &q, 50);
@@ -41,5 +47,6 @@ pub async fn page(
                 }
             }
         },
-    ))
+    )
+    .into_response())
 }

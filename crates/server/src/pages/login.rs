@@ -72,11 +72,11 @@ pub async fn form(
     let s = session.clone();
     blocking(move || Ok(app.store()?.start_session(&s)?)).await?;
     let v = Visitor {
-        principal: None,
         session: Some(crate::auth::SessionRef {
             id_hash: session.id_hash,
             csrf: session.csrf,
         }),
+        ..Visitor::default()
     };
     let cookie = session_cookie(&id, over_tls(&headers));
     Ok(([(header::SET_COOKIE, cookie)], form_page(&v, &next, None)).into_response())
@@ -119,21 +119,28 @@ pub async fn submit(
     let app2 = app.clone();
     let outcome = blocking(move || login(&app2, &f.name, &f.password, old.as_deref())).await?;
     match outcome {
-        Some(id) => {
+        Some((id, must_change)) => {
             let cookie = session_cookie(&id, over_tls(&headers));
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
+            // A password someone else set is changed first.
+            let to = if must_change {
+                "/account"
+            } else {
+                next.as_str()
+            };
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response())
         }
         None => Ok(form_page(&v, &next, Some(WRONG)).into_response()),
     }
 }
 
-/// The new session's id when the name and password are right and the account may log in.
+/// The new session's id (and whether the password must be changed first) when the name and
+/// password are right and the account may log in.
 fn login(
     app: &App,
     name: &str,
     password: &str,
     old: Option<&str>,
-) -> Result<Option<String>, ServerError> {
+) -> Result<Option<(String, bool)>, ServerError> {
     let t = now();
     let account = app.store()?.account(name)?;
     let usable = account
@@ -156,7 +163,7 @@ fn login(
     }
     let (id, session) = new_session(Some(name))?;
     store.login_succeeded(old, &session)?;
-    Ok(Some(id))
+    Ok(Some((id, account.is_some_and(|a| a.must_change))))
 }
 
 /// Ends the session and clears the cookie.
