@@ -213,6 +213,23 @@ async fn the_openapi_document_lists_every_endpoint() {
     ] {
         assert!(paths.contains_key(p), "{p} is not in the OpenAPI document");
     }
+    // What needs a token says so, as the access table does.
+    assert_eq!(
+        v["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for rule in jx555_server::route_rules() {
+        let Some(p) = rule.path.strip_prefix("/api/v1") else {
+            continue;
+        };
+        let op = &paths[p][rule.method.as_str().to_lowercase()];
+        let public = jx555_workflow::access::permits(None, rule.action);
+        assert_eq!(
+            op["security"].is_array(),
+            !public,
+            "{p}: security as the table says"
+        );
+    }
 }
 
 #[tokio::test]
