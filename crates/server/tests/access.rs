@@ -108,6 +108,40 @@ async fn send(router: &axum::Router, method: Method, uri: &str, ask: Ask<'_>) ->
     }
 }
 
+/// A page as a browser with this session cookie asks for it.
+async fn get(router: &axum::Router, cookie: &str, uri: &str) -> Answer {
+    let ask = Ask {
+        cookie: Some(cookie),
+        ..Ask::default()
+    };
+    send(router, Method::GET, uri, ask).await
+}
+
+/// A form posted by a browser with this session (cookie and CSRF token).
+async fn post(
+    router: &axum::Router,
+    (cookie, csrf): (&str, &str),
+    uri: &str,
+    form: impl Into<String>,
+) -> Answer {
+    let ask = Ask {
+        cookie: Some(cookie),
+        csrf: Some(csrf),
+        form: Some(form.into()),
+        ..Ask::default()
+    };
+    send(router, Method::POST, uri, ask).await
+}
+
+/// An API call with this token.
+async fn api(router: &axum::Router, token: &str, uri: &str) -> Answer {
+    let ask = Ask {
+        token: Some(token),
+        ..Ask::default()
+    };
+    send(router, Method::GET, uri, ask).await
+}
+
 fn enc(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
@@ -242,27 +276,9 @@ async fn scopes_hide_other_enterprises_and_counties() {
         Role::CountyReviewer,
     ] {
         let (cookie, _) = session(role.code());
-        let mine = send(
-            &router,
-            Method::GET,
-            &format!("/enterprises/{}", site.uscc),
-            Ask {
-                cookie: Some(&cookie),
-                ..Ask::default()
-            },
-        )
-        .await;
+        let mine = get(&router, &cookie, &format!("/enterprises/{}", site.uscc)).await;
         assert_eq!(mine.status, StatusCode::OK, "{role:?} sees its own");
-        let theirs = send(
-            &router,
-            Method::GET,
-            &format!("/enterprises/{other}"),
-            Ask {
-                cookie: Some(&cookie),
-                ..Ask::default()
-            },
-        )
-        .await;
+        let theirs = get(&router, &cookie, &format!("/enterprises/{other}")).await;
         assert_eq!(
             theirs.status,
             StatusCode::NOT_FOUND,
@@ -274,27 +290,14 @@ async fn scopes_hide_other_enterprises_and_counties() {
             "the same answer as for no enterprise"
         );
         let token = &site.who(role).token;
-        let api = send(
+        let answer = api(
             &router,
-            Method::GET,
+            &token,
             &format!("/api/v1/enterprises/{other}/explain?year=2023"),
-            Ask {
-                token: Some(token),
-                ..Ask::default()
-            },
         )
         .await;
-        assert_eq!(api.status, StatusCode::NOT_FOUND, "{role:?}");
-        let found = send(
-            &router,
-            Method::GET,
-            "/api/v1/enterprises?q=9&limit=200",
-            Ask {
-                token: Some(token),
-                ..Ask::default()
-            },
-        )
-        .await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{role:?}");
+        let found = api(&router, &token, "/api/v1/enterprises?q=9&limit=200").await;
         let list: serde_json::Value = serde_json::from_str(&found.body).unwrap();
         assert!(!list.as_array().unwrap().is_empty());
         for e in list.as_array().unwrap() {
@@ -306,16 +309,7 @@ async fn scopes_hide_other_enterprises_and_counties() {
     }
     // The county reviewer's run: only its county, in lines, total and download.
     let county = site.who(Role::CountyReviewer);
-    let run = send(
-        &router,
-        Method::GET,
-        "/api/v1/runs/1?limit=10000",
-        Ask {
-            token: Some(&county.token),
-            ..Ask::default()
-        },
-    )
-    .await;
+    let run = api(&router, &county.token, "/api/v1/runs/1?limit=10000").await;
     let v: serde_json::Value = serde_json::from_str(&run.body).unwrap();
     let lines = v["lines"].as_array().unwrap();
     assert!(!lines.is_empty());
@@ -329,16 +323,7 @@ async fn scopes_hide_other_enterprises_and_counties() {
     );
     // The department reviewer's lines are its department's rules'.
     let dept = site.who(Role::DepartmentReviewer);
-    let run = send(
-        &router,
-        Method::GET,
-        "/api/v1/runs/1?limit=10000",
-        Ask {
-            token: Some(&dept.token),
-            ..Ask::default()
-        },
-    )
-    .await;
+    let run = api(&router, &dept.token, "/api/v1/runs/1?limit=10000").await;
     let v: serde_json::Value = serde_json::from_str(&run.body).unwrap();
     for l in v["lines"].as_array().unwrap() {
         assert!(
@@ -388,16 +373,7 @@ async fn a_login_rotates_the_session_and_wrong_ones_say_nothing() {
         set.contains("HttpOnly") && set.contains("SameSite=Strict"),
         "{set}"
     );
-    let runs = send(
-        &router,
-        Method::GET,
-        "/runs",
-        Ask {
-            cookie: Some(&cookie),
-            ..Ask::default()
-        },
-    )
-    .await;
+    let runs = get(&router, &cookie, "/runs").await;
     assert_eq!(runs.status, StatusCode::OK);
     assert!(
         runs.body.contains("finance") && runs.body.contains("财政"),
@@ -500,18 +476,7 @@ async fn forged_replayed_and_disabled_sessions_are_anonymous() {
     let router = router();
     let protected = |cookie: String| {
         let router = router.clone();
-        async move {
-            send(
-                &router,
-                Method::GET,
-                "/runs",
-                Ask {
-                    cookie: Some(&cookie),
-                    ..Ask::default()
-                },
-            )
-            .await
-        }
+        async move { get(&router, &cookie, "/runs").await }
     };
     let forged = protected(format!("{COOKIE}={}", "ab".repeat(32))).await;
     assert_eq!(forged.status, StatusCode::SEE_OTHER);
@@ -526,18 +491,7 @@ async fn forged_replayed_and_disabled_sessions_are_anonymous() {
     // Replayed after logout.
     let (cookie, csrf) = session("finance");
     assert_eq!(protected(cookie.clone()).await.status, StatusCode::OK);
-    let out = send(
-        &router,
-        Method::POST,
-        "/logout",
-        Ask {
-            cookie: Some(&cookie),
-            csrf: Some(&csrf),
-            form: Some(String::new()),
-            ..Ask::default()
-        },
-    )
-    .await;
+    let out = post(&router, (&cookie, &csrf), "/logout", String::new()).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert_eq!(protected(cookie).await.status, StatusCode::SEE_OTHER);
     // A disabled account's live session ends at its next request; its token stops working.
@@ -559,19 +513,7 @@ async fn forged_replayed_and_disabled_sessions_are_anonymous() {
     assert_eq!(protected(cookie.clone()).await.status, StatusCode::OK);
     let api = |t: String| {
         let router = router.clone();
-        async move {
-            send(
-                &router,
-                Method::GET,
-                "/api/v1/runs",
-                Ask {
-                    token: Some(&t),
-                    ..Ask::default()
-                },
-            )
-            .await
-            .status
-        }
+        async move { api(&router, &t, "/api/v1/runs").await.status }
     };
     assert_eq!(api(secret.clone()).await, StatusCode::OK);
     s.change_account(&account.name, &AccountChange::Disable)
@@ -625,33 +567,12 @@ async fn csrf_and_tokens_are_checked() {
     .await;
     assert_eq!(right.status, StatusCode::OK);
     // The API ignores cookies: a page's session cannot call it.
-    let by_cookie = send(
-        &router,
-        Method::GET,
-        "/api/v1/runs",
-        Ask {
-            cookie: Some(&cookie),
-            ..Ask::default()
-        },
-    )
-    .await;
+    let by_cookie = get(&router, &cookie, "/api/v1/runs").await;
     assert_eq!(by_cookie.status, StatusCode::UNAUTHORIZED);
     // An unknown, an expired and a revoked token.
     let status = |t: String| {
         let router = router.clone();
-        async move {
-            send(
-                &router,
-                Method::GET,
-                "/api/v1/runs",
-                Ask {
-                    token: Some(&t),
-                    ..Ask::default()
-                },
-            )
-            .await
-            .status
-        }
+        async move { api(&router, &t, "/api/v1/runs").await.status }
     };
     assert_eq!(status("f".repeat(64)).await, StatusCode::UNAUTHORIZED);
     let mut s = store();
@@ -685,16 +606,11 @@ async fn accounts_are_managed_by_whom_the_table_says() {
     // An enterprise admin adds a staff account of its own enterprise (whatever scope it posts), and
     // cannot touch an official account.
     let (cookie, csrf) = session("enterprise-admin");
-    let add = send(
+    let add = post(
         &router,
-        Method::POST,
+        (&cookie, &csrf),
         "/staff",
-        Ask {
-            cookie: Some(&cookie),
-            csrf: Some(&csrf),
-            form: Some("name=new-staff&role=enterprise-staff&scope=ignored".into()),
-            ..Ask::default()
-        },
+        "name=new-staff&role=enterprise-staff&scope=ignored",
     )
     .await;
     assert_eq!(add.status, StatusCode::OK, "{}", add.body);
@@ -706,72 +622,35 @@ async fn accounts_are_managed_by_whom_the_table_says() {
     let first = login(&router, "new-staff", &one_time).await;
     assert_eq!(first.location(), "/account", "{}", first.body);
     let staff_cookie = first.new_cookie().unwrap();
-    let elsewhere = send(
-        &router,
-        Method::GET,
-        "/enterprises",
-        Ask {
-            cookie: Some(&staff_cookie),
-            ..Ask::default()
-        },
-    )
-    .await;
+    let elsewhere = get(&router, &staff_cookie, "/enterprises").await;
     assert_eq!(elsewhere.location(), "/account");
-    let own = send(
-        &router,
-        Method::GET,
-        "/account",
-        Ask {
-            cookie: Some(&staff_cookie),
-            ..Ask::default()
-        },
-    )
-    .await;
+    let own = get(&router, &staff_cookie, "/account").await;
     assert!(own.body.contains("请立即修改"), "{}", own.body);
     let pat = "name=\"csrf\" value=\"";
     let at = own.body.find(pat).unwrap() + pat.len();
     let staff_csrf = own.body[at..at + 64].to_string();
-    let weak = send(
+    let weak = post(
         &router,
-        Method::POST,
+        (&staff_cookie, &staff_csrf),
         "/account/password",
-        Ask {
-            cookie: Some(&staff_cookie),
-            csrf: Some(&staff_csrf),
-            form: Some(format!("current={}&new=weak&again=weak", enc(&one_time))),
-            ..Ask::default()
-        },
+        format!("current={}&new=weak&again=weak", enc(&one_time)),
     )
     .await;
     assert!(weak.body.contains("密码至少"), "{}", weak.body);
-    let changed = send(
+    let changed = post(
         &router,
-        Method::POST,
+        (&staff_cookie, &staff_csrf),
         "/account/password",
-        Ask {
-            cookie: Some(&staff_cookie),
-            csrf: Some(&staff_csrf),
-            form: Some(format!(
-                "current={}&new={}&again={}",
-                enc(&one_time),
-                enc("Staff-Chosen-2026"),
-                enc("Staff-Chosen-2026")
-            )),
-            ..Ask::default()
-        },
+        format!(
+            "current={}&new={}&again={}",
+            enc(&one_time),
+            enc("Staff-Chosen-2026"),
+            enc("Staff-Chosen-2026")
+        ),
     )
     .await;
     assert_eq!(changed.location(), "/login", "{}", changed.body);
-    let old = send(
-        &router,
-        Method::GET,
-        "/account",
-        Ask {
-            cookie: Some(&staff_cookie),
-            ..Ask::default()
-        },
-    )
-    .await;
+    let old = get(&router, &staff_cookie, "/account").await;
     assert!(
         old.location().starts_with("/login"),
         "the session ended with the old password"
@@ -788,77 +667,40 @@ async fn accounts_are_managed_by_whom_the_table_says() {
         jx555_workflow::access::Scope::Enterprise(site.uscc.clone())
     );
     assert!(!a.must_change, "its owner has changed it");
-    let official = send(
-        &router,
-        Method::POST,
-        "/staff/finance",
-        Ask {
-            cookie: Some(&cookie),
-            csrf: Some(&csrf),
-            form: Some("op=disable".into()),
-            ..Ask::default()
-        },
-    )
-    .await;
+    let official = post(&router, (&cookie, &csrf), "/staff/finance", "op=disable").await;
     assert_eq!(official.status, StatusCode::NOT_FOUND);
-    let admin = send(
+    let admin = post(
         &router,
-        Method::POST,
+        (&cookie, &csrf),
         "/staff",
-        Ask {
-            cookie: Some(&cookie),
-            csrf: Some(&csrf),
-            form: Some("name=boss2&role=enterprise-admin".into()),
-            ..Ask::default()
-        },
+        "name=boss2&role=enterprise-admin",
     )
     .await;
     assert_eq!(admin.status, StatusCode::FORBIDDEN);
     // The system admin adds a county reviewer, refused for a county that is not one.
     let (cookie, csrf) = session("system-admin");
-    let bad = send(
+    let bad = post(
         &router,
-        Method::POST,
+        (&cookie, &csrf),
         "/accounts",
-        Ask {
-            cookie: Some(&cookie),
-            csrf: Some(&csrf),
-            form: Some(format!(
-                "name=x-county&role=county-reviewer&scope={}",
-                enc("北京市")
-            )),
-            ..Ask::default()
-        },
+        format!("name=x-county&role=county-reviewer&scope={}", enc("北京市")),
     )
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("南湖区"), "the counties are listed");
-    let ok = send(
+    let ok = post(
         &router,
-        Method::POST,
+        (&cookie, &csrf),
         "/accounts",
-        Ask {
-            cookie: Some(&cookie),
-            csrf: Some(&csrf),
-            form: Some(format!(
-                "name=jiashan&role=county-reviewer&scope={}",
-                enc("嘉善县")
-            )),
-            ..Ask::default()
-        },
+        format!("name=jiashan&role=county-reviewer&scope={}", enc("嘉善县")),
     )
     .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-    let staff = send(
+    let staff = post(
         &router,
-        Method::POST,
+        (&cookie, &csrf),
         "/accounts/new-staff",
-        Ask {
-            cookie: Some(&cookie),
-            csrf: Some(&csrf),
-            form: Some("op=disable".into()),
-            ..Ask::default()
-        },
+        "op=disable",
     )
     .await;
     assert_eq!(

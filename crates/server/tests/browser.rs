@@ -140,24 +140,11 @@ async fn a_person_uses_the_site_in_a_browser() {
     // The county reviewer: the search and the run show its county only.
     c.goto(&format!("{base}/login")).await.unwrap();
     log_in(&c, "county-reviewer").await;
-    c.find(Locator::LinkText("企业"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("企业")).await;
     let q = c.find(Locator::Css("input[name=q]")).await.unwrap();
     q.send_keys("9").await.unwrap();
-    c.find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("main table"))
-        .await
-        .unwrap();
+    click(&c, Locator::Css("main button[type=submit]")).await;
+    wait_for(&c, "main table").await;
     let cells = c
         .find_all(Locator::Css("main table tr td:nth-child(3)"))
         .await
@@ -186,12 +173,7 @@ async fn a_person_uses_the_site_in_a_browser() {
     c.goto(&format!("{base}/whatif")).await.unwrap();
     let set = c.find(Locator::Css("textarea[name=set]")).await.unwrap();
     set.send_keys("强链认定奖励[national]=300万").await.unwrap();
-    c.find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("main button[type=submit]")).await;
     let result = c
         .wait()
         .for_element(Locator::Css("#result"))
@@ -254,31 +236,25 @@ async fn log_in(c: &fantoccini::Client, name: &str) {
         .send_keys(support::PASSWORD)
         .await
         .unwrap();
-    c.find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("main button[type=submit]")).await;
     // The logout button is there only once signed in: the new page has loaded.
-    c.wait()
-        .for_element(Locator::Css("header .who form"))
-        .await
-        .unwrap();
+    wait_for(c, "header .who form").await;
     let who = text(c, "header .who").await;
     assert!(who.contains(name), "signed in as {name}: {who}");
 }
 
 /// Clicks 退出 in the header.
 async fn log_out(c: &fantoccini::Client) {
-    c.find(Locator::Css("header .who button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("header .who a[href='/login']"))
-        .await
-        .unwrap();
+    click(c, Locator::Css("header .who button")).await;
+    wait_for(c, "header .who a[href='/login']").await;
+}
+
+/// Clicks the first element `at` finds.
+async fn click(c: &fantoccini::Client, at: Locator<'_>) {
+    c.find(at).await.unwrap().click().await.unwrap();
+}
+
+/// Waits until an element matching `css` is on the page.
+async fn wait_for(c: &fantoccini::Client, css: &str) {
+    c.wait().for_element(Locator::Css(css)).await.unwrap();
 }
