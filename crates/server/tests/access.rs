@@ -292,12 +292,12 @@ async fn scopes_hide_other_enterprises_and_counties() {
         let token = &site.who(role).token;
         let answer = api(
             &router,
-            &token,
+            token,
             &format!("/api/v1/enterprises/{other}/explain?year=2023"),
         )
         .await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{role:?}");
-        let found = api(&router, &token, "/api/v1/enterprises?q=9&limit=200").await;
+        let found = api(&router, token, "/api/v1/enterprises?q=9&limit=200").await;
         let list: serde_json::Value = serde_json::from_str(&found.body).unwrap();
         assert!(!list.as_array().unwrap().is_empty());
         for e in list.as_array().unwrap() {
