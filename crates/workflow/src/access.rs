@@ -90,9 +90,9 @@ impl Role {
         }
     }
 
-    /// Whether accounts of this role are official ones (created by the 系统管理员), not an
-    /// enterprise's own (created by its 企业管理员).
-    pub fn is_official(self) -> bool {
+    /// Whether accounts of this role are made and reset by the 系统管理员: every official's, and an
+    /// enterprise's 管理员 (the 法人 account); only 经办人 are made by their enterprise's 管理员.
+    pub fn managed_by_system_admin(self) -> bool {
         self != Role::EnterpriseStaff
     }
 }
@@ -366,7 +366,7 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
 /// 企业管理员 the 经办人 of its own enterprise; nobody else any.
 pub fn may_manage(manager: &Principal, role: Role, scope: &Scope) -> bool {
     match manager.role {
-        SystemAdmin => role.is_official(),
+        SystemAdmin => role.managed_by_system_admin(),
         EnterpriseAdmin => role == EnterpriseStaff && *scope == manager.scope,
         _ => false,
     }

@@ -130,7 +130,7 @@ fn creatable(p: &Principal) -> Vec<Role> {
         .into_iter()
         .filter(|r| match p.role {
             Role::EnterpriseAdmin => may_manage(p, *r, &p.scope),
-            _ => r.is_official() && may_manage(p, *r, &Scope::City),
+            _ => r.managed_by_system_admin() && may_manage(p, *r, &Scope::City),
         })
         .collect()
 }
