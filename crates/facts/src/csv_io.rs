@@ -60,11 +60,30 @@ pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
             e.valid_up_to()
         ),
     })?;
+    let (headers, rows) = read_rows(&shown, text)?;
+    Ok(RawTable::from_file(path, headers, rows))
+}
+
+/// A table from CSV text already in memory (the stored facts in their canonical CSV form), named
+/// `name` and shown in messages as `source`.
+pub fn read_text(source: &str, name: &str, text: &str) -> Result<RawTable, IoError> {
+    let (headers, rows) = read_rows(source, text)?;
+    Ok(RawTable {
+        source: source.to_string(),
+        name: name.to_string(),
+        headers,
+        rows,
+    })
+}
+
+type Rows = (Vec<String>, Vec<Vec<String>>);
+
+fn read_rows(source: &str, text: &str) -> Result<Rows, IoError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
     let format = |e: csv::Error| IoError::Format {
-        path: shown.clone(),
+        path: source.to_string(),
         message: e.to_string(),
     };
     let headers = reader
@@ -77,7 +96,7 @@ pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
     for record in reader.records() {
         rows.push(record.map_err(format)?.iter().map(str::to_string).collect());
     }
-    Ok(RawTable::from_file(path, headers, rows))
+    Ok((headers, rows))
 }
 
 /// Writes the dataset as one CSV per table, English headers, money in yuan with two decimals:

@@ -98,6 +98,23 @@ impl Dataset {
     }
 }
 
+/// The canonical tables `raw` gives (named in English or Chinese), and those it does not give, each
+/// in the model's order: what an import must check before replacing the store's facts.
+pub fn coverage(raw: &[RawTable]) -> (Vec<&'static str>, Vec<&'static str>) {
+    model::tables()
+        .iter()
+        .map(|s| s.name)
+        .partition(|name| raw.iter().any(|t| canonical_name(&t.name) == Some(*name)))
+}
+
+/// The canonical name of a table named in English or Chinese.
+pub fn canonical_name(name: &str) -> Option<&'static str> {
+    model::tables()
+        .into_iter()
+        .find(|s| s.name == name || s.label == name)
+        .map(|s| s.name)
+}
+
 /// Checks the tables against the canonical model (and the catalog, when given) and builds the dataset.
 /// Tables that are not given are empty.
 pub fn validate(raw: &[RawTable], catalog: Option<&Catalog>) -> Result<Dataset, Vec<Problem>> {

@@ -221,6 +221,96 @@ fn a_broken_folder_is_refused_and_the_store_is_unchanged() {
     assert_eq!(total(&before), total(&after));
 }
 
+/// An empty folder, one file alone or a folder lacking tables never replaces the facts; `--only`
+/// replaces the tables it names and keeps the others, checked together.
+#[test]
+fn a_partial_import_is_refused_unless_it_says_which_tables() {
+    let tmp = temp();
+    let d = tmp.path();
+    let (facts, db, out) = (d.join("facts"), d.join("t.db"), d.join("out"));
+    let (facts_s, db_s, out_s) = (
+        facts.to_str().unwrap(),
+        db.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    ok(&["demo-data", "--enterprises", "40", "--out", facts_s]);
+    ok(&["import", facts_s, "--db", db_s]);
+    let exported = |tag: &str| {
+        let dir = out.join(tag);
+        ok(&["export", "--out", dir.to_str().unwrap(), "--db", db_s]);
+        std::fs::read_to_string(dir.join("enterprises.csv")).unwrap()
+            + &std::fs::read_to_string(dir.join("recognitions.csv")).unwrap()
+    };
+    let before = exported("before");
+
+    let empty = d.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let e = jx555(&["import", empty.to_str().unwrap(), "--db", db_s]);
+    assert_eq!(e.status.code(), Some(2));
+    assert!(
+        text(&e).contains("holds no table") && text(&e).contains("enterprises"),
+        "{}",
+        text(&e)
+    );
+
+    let one = facts.join("recognitions.csv");
+    let e = jx555(&["import", one.to_str().unwrap(), "--db", db_s]);
+    assert_eq!(e.status.code(), Some(2));
+    let t = text(&e);
+    assert!(
+        t.contains("gives 1 of the 8 tables")
+            && t.contains("lacks enterprises")
+            && t.contains("--only recognitions"),
+        "{t}"
+    );
+    assert_eq!(exported("after-refusals"), before, "the store is as it was");
+
+    let e = jx555(&[
+        "import",
+        one.to_str().unwrap(),
+        "--only",
+        "enterprises",
+        "--db",
+        db_s,
+    ]);
+    assert_eq!(e.status.code(), Some(2));
+    assert!(text(&e).contains("must be the same tables"), "{}", text(&e));
+
+    // One recognition fewer, replacing only that table: the enterprises are kept.
+    let part = d.join("part");
+    std::fs::create_dir(&part).unwrap();
+    let rec = std::fs::read_to_string(&one).unwrap();
+    let mut lines: Vec<&str> = rec.lines().collect();
+    lines.pop();
+    std::fs::write(part.join("认定.csv"), lines.join("\n") + "\n").unwrap();
+    let t = ok(&[
+        "import",
+        part.to_str().unwrap(),
+        "--only",
+        "recognitions",
+        "--db",
+        db_s,
+    ]);
+    let row = |name: &str| {
+        t.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let r = row("recognitions");
+    assert_eq!(
+        r[1].parse::<usize>().unwrap(),
+        r[2].parse::<usize>().unwrap() + 1,
+        "{t}"
+    );
+    assert!(row("enterprises").contains(&"(kept)".to_string()), "{t}");
+    let now = exported("after-only");
+    assert_ne!(now, before);
+    assert!(now.starts_with(&std::fs::read_to_string(out.join("before/enterprises.csv")).unwrap()));
+}
+
 #[test]
 fn bad_requests_get_a_clear_message_and_exit_2() {
     let tmp = temp();

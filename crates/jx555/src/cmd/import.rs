@@ -1,23 +1,54 @@
 //! `import`: validated facts replace the store's facts, all or nothing.
+//!
+//! The input gives every table, or `--only` names the tables it replaces (the others are kept from
+//! the store and validated with them): a mistaken import of one file, or of an empty folder, never
+//! empties the other tables.
 
 use crate::Outcome;
-use anyhow::Result;
-use jx555_facts::validate;
+use anyhow::{Result, bail};
+use jx555_facts::import::{canonical_name, coverage};
+use jx555_facts::{Dataset, RawTable, csv_io, validate};
 use jx555_store::Store;
 use jx555_store::sqlite::SqliteStore;
 use std::ops::ControlFlow;
 
-use super::demo_data::print_tables;
 use super::validate::{FolderArgs, catalog_of, refuse};
 
-/// Validates a folder and, when it has no problem, replaces the store's facts with it.
+/// Validates the input and, when it has no problem, replaces the store's facts (or the tables of
+/// `--only`) with it; prints each table's rows before and after.
 pub fn import(args: &FolderArgs) -> Result<Outcome> {
     let raw = jx555_facts::read_input(&args.path)?;
+    let (given, missing) = coverage(&raw);
+    let all: Vec<&str> = given.iter().chain(&missing).copied().collect();
+    if raw.is_empty() {
+        bail!(
+            "{} holds no table; give a CSV or Parquet file per table, named {} (or their Chinese names)",
+            args.path.display(),
+            all.join(", ")
+        );
+    }
+    let mut store = SqliteStore::open(&args.db)?;
+    let before = store.facts()?.map(|(d, _)| d);
+    let raw = if args.only.is_empty() {
+        if !missing.is_empty() && !given.is_empty() {
+            bail!(
+                "{} gives {} of the {} tables; it lacks {}. Give every table (an empty one as a file with \
+                 its header row only), or replace only the tables given, keeping the others: --only {}",
+                args.path.display(),
+                given.len(),
+                all.len(),
+                missing.join(", "),
+                given.join(",")
+            );
+        }
+        raw
+    } else {
+        with_stored(raw, &args.only, &given, before.as_ref())?
+    };
     let data = match validate(&raw, catalog_of(args.pack.as_deref())?.as_ref()) {
         Ok(d) => d,
         Err(problems) => return Ok(refuse(&args.path, &problems)),
     };
-    let mut store = SqliteStore::open(&args.db)?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("导入 {bar:40} {pos}/{len} 行 ({eta})")
@@ -35,6 +66,56 @@ pub fn import(args: &FolderArgs) -> Result<Outcome> {
         args.db.display(),
         &info.hash[..12]
     );
-    print_tables(&data);
+    println!("{:<20} {:>10} {:>10}", "table", "before", "after");
+    for (name, batch) in &data.tables {
+        let was = before
+            .as_ref()
+            .and_then(|d| d.table(name))
+            .map_or(0, |b| b.num_rows());
+        let kept = if args.only.is_empty() || given.contains(name) {
+            ""
+        } else {
+            "  (kept)"
+        };
+        println!("{name:<20} {was:>10} {:>10}{kept}", batch.num_rows());
+    }
     Ok(Outcome::Ok)
+}
+
+/// The input's tables (exactly those `only` names) with the store's other tables, in their canonical
+/// CSV form, so that the whole is validated together (an award's enterprise must still exist).
+fn with_stored(
+    mut raw: Vec<RawTable>,
+    only: &[String],
+    given: &[&'static str],
+    stored: Option<&Dataset>,
+) -> Result<Vec<RawTable>> {
+    let mut named = Vec::new();
+    for n in only {
+        match canonical_name(n.trim()) {
+            Some(c) => named.push(c),
+            None => bail!("--only names {n:?}, which is no table"),
+        }
+    }
+    named.sort();
+    let mut gives = given.to_vec();
+    gives.sort();
+    if named != gives {
+        bail!(
+            "--only names {} but the input gives {}; they must be the same tables",
+            named.join(","),
+            gives.join(",")
+        );
+    }
+    let Some(stored) = stored else {
+        bail!(
+            "--only replaces tables of the stored facts, and the store holds none; import every table first"
+        );
+    };
+    for (name, text) in csv_io::to_csv(stored) {
+        if !named.contains(&name) {
+            raw.push(csv_io::read_text(&format!("(stored) {name}"), name, &text)?);
+        }
+    }
+    Ok(raw)
 }

@@ -20,6 +20,11 @@ pub struct FolderArgs {
     /// SQLite file the facts are imported into (created if missing; for `import` only).
     #[arg(long, default_value = DEFAULT_PATH)]
     pub db: PathBuf,
+    /// Replace only these tables of the stored facts (`enterprises,recognitions`, English or
+    /// Chinese names) and keep the others; without it, the input must give every table (for
+    /// `import` only).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 /// Prints every problem of an input and says that none of it was used.
