@@ -217,6 +217,12 @@ impl FactIndex {
         self.by_year.keys().next_back().copied()
     }
 
+    /// Whether the enterprise-year rows cover `year`: a year they do not is a year with no data,
+    /// not a year of zeros.
+    pub fn has_year(&self, year: i32) -> bool {
+        self.by_year.contains_key(&year)
+    }
+
     /// Whether the facts hold a table (empty or not).
     pub fn has_table(&self, table: &str) -> bool {
         self.present.contains_key(table)

@@ -53,7 +53,9 @@ fn number(v: &Value) -> Option<Decimal> {
     }
 }
 
-/// Every target of the packs, measured over the facts of `year`.
+/// Every target of the packs, measured over the facts of `year`. A target measured over a year the
+/// facts do not cover, or one whose indicator is not given, has no value (and so no progress and no
+/// verdict).
 pub fn targets(
     packs: &[&Pack],
     facts: &FactIndex,
@@ -70,6 +72,8 @@ pub fn targets(
                         Value::Percent(_) => Value::Percent(d),
                         _ => Value::Decimal(d),
                     }),
+                    // A year the facts do not cover has no value (无数据), not a value of 0.
+                    Some(_) if !facts.has_year(year) => None,
                     Some(m) => {
                         let frame = Frame {
                             n: 1,

@@ -47,6 +47,13 @@ fn output_is_summed_over_above_scale_enterprises() {
     );
     let share = t.iter().find(|t| t.id == "制造业增加值占GDP比重").unwrap();
     assert_eq!((share.value.clone(), share.met), (None, None));
+    // A year the facts do not cover has no value: not 0元 and 未达成.
+    let later = targets(&[&p], &facts, 2024).unwrap();
+    let output = later.iter().find(|t| t.id == "规上工业总产值").unwrap();
+    assert_eq!(
+        (output.value.clone(), output.progress, output.met),
+        (None, None, None)
+    );
 }
 
 /// 制造业增加值占GDP比重在40%以上: the facts cannot give it, an indicator entered for the year does.

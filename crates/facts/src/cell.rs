@@ -25,6 +25,28 @@ pub enum Cell {
     Date(Date),
 }
 
+/// Characters that make a spreadsheet read a cell as a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as written to CSV for spreadsheet tools: one that begins like a formula (`=`, `+`,
+/// `-`, `@`, tab, carriage return) gets a leading `'`, so a name like `=HYPERLINK(…)` is shown, not
+/// run (OWASP's advice on CSV injection). [`read`] takes the `'` off again, so facts round-trip.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_START) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The text a [`spreadsheet_safe`] cell stands for.
+pub fn from_spreadsheet_safe(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => text,
+    }
+}
+
 /// Reads a cell of a column. `scale` is 10,000 when the header says 万元.
 pub fn read(
     text: &str,
@@ -37,7 +59,7 @@ pub fn read(
         return Ok(Cell::Empty);
     }
     match ty {
-        ColumnType::Text => Ok(Cell::Text(t.to_string())),
+        ColumnType::Text => Ok(Cell::Text(from_spreadsheet_safe(t).to_string())),
         ColumnType::Uscc => uscc(t).map(|()| Cell::Text(t.to_string())),
         ColumnType::County => {
             if COUNTIES.contains(&t) {
@@ -206,6 +228,17 @@ mod tests {
         assert_eq!(spreadsheet_number(1.1 * 3.0), "3.3");
         assert_eq!(spreadsheet_number(2021.0), "2021");
         assert_eq!(spreadsheet_number(8333.33), "8333.33");
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_read_back() {
+        for t in ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx"] {
+            let safe = spreadsheet_safe(t);
+            assert!(safe.starts_with('\''), "{t}");
+            assert_eq!(from_spreadsheet_safe(&safe), t);
+        }
+        assert_eq!(spreadsheet_safe("嘉兴"), "嘉兴");
+        assert_eq!(from_spreadsheet_safe("'quoted"), "'quoted");
     }
 
     #[test]

@@ -208,7 +208,7 @@ fn cell_text(a: &dyn Array, r: usize) -> String {
         DataType::Date32 => {
             Date::from_days(a.as_primitive::<arrow::datatypes::Date32Type>().value(r)).to_string()
         }
-        DataType::Utf8 => a.as_string::<i32>().value(r).to_string(),
+        DataType::Utf8 => crate::cell::spreadsheet_safe(a.as_string::<i32>().value(r)).into_owned(),
         _ => String::new(),
     }
 }

@@ -100,6 +100,34 @@ fn a_valid_folder_imports_with_chinese_headers_bom_and_wan() {
     );
 }
 
+/// A name that a spreadsheet would run as a formula is written with a leading `'` and read back
+/// as it was: exported facts are safe to open, and import the same.
+#[test]
+fn a_formula_in_a_name_is_neutralised_and_round_trips() {
+    let formula = "=HYPERLINK(\"http://evil.example\",\"点击\")";
+    let d = folder(&edit(
+        "enterprises.csv",
+        "甲公司",
+        "\"=HYPERLINK(\"\"http://evil.example\"\",\"\"点击\"\")\"",
+    ));
+    let data = validate(&csv_io::read_folder(d.path()).unwrap(), None).unwrap();
+    let csv = csv_io::to_csv(&data);
+    let ents = &csv.iter().find(|(n, _)| *n == "enterprises").unwrap().1;
+    assert!(ents.contains("\"'=HYPERLINK("), "{ents}");
+    let out = dir();
+    csv_io::write_folder(&data, out.path()).unwrap();
+    let again = validate(&csv_io::read_folder(out.path()).unwrap(), None).unwrap();
+    assert_eq!(csv_io::hash(&again), csv_io::hash(&data));
+    let names = again
+        .table("enterprises")
+        .unwrap()
+        .column_by_name("name")
+        .unwrap()
+        .clone();
+    let names = arrow::array::AsArray::as_string::<i32>(names.as_ref());
+    assert_eq!(names.value(0), formula);
+}
+
 fn one(ps: &[Problem]) -> &Problem {
     assert_eq!(ps.len(), 1, "{ps:#?}");
     &ps[0]

@@ -158,7 +158,15 @@ pub fn payout_csv(run: &Run) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADERS)?;
     for (i, l) in run.lines.iter().enumerate() {
-        w.write_record(cells(i, l))?;
+        let row = cells(i, l);
+        w.write_record(
+            row.iter()
+                .enumerate()
+                .map(|(c, v)| match AMOUNTS.contains(&c) {
+                    true => v.clone(),
+                    false => jx555_facts::cell::spreadsheet_safe(v).into_owned(),
+                }),
+        )?;
     }
     w.into_inner()
         .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))

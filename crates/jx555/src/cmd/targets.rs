@@ -49,7 +49,7 @@ pub fn targets_cmd(args: &TargetsArgs) -> Result<Outcome> {
             t.by
         );
         match &t.value {
-            None => println!("    当前：（由指标数据录入，或缺少数据）"),
+            None => println!("    当前：无数据（该年度无企业年度数据，或该指标未录入）"),
             Some(v) => {
                 let progress = t
                     .progress
