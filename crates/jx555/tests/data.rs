@@ -228,11 +228,7 @@ fn a_partial_import_is_refused_unless_it_says_which_tables() {
     let tmp = temp();
     let d = tmp.path();
     let (facts, db, out) = (d.join("facts"), d.join("t.db"), d.join("out"));
-    let (facts_s, db_s, out_s) = (
-        facts.to_str().unwrap(),
-        db.to_str().unwrap(),
-        out.to_str().unwrap(),
-    );
+    let (facts_s, db_s) = (facts.to_str().unwrap(), db.to_str().unwrap());
     ok(&["demo-data", "--enterprises", "40", "--out", facts_s]);
     ok(&["import", facts_s, "--db", db_s]);
     let exported = |tag: &str| {
