@@ -61,6 +61,25 @@ enum Command {
     Export(cmd::export::ExportArgs),
 }
 
+/// `jx555 runs | head` closes our stdout early: the next `println!` panics with "Broken pipe". That
+/// is the reader saying it has enough, not an error, so the command ends there, quietly (exit 0),
+/// instead of printing a panic and a backtrace. Every other panic is reported as before.
+fn quiet_on_broken_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
+}
+
 /// How a command ended.
 pub enum Outcome {
     /// All good.
@@ -70,6 +89,7 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -71,3 +71,45 @@ fn a_missing_database_is_an_error_not_a_new_one() {
         assert!(!d.join("typo.db").exists(), "{args:?} created the database");
     }
 }
+
+/// `jx555 validate <broken folder> | head -1`: the reader stops early while thousands of problems are
+/// still to print (far more than a pipe holds); jx555 ends quietly, no panic, no backtrace.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    use std::io::BufRead;
+    let tmp = temp();
+    let facts = tmp.path().join("facts");
+    let made = common::jx555(&[
+        "demo-data",
+        "--enterprises",
+        "3000",
+        "--out",
+        facts.to_str().unwrap(),
+    ]);
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made));
+    let path = facts.join("enterprises.csv");
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let broken = jx555_facts::model::COUNTIES
+        .iter()
+        .fold(csv, |t, c| t.replace(c, "上城区"));
+    std::fs::write(&path, broken).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jx555"))
+        .args(["validate", facts.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(first.contains("上城区"), "{first}");
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

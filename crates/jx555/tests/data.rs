@@ -88,7 +88,10 @@ fn import_evaluate_approve_explain_export() {
         "--set",
         "强链认定奖励[national]=200万",
     ]);
-    assert!(w.contains("测算调整") && w.contains("不可审定"), "{w}");
+    assert!(
+        w.contains("测算调整") && w.contains("不能审定") && !w.contains("jx555 approve"),
+        "a what-if does not suggest approving it: {w}"
+    );
     assert_eq!(
         jx555(&["approve", "2", "--db", db]).status.code(),
         Some(1),
@@ -182,6 +185,12 @@ fn import_evaluate_approve_explain_export() {
         "{files:?}"
     );
     assert!(ok(&["validate", pq]).contains(": ok"));
+    // Nor does a second run of a year already approved.
+    let again = ok(&["evaluate", "--year", "2021", "--db", db]);
+    assert!(
+        again.contains("2021年度已审定第 1 号") && !again.contains("jx555 approve"),
+        "{again}"
+    );
 }
 
 #[test]

@@ -92,12 +92,22 @@ pub fn run_and_store(ws: &mut Workspace, year: i32, overrides: &[Override]) -> R
         ledger: &ledger,
         run: &run,
     })?;
-    let kind = if overrides.is_empty() {
-        "兑现测算"
-    } else {
-        "what-if 测算（不可审定）"
-    };
-    println!("\n已保存为第 {id} 号{kind}；审定后计入台账：jx555 approve {id}");
+    // Say the next step only when it can be taken: a what-if or a year already approved cannot be.
+    let approved = ws
+        .store
+        .runs()?
+        .into_iter()
+        .find(|r| r.year == run.year && r.approved_at.is_some());
+    match (overrides.is_empty(), approved) {
+        (false, _) => println!("\n已保存为第 {id} 号 what-if 测算（参数模拟，不能审定）"),
+        (true, Some(a)) => println!(
+            "\n已保存为第 {id} 号兑现测算；{}年度已审定第 {} 号，本测算不能再审定（比较：jx555 diff {} {id}）",
+            run.year, a.id, a.id
+        ),
+        (true, None) => {
+            println!("\n已保存为第 {id} 号兑现测算；审定后计入台账：jx555 approve {id}")
+        }
+    }
     Ok((id, run))
 }
 
