@@ -146,7 +146,7 @@ async fn enterprises(
 ) -> Api {
     let Query(q) = q?;
     let limit = q.limit.unwrap_or(20).clamp(1, 200);
-    let found: Vec<Value> = queries::search(&app, v.principal()?, &q.q, limit)
+    let found: Vec<Value> = queries::search(&app.facts(), v.principal()?, &q.q, limit)
         .into_iter()
         .map(|f| json!({ "uscc": f.uscc, "name": f.name, "county": f.county }))
         .collect();
@@ -168,7 +168,7 @@ async fn explain(
     let Query(q) = q?;
     let v = blocking(move || {
         let p = v.principal()?;
-        if queries::enterprise(&app, p, &uscc).is_none() {
+        if queries::enterprise(&app.facts(), p, &uscc).is_none() {
             return Err(ServerError::NotFound(format!("no enterprise {uscc}")));
         }
         if let Some(rule) = &q.rule {
@@ -180,7 +180,7 @@ async fn explain(
                 return Err(ServerError::NotFound(format!("no rule {rule}")));
             }
         }
-        let year = q.year.unwrap_or_else(|| queries::latest_year(&app));
+        let year = q.year.unwrap_or_else(|| queries::latest_year(&app.facts()));
         app.with_request(year, |req| {
             let v = match &q.rule {
                 Some(rule) => serde_json::to_value(jx555_engine::explain::explain(
@@ -299,7 +299,7 @@ struct YearQuery {
 
 async fn targets(State(app): AppState, q: Result<Query<YearQuery>, QueryRejection>) -> Api {
     let Query(q) = q?;
-    let year = q.year.unwrap_or_else(|| queries::latest_year(&app));
-    let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts, year)?;
+    let year = q.year.unwrap_or_else(|| queries::latest_year(&app.facts()));
+    let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts().index, year)?;
     Ok(Json(to_json(&ts)?))
 }

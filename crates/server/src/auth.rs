@@ -150,10 +150,21 @@ pub async fn identify(State(app): State<Arc<App>>, req: Request, next: Next) -> 
     let cookie = if api { None } else { cookie_value(&parts) };
     let what = format!("{} {}", parts.method, parts.uri.path());
     let app2 = app.clone();
-    let resolved = blocking(move || match (api, bearer, cookie) {
-        (true, Some(token), _) => by_token(&app2, &token, &what).map(|p| (p, false)),
-        (false, _, Some(id)) => by_cookie(&app2, &id),
-        _ => Ok((Visitor::default(), false)),
+    let resolved = blocking(move || {
+        // An import since the facts were loaded: reload them in the background.
+        if app2.facts_changed()? {
+            let app3 = app2.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = app3.reload_facts() {
+                    tracing::error!("reloading the facts failed: {e}");
+                }
+            });
+        }
+        match (api, bearer, cookie) {
+            (true, Some(token), _) => by_token(&app2, &token, &what).map(|p| (p, false)),
+            (false, _, Some(id)) => by_cookie(&app2, &id),
+            _ => Ok((Visitor::default(), false)),
+        }
     })
     .await;
     let (visitor, clear) = match resolved {
@@ -345,7 +356,7 @@ pub fn urlencode(s: &str) -> String {
 }
 
 /// Security headers on every response: no inline script or style, no framing, no sniffing, no
-/// referrer leaving the site.
+/// referrer leaving the site, nothing stored by a cache.
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
@@ -360,6 +371,14 @@ pub async fn headers(req: Request, next: Next) -> Response {
         ("referrer-policy", "same-origin"),
     ] {
         h.insert(k, HeaderValue::from_static(v));
+    }
+    // Pages name who is signed in and, often, an enterprise; downloads hold a payout list: none is
+    // kept by a browser or a proxy. Only what sets its own (the stylesheet) is cached.
+    if !h.contains_key(axum::http::header::CACHE_CONTROL) {
+        h.insert(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
     }
     resp
 }

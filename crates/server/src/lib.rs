@@ -29,7 +29,7 @@ use jx555_engine::{FactIndex, Request};
 use jx555_facts::Dataset;
 use jx555_lang::ir::Pack;
 use jx555_store::sqlite::SqliteStore;
-use jx555_store::{PackRef, Store, StoreError};
+use jx555_store::{FactsInfo, PackRef, Store, StoreError};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -47,12 +47,35 @@ pub struct LoadedPack {
 /// The store as the app shares it: one handle, opened once, behind the [`Store`] trait.
 pub type SharedStore = Mutex<Box<dyn Store + Send>>;
 
-/// Everything a request may read: the packs, the one store handle, and the facts loaded from it.
+/// One version of the store's facts, loaded and indexed: what a request reads.
+pub struct Facts {
+    /// The tables, as imported.
+    pub data: Dataset,
+    /// Indexed for the engine.
+    pub index: FactIndex,
+    /// Which facts they are.
+    pub info: FactsInfo,
+}
+
+impl Facts {
+    fn load(store: &dyn Store) -> Result<Facts, ServerError> {
+        let (data, info) = store.facts()?.ok_or(StoreError::NoFacts)?;
+        let index = FactIndex::from_batches(&data.tables)
+            .map_err(|e| ServerError::Internal(e.to_string()))?;
+        Ok(Facts { data, index, info })
+    }
+}
+
+/// Everything a request may read: the packs, the one store handle, and the facts loaded from it
+/// (reloaded when an import replaces them).
 pub struct App {
     packs: Vec<LoadedPack>,
     store: SharedStore,
-    data: Dataset,
-    facts: FactIndex,
+    facts: std::sync::RwLock<Arc<Facts>>,
+    /// When the store was last asked whether its facts changed (Unix seconds), and whether a reload
+    /// is under way: at most one check a second, one reload at a time.
+    facts_checked: std::sync::atomic::AtomicI64,
+    reloading: std::sync::atomic::AtomicBool,
     /// Password hashes running at once, at most one per core: logins wait, pages do not.
     hashing: tokio::sync::Semaphore,
 }
@@ -65,18 +88,64 @@ impl App {
 
     /// An app over any store, which must hold facts.
     pub fn new(packs: Vec<LoadedPack>, store: Box<dyn Store + Send>) -> Result<App, ServerError> {
-        let (data, _) = store.facts()?.ok_or(StoreError::NoFacts)?;
-        let facts = FactIndex::from_batches(&data.tables)
-            .map_err(|e| ServerError::Internal(e.to_string()))?;
+        let facts = Facts::load(store.as_ref())?;
         Ok(App {
             packs,
             store: Mutex::new(store),
-            data,
-            facts,
+            facts: std::sync::RwLock::new(Arc::new(facts)),
+            facts_checked: std::sync::atomic::AtomicI64::new(0),
+            reloading: std::sync::atomic::AtomicBool::new(false),
             hashing: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
         })
+    }
+
+    /// The facts now served: one version, whole, however long the request holds it.
+    pub fn facts(&self) -> Arc<Facts> {
+        match self.facts.read() {
+            Ok(f) => f.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Whether an import has replaced the store's facts since they were loaded (the store is asked
+    /// at most once a second); `true` claims the reload, which the caller starts with
+    /// [`App::reload_facts`]. Cheap: a request asks it on its way in.
+    fn facts_changed(&self) -> Result<bool, ServerError> {
+        use std::sync::atomic::Ordering;
+        let now = auth::now();
+        if self.facts_checked.swap(now, Ordering::Relaxed) == now {
+            return Ok(false);
+        }
+        let stored = self.store()?.facts_info()?;
+        let current = self.facts().info.hash.clone();
+        Ok(stored.is_some_and(|i| i.hash != current)
+            && !self.reloading.swap(true, Ordering::AcqRel))
+    }
+
+    /// Loads the store's facts and swaps them in whole; requests meanwhile are served the old
+    /// version, none waits. The store is read under its lock; indexing, the long part, is not.
+    fn reload_facts(&self) -> Result<(), ServerError> {
+        let loaded = self.store()?.facts();
+        let result = loaded.map_err(ServerError::from).and_then(|found| {
+            let (data, info) = found.ok_or(StoreError::NoFacts)?;
+            let index = FactIndex::from_batches(&data.tables)
+                .map_err(|e| ServerError::Internal(e.to_string()))?;
+            tracing::info!(
+                facts = &info.hash[..12],
+                "reloaded the facts after an import"
+            );
+            let new = Arc::new(Facts { data, index, info });
+            match self.facts.write() {
+                Ok(mut f) => *f = new,
+                Err(poisoned) => *poisoned.into_inner() = new,
+            }
+            Ok(())
+        });
+        self.reloading
+            .store(false, std::sync::atomic::Ordering::Release);
+        result
     }
 
     /// The store, for one request's reads and writes (on the blocking pool).
@@ -116,9 +185,10 @@ impl App {
     ) -> Result<T, ServerError> {
         let ledger = self.store()?.ledger()?;
         let refs = self.pack_refs();
+        let facts = self.facts();
         f(&Request {
             packs: &refs,
-            facts: &self.facts,
+            facts: &facts.index,
             ledger: &ledger,
             year,
             overrides: &[],

@@ -2,7 +2,7 @@
 //! by year and its own records, the latest year and run, a what-if. Handlers ask these; none of them
 //! names a table or a column.
 
-use crate::{App, ServerError};
+use crate::{App, Facts, ServerError};
 use jx555_engine::col::Col;
 use jx555_engine::facts::Table;
 use jx555_engine::whatif::{WhatIf, what_if};
@@ -29,8 +29,8 @@ fn text_at(t: &Table, column: &str, row: usize) -> String {
     }
 }
 
-fn found(app: &App, row: usize) -> Found {
-    let t = app.facts.table(EntityKind::Enterprise);
+fn found(f: &Facts, row: usize) -> Found {
+    let t = f.index.table(EntityKind::Enterprise);
     Found {
         uscc: t.ids.value(row).to_string(),
         name: text_at(t, "name", row),
@@ -40,12 +40,12 @@ fn found(app: &App, row: usize) -> Found {
 
 /// Enterprises whose name or 统一社会信用代码 contains the query and that `p` may see, at most
 /// `limit`, in the facts' order.
-pub fn search(app: &App, p: &Principal, q: &str, limit: usize) -> Vec<Found> {
+pub fn search(f: &Facts, p: &Principal, q: &str, limit: usize) -> Vec<Found> {
     let q = q.trim();
     if q.is_empty() {
         return Vec::new();
     }
-    let t = app.facts.table(EntityKind::Enterprise);
+    let t = f.index.table(EntityKind::Enterprise);
     let names = match t.cols.get("name") {
         Some(Col::Text(c)) => Some(c),
         _ => None,
@@ -56,8 +56,8 @@ pub fn search(app: &App, p: &Principal, q: &str, limit: usize) -> Vec<Found> {
                 || names
                     .is_some_and(|n| arrow::array::Array::is_valid(n, i) && n.value(i).contains(q))
         })
-        .map(|i| found(app, i))
-        .filter(|f| visible(p, f))
+        .map(|i| found(f, i))
+        .filter(|e| visible(p, e))
         .take(limit)
         .collect()
 }
@@ -68,11 +68,11 @@ fn visible(p: &Principal, f: &Found) -> bool {
 
 /// One enterprise by its 统一社会信用代码, exactly, if `p` may see it: an enterprise out of scope is
 /// answered as one that does not exist (its existence is not leaked).
-pub fn enterprise(app: &App, p: &Principal, uscc: &str) -> Option<Found> {
-    app.facts
+pub fn enterprise(f: &Facts, p: &Principal, uscc: &str) -> Option<Found> {
+    f.index
         .enterprise_row(uscc)
-        .map(|row| found(app, row as usize))
-        .filter(|f| visible(p, f))
+        .map(|row| found(f, row as usize))
+        .filter(|e| visible(p, e))
 }
 
 /// Whether `p` sees the rule `rule` of `pack` on an enterprise it may see: a 部门审核员 only its
@@ -144,10 +144,10 @@ pub fn runs_for(app: &App, p: &Principal) -> Result<Vec<RunInfo>, ServerError> {
 }
 
 /// An enterprise's facts by year: the labels of the yearly fields, and a row of values per year.
-pub fn facts_by_year(app: &App, uscc: &str) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn facts_by_year(f: &Facts, uscc: &str) -> (Vec<String>, Vec<Vec<String>>) {
     use arrow::array::{Array, AsArray};
     use arrow::util::display::{ArrayFormatter, FormatOptions};
-    let Some(batch) = app.data.table(jx555_engine::facts::ENTERPRISE_YEARS) else {
+    let Some(batch) = f.data.table(jx555_engine::facts::ENTERPRISE_YEARS) else {
         return (Vec::new(), Vec::new());
     };
     let Some(ids) = batch
@@ -183,18 +183,18 @@ pub fn facts_by_year(app: &App, uscc: &str) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// The ids of an enterprise and its own records (recognitions, projects, parcels): the subjects its
 /// awards may be granted for.
-pub fn own_records(app: &App, uscc: &str) -> Vec<String> {
+pub fn own_records(f: &Facts, uscc: &str) -> Vec<String> {
     let mut out = vec![uscc.to_string()];
-    let Some(row) = app.facts.enterprise_row(uscc) else {
+    let Some(row) = f.index.enterprise_row(uscc) else {
         return out;
     };
-    let enterprises = app.facts.table(EntityKind::Enterprise);
+    let enterprises = f.index.table(EntityKind::Enterprise);
     for kind in [
         EntityKind::Recognition,
         EntityKind::Project,
         EntityKind::LandParcel,
     ] {
-        let ids = &app.facts.table(kind).ids;
+        let ids = &f.index.table(kind).ids;
         out.extend(
             enterprises
                 .children(kind, row)
@@ -206,8 +206,8 @@ pub fn own_records(app: &App, uscc: &str) -> Vec<String> {
 }
 
 /// The latest year the facts cover, for pages asked for no year.
-pub fn latest_year(app: &App) -> i32 {
-    app.facts.last_year().unwrap_or(2023)
+pub fn latest_year(f: &Facts) -> i32 {
+    f.index.last_year().unwrap_or(2023)
 }
 
 /// The latest run that is not a what-if, with its lines.

@@ -260,6 +260,11 @@ async fn every_route_answers_every_role_as_the_table_says() {
             let csp = a.headers["content-security-policy"].to_str().unwrap();
             assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
             assert_eq!(a.headers["x-content-type-options"], "nosniff");
+            let cache = a.headers[header::CACHE_CONTROL].to_str().unwrap();
+            assert!(
+                cache == "no-store" || path == "/style.css",
+                "{what}: Cache-Control {cache}"
+            );
         }
     }
     assert!(n > 200, "{n} requests");

@@ -394,3 +394,60 @@ async fn bad_page_requests_are_answered_in_chinese() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(page.contains("没有这个页面"), "{page}");
 }
+
+/// After an import replaces the facts, the running server serves the new ones (reloaded in the
+/// background; requests meanwhile get the old ones whole), without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_is_seen_without_a_restart() {
+    let own = support::build(200);
+    let router = router(own.app());
+    let who = own.who(Role::Auditor);
+    let ask = |uri: String| {
+        let router = router.clone();
+        async move {
+            let req = Request::get(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {}", who.token))
+                .body(Body::empty())
+                .unwrap();
+            let resp = router.oneshot(req).await.unwrap();
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            serde_json::from_slice::<Value>(&bytes).unwrap()
+        }
+    };
+    let data = jx555_facts::demo::generate(250, 7).unwrap();
+    let ids = data
+        .table("enterprises")
+        .unwrap()
+        .column_by_name("uscc")
+        .unwrap()
+        .clone();
+    let ids = arrow::array::AsArray::as_string::<i32>(ids.as_ref());
+    let before = ask("/api/v1/enterprises?q=9&limit=200".into()).await;
+    let known: Vec<&str> = before
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["uscc"].as_str().unwrap())
+        .collect();
+    let new = (0..arrow::array::Array::len(ids))
+        .map(|i| ids.value(i))
+        .find(|u| !known.contains(u))
+        .unwrap()
+        .to_string();
+    jx555_store::sqlite::SqliteStore::open(&own.db)
+        .unwrap()
+        .replace_facts(&data, &mut |_, _| std::ops::ControlFlow::Continue(()))
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let found = ask(format!("/api/v1/enterprises?q={new}")).await;
+        if found.as_array().is_some_and(|a| !a.is_empty()) {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the new facts were not loaded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

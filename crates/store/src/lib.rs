@@ -186,6 +186,9 @@ pub trait Store: accounts::Accounts {
     ) -> Result<FactsInfo, StoreError>;
     /// The facts held, or `None` before the first import.
     fn facts(&self) -> Result<Option<(Dataset, FactsInfo)>, StoreError>;
+    /// Which facts are held (their hash, size, import time), without reading them: how a reader
+    /// sees that an import replaced them.
+    fn facts_info(&self) -> Result<Option<FactsInfo>, StoreError>;
     /// Stores a run and returns its number.
     fn save_run(&mut self, run: &NewRun<'_>) -> Result<i64, StoreError>;
     /// A stored run with its lines.

@@ -485,19 +485,27 @@ impl Store for SqliteStore {
     }
 
     fn facts(&self) -> Result<Option<(Dataset, FactsInfo)>, StoreError> {
-        let Some(info) = self.meta("facts")? else {
+        let Some(info) = self.facts_info()? else {
             return Ok(None);
         };
-        let info: FactsInfo = serde_json::from_str(&info).map_err(|x| StoreError::Database {
-            path: self.path.clone(),
-            message: x.to_string(),
-        })?;
         Ok(Some((
             Dataset {
                 tables: self.read_tables()?,
             },
             info,
         )))
+    }
+
+    fn facts_info(&self) -> Result<Option<FactsInfo>, StoreError> {
+        let Some(info) = self.meta("facts")? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&info)
+            .map(Some)
+            .map_err(|x| StoreError::Database {
+                path: self.path.clone(),
+                message: x.to_string(),
+            })
     }
 
     fn save_run(&mut self, new: &NewRun<'_>) -> Result<i64, StoreError> {

@@ -246,7 +246,7 @@ pub async fn add(
             &scope,
             &jx555_facts::model::COUNTIES,
             &app.departments(),
-            |u| app.facts.enterprise_row(u).is_some(),
+            |u| app.facts().index.enterprise_row(u).is_some(),
         )
         .map_err(ServerError::BadRequest)?;
         let password = one_time_password()?;

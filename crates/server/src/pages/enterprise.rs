@@ -27,17 +27,18 @@ pub async fn page(
     let Query(y) = y.map_err(bad_request)?;
     render(move || {
         let p = v.principal()?;
-        let Some(found) = queries::enterprise(&app, p, &uscc) else {
+        let facts = app.facts();
+        let Some(found) = queries::enterprise(&facts, p, &uscc) else {
             return Err(ServerError::NotFound(format!("没有统一社会信用代码为 {uscc} 的企业")));
         };
         let (name, county) = (found.name, found.county);
-        let year = y.year.unwrap_or_else(|| queries::latest_year(&app));
+        let year = y.year.unwrap_or_else(|| queries::latest_year(&facts));
         let report = app.with_request(year, |req| {
             Ok(jx555_engine::explain::explain_enterprise(req, &uscc)?)
         })?;
         let report = queries::explanation_for(&app, p, report);
-        let (headers, rows) = queries::facts_by_year(&app, &uscc);
-        let mine = queries::own_records(&app, &uscc);
+        let (headers, rows) = queries::facts_by_year(&facts, &uscc);
+        let mine = queries::own_records(&facts, &uscc);
         let received: Vec<_> = app
             .store()?
             .ledger()?

@@ -28,7 +28,7 @@ pub async fn page(
     }
     let Query(s) = s.map_err(bad_request)?;
     let q = s.q.unwrap_or_default();
-    let found = queries::search(&app, v.principal()?, &q, 50);
+    let found = queries::search(&app.facts(), v.principal()?, &q, 50);
     Ok(layout(
         &v,
         "企业",

@@ -23,8 +23,8 @@ pub async fn page(
 ) -> Page {
     let Query(y) = y.map_err(bad_request)?;
     render(move || {
-        let year = y.year.unwrap_or_else(|| queries::latest_year(&app));
-        let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts, year)?;
+        let year = y.year.unwrap_or_else(|| queries::latest_year(&app.facts()));
+        let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts().index, year)?;
         Ok(layout(
 &v,             "目标",
             html! {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 /// The what-if form, for the latest year.
 pub async fn form(State(app): AppState, v: Visitor) -> Page {
-    let year = queries::latest_year(&app);
+    let year = queries::latest_year(&app.facts());
     Ok(layout(&v, "参数模拟", body(&v, &app, year, "", None)))
 }
 
