@@ -72,14 +72,21 @@ impl From<QueryRejection> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
-        ApiError(ServerError::BadRequest(e.body_text()))
+        ApiError(match e.status() {
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => ServerError::TooLarge(
+                "the request body is larger than the server takes (jx555 serve --max-body)".into(),
+            ),
+            _ => ServerError::BadRequest(e.body_text()),
+        })
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.0.status();
-        error(status, code, &self.0.public_message())
+        let mut resp = error(status, code, &self.0.public_message());
+        crate::retry_after(&mut resp);
+        resp
     }
 }
 
@@ -279,6 +286,8 @@ struct WhatIfBody {
 
 async fn whatif(State(app): AppState, body: Result<Json<WhatIfBody>, JsonRejection>) -> Api {
     let Json(body) = body?;
+    let _slot = app.evaluation_slot().await?;
+    let app = app.clone();
     let v = blocking(move || {
         let w = run_what_if(&app, body.year, &body.set)?;
         Ok(json!({

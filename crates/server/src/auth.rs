@@ -271,7 +271,7 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
-        return crate::PageError(ServerError::BadRequest(format!(
+        return crate::PageError(ServerError::TooLarge(format!(
             "表单过大（最多 {} KB）",
             FORM_LIMIT / 1024
         )))

@@ -47,6 +47,31 @@ pub struct LoadedPack {
 /// The store as the app shares it: one handle, opened once, behind the [`Store`] trait.
 pub type SharedStore = Mutex<Box<dyn Store + Send>>;
 
+/// What one request may take of the server: the rest of the site keeps answering whatever a
+/// client sends. Settings of `jx555 serve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest request body, in bytes (an API call past it gets 413).
+    pub max_body: usize,
+    /// The most parameter settings one what-if may change.
+    pub max_settings: usize,
+    /// Evaluations (what-ifs) running at once; more wait in line.
+    pub evaluations: usize,
+    /// How long a request waits in that line before it gets 503 with Retry-After.
+    pub queue_wait: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body: 256 * 1024,
+            max_settings: 100,
+            evaluations: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            queue_wait: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
 /// One version of the store's facts, loaded and indexed: what a request reads.
 pub struct Facts {
     /// The tables, as imported.
@@ -78,6 +103,9 @@ pub struct App {
     reloading: std::sync::atomic::AtomicBool,
     /// Password hashes running at once, at most one per core: logins wait, pages do not.
     hashing: tokio::sync::Semaphore,
+    limits: Limits,
+    /// Slots for evaluations ([`Limits::evaluations`]).
+    evaluations: tokio::sync::Semaphore,
 }
 
 impl App {
@@ -98,7 +126,27 @@ impl App {
             hashing: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
+            limits: Limits::default(),
+            evaluations: tokio::sync::Semaphore::new(Limits::default().evaluations),
         })
+    }
+
+    /// The app with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> App {
+        self.evaluations = tokio::sync::Semaphore::new(limits.evaluations.max(1));
+        self.limits = limits;
+        self
+    }
+
+    /// A slot to evaluate in: at most [`Limits::evaluations`] at once; a request that waits longer
+    /// than [`Limits::queue_wait`] is told to come back (503 with Retry-After).
+    pub async fn evaluation_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ServerError> {
+        match tokio::time::timeout(self.limits.queue_wait, self.evaluations.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(ServerError::Busy(
+                "服务器正忙（模拟测算排队已满），请稍后再试".into(),
+            )),
+        }
     }
 
     /// The facts now served: one version, whole, however long the request holds it.
@@ -209,6 +257,12 @@ pub enum ServerError {
     /// The visitor's role or scope does not allow it.
     #[error("{0}")]
     Forbidden(String),
+    /// The request is larger than the server takes.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Too many evaluations are running and waiting: come back later.
+    #[error("{0}")]
+    Busy(String),
     /// The store could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -225,6 +279,8 @@ impl ServerError {
             }
             ServerError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ServerError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ServerError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ServerError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ServerError::Store(_) | ServerError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
@@ -289,7 +345,18 @@ impl IntoResponse for PageError {
         let body = pages::error_page(&auth::Visitor::default(), status, &message);
         let mut resp = (status, axum::response::Html(body)).into_response();
         resp.extensions_mut().insert(ErrorMessage(message));
+        retry_after(&mut resp);
         resp
+    }
+}
+
+/// A 503 says when to come back.
+fn retry_after(resp: &mut Response) {
+    if resp.status() == StatusCode::SERVICE_UNAVAILABLE {
+        resp.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("5"),
+        );
     }
 }
 
@@ -324,12 +391,18 @@ pub fn route_rules() -> Vec<auth::RouteRule> {
 /// The whole site: pages and the JSON API; every request is logged (method, path, status, time),
 /// identified, checked for CSRF and against its route's rule, and answered with security headers.
 pub fn router(app: App) -> Router {
+    shared_router(Arc::new(app))
+}
+
+/// [`router`] over an app the caller keeps a handle to.
+pub fn shared_router(app: Arc<App>) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
-    let app = Arc::new(app);
     let (routes, _) = pages::routes().merge(api::routes()).into_parts();
+    let max_body = app.limits.max_body;
     routes
         .fallback(pages::not_found)
         .with_state(app.clone())
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(from_fn(auth::csrf))
         .layer(from_fn_with_state(app, auth::identify))
         .layer(from_fn(auth::headers))

@@ -227,6 +227,13 @@ pub fn latest_run(app: &App) -> Result<Option<(RunInfo, Run)>, ServerError> {
 /// A what-if of a year: the settings (`小微园补助上限=800万`) parsed and checked, then the engine's
 /// what-if over the app's facts and ledger.
 pub fn run_what_if(app: &App, year: i32, set: &[String]) -> Result<WhatIf, ServerError> {
+    if set.len() > app.limits.max_settings {
+        return Err(ServerError::BadRequest(format!(
+            "一次模拟最多调整 {} 项参数（给了 {} 项）",
+            app.limits.max_settings,
+            set.len()
+        )));
+    }
     let overrides: Vec<Override> = set
         .iter()
         .map(|s| Override::parse(s).map_err(ServerError::BadRequest))
@@ -236,6 +243,7 @@ pub fn run_what_if(app: &App, year: i32, set: &[String]) -> Result<WhatIf, Serve
             "给出至少一项调整，如 小微园补助上限=800万".into(),
         ));
     }
+
     jx555_engine::params::check_overrides(&app.pack_refs(), &overrides)?;
     app.with_request(year, |req| Ok(what_if(req, &overrides)?))
 }

@@ -420,7 +420,7 @@ async fn a_login_rotates_the_session_and_wrong_ones_say_nothing() {
     // even a failure is counted.
     let before = store().account("auditor").unwrap().unwrap().logins.failures;
     let huge = login(&router, "auditor", &"A1a!".repeat(250_000)).await;
-    assert_eq!(huge.status, StatusCode::BAD_REQUEST);
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(huge.body.contains("表单过大"), "{}", huge.body);
     let long = login(&router, "auditor", &"A1a!".repeat(1000)).await;
     assert!(msg(&long));

@@ -29,6 +29,18 @@ pub struct ServeArgs {
     /// Policy pack folders to serve; without one, the bundled Jiaxing pack.
     #[arg(long = "pack")]
     packs: Vec<PathBuf>,
+    /// The largest request body accepted, in KiB (larger: 413).
+    #[arg(long, default_value_t = 256)]
+    max_body_kib: usize,
+    /// The most parameters one what-if may change.
+    #[arg(long, default_value_t = 100)]
+    max_settings: usize,
+    /// What-ifs evaluated at once (default: one per core); more wait up to --queue-wait-secs, then 503.
+    #[arg(long)]
+    max_evaluations: Option<usize>,
+    /// How long a what-if waits for its turn, in seconds.
+    #[arg(long, default_value_t = 10)]
+    queue_wait_secs: u64,
 }
 
 /// Serves until stopped.
@@ -68,7 +80,13 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let app = App::open(packs, db.clone())?;
+    let defaults = jx555_server::Limits::default();
+    let app = App::open(packs, db.clone())?.with_limits(jx555_server::Limits {
+        max_body: args.max_body_kib.saturating_mul(1024),
+        max_settings: args.max_settings,
+        evaluations: args.max_evaluations.unwrap_or(defaults.evaluations),
+        queue_wait: std::time::Duration::from_secs(args.queue_wait_secs),
+    });
     println!("jx555：数据库 {}；打开 http://{}/", db.display(), args.addr);
     jx555_server::serve_blocking(app, args.addr)?;
     Ok(Outcome::Ok)

@@ -54,6 +54,8 @@ pub async fn result(
     f: Result<Form<WhatIfForm>, FormRejection>,
 ) -> Page {
     let Form(f) = f.map_err(bad_request)?;
+    let _slot = app.evaluation_slot().await?;
+    let app = app.clone();
     render(move || {
         let set: Vec<String> = f
             .set

@@ -1,0 +1,87 @@
+//! What one request may take: a body past the limit is 413, a what-if of too many settings is
+//! refused, and evaluations past the line get 503 with Retry-After while the rest of the site answers.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jx555_server::{Limits, shared_router};
+use jx555_workflow::access::Role;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceExt;
+
+mod support;
+
+async fn post_whatif(
+    router: &axum::Router,
+    token: &str,
+    body: String,
+) -> (StatusCode, Value, Option<String>) {
+    let req = Request::post("/api/v1/whatif")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let retry = resp
+        .headers()
+        .get(header::RETRY_AFTER)
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap(), retry)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_takes_only_its_share() {
+    let site = support::site();
+    let limits = Limits {
+        max_body: 4096,
+        max_settings: 3,
+        evaluations: 1,
+        queue_wait: Duration::from_millis(50),
+    };
+    let app = Arc::new(site.app().with_limits(limits));
+    let router = shared_router(app.clone());
+    let token = &site.who(Role::Finance).token;
+
+    let huge = format!(r#"{{"year":2023,"set":["{}"]}}"#, "x".repeat(10_000));
+    let (s, v, _) = post_whatif(&router, token, huge).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large")),
+        "{v}"
+    );
+
+    let many = r#"{"year":2023,"set":["小微园补助上限=800万","小微园补助上限=700万","小微园补助上限=600万","小微园补助上限=500万"]}"#;
+    let (s, v, _) = post_whatif(&router, token, many.into()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        v["message"].as_str().unwrap().contains("最多调整 3 项"),
+        "{v}"
+    );
+
+    // The one evaluation slot is taken: the next what-if waits its 50 ms and is told to come back;
+    // pages that do not evaluate answer as ever.
+    let held = app.evaluation_slot().await.unwrap();
+    let one = r#"{"year":2023,"set":["小微园补助上限=800万"]}"#;
+    let (s, v, retry) = post_whatif(&router, token, one.into()).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("busy")),
+        "{v}"
+    );
+    assert_eq!(retry.as_deref(), Some("5"));
+    let page = router
+        .clone()
+        .oneshot(Request::get("/policy").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    drop(held);
+    let (s, v, _) = post_whatif(&router, token, one.into()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
