@@ -44,7 +44,7 @@ pub fn error(status: axum::http::StatusCode, code: &str, message: &str) -> Respo
 }
 
 /// An error as the API answers it.
-pub struct ApiError(ServerError);
+pub struct ApiError(pub ServerError);
 
 impl From<ServerError> for ApiError {
     fn from(e: ServerError) -> Self {

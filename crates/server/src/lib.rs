@@ -18,6 +18,7 @@
 
 mod api;
 pub mod auth;
+pub mod listen;
 mod pages;
 mod queries;
 mod svg;
@@ -59,6 +60,8 @@ pub struct Limits {
     pub evaluations: usize,
     /// How long a request waits in that line before it gets 503 with Retry-After.
     pub queue_wait: std::time::Duration,
+    /// How long a request may take in all before it gets 503.
+    pub request_timeout: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -68,6 +71,7 @@ impl Default for Limits {
             max_settings: 100,
             evaluations: std::thread::available_parallelism().map_or(2, |n| n.get()),
             queue_wait: std::time::Duration::from_secs(10),
+            request_timeout: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -398,15 +402,37 @@ pub fn router(app: App) -> Router {
 pub fn shared_router(app: Arc<App>) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
     let (routes, _) = pages::routes().merge(api::routes()).into_parts();
-    let max_body = app.limits.max_body;
+    let (max_body, deadline) = (app.limits.max_body, app.limits.request_timeout);
     routes
         .fallback(pages::not_found)
         .with_state(app.clone())
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(from_fn(auth::csrf))
         .layer(from_fn_with_state(app, auth::identify))
+        .layer(from_fn_with_state(deadline, within))
         .layer(from_fn(auth::headers))
         .layer(from_fn(log_request))
+}
+
+/// A request that takes longer than the deadline is answered 503 (its client is let go; work on
+/// the blocking pool finishes on its own).
+async fn within(
+    axum::extract::State(deadline): axum::extract::State<std::time::Duration>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    match tokio::time::timeout(deadline, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => {
+            let e = ServerError::Busy("请求处理超时，请稍后再试".into());
+            if api {
+                api::ApiError(e).into_response()
+            } else {
+                PageError(e).into_response()
+            }
+        }
+    }
 }
 
 /// One log line per request: method, path, status and how long it took.
@@ -425,17 +451,25 @@ async fn log_request(req: axum::extract::Request, next: axum::middleware::Next) 
 }
 
 /// Serves the site on `addr` until the process is stopped.
-pub async fn serve(app: App, addr: std::net::SocketAddr) -> std::io::Result<()> {
+pub async fn serve(
+    app: App,
+    addr: std::net::SocketAddr,
+    connections: listen::Connections,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(listener, router(app)).await
+    listen::serve(listener, router(app), connections).await
 }
 
 /// [`serve`] on a runtime of its own, for callers that are not async (the CLI).
-pub fn serve_blocking(app: App, addr: std::net::SocketAddr) -> std::io::Result<()> {
+pub fn serve_blocking(
+    app: App,
+    addr: std::net::SocketAddr,
+    connections: listen::Connections,
+) -> std::io::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(serve(app, addr))
+        .block_on(serve(app, addr, connections))
 }
 
 #[cfg(test)]

@@ -43,6 +43,7 @@ async fn a_request_takes_only_its_share() {
         max_settings: 3,
         evaluations: 1,
         queue_wait: Duration::from_millis(50),
+        request_timeout: Duration::from_secs(60),
     };
     let app = Arc::new(site.app().with_limits(limits));
     let router = shared_router(app.clone());
@@ -84,4 +85,57 @@ async fn a_request_takes_only_its_share() {
     drop(held);
     let (s, v, _) = post_whatif(&router, token, one.into()).await;
     assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+/// Clients that open connections and never finish their headers are cut off at the header
+/// deadline, and while they hold every slot a new client waits, then is served: loopback only,
+/// a few connections, seconds at most.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_cannot_hold_the_server() {
+    use jx555_server::listen::{Connections, serve};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = Connections {
+        max: 4,
+        header_timeout: Duration::from_millis(500),
+        lifetime: Duration::from_secs(30),
+    };
+    tokio::spawn(serve(
+        listener,
+        jx555_server::router(support::app()),
+        limits,
+    ));
+    // Six half-open connections: more than the server keeps open.
+    let mut slow = Vec::new();
+    for _ in 0..6 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            .await
+            .unwrap();
+        slow.push(s);
+    }
+    let started = std::time::Instant::now();
+    let mut fresh = tokio::net::TcpStream::connect(addr).await.unwrap();
+    fresh
+        .write_all(b"GET /style.css HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), fresh.read_to_end(&mut answer))
+        .await
+        .expect("a new client is served once the slow ones are cut off")
+        .unwrap();
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // Every slow connection was closed by the server (end of stream, or a 408 and then the end).
+    for mut s in slow {
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "a half-open connection was left open");
+    }
 }

@@ -41,6 +41,15 @@ pub struct ServeArgs {
     /// How long a what-if waits for its turn, in seconds.
     #[arg(long, default_value_t = 10)]
     queue_wait_secs: u64,
+    /// How long a request may take, in seconds (then 503).
+    #[arg(long, default_value_t = 60)]
+    request_timeout_secs: u64,
+    /// Connections open at once; more wait to be accepted.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+    /// A client must send a request's headers within this many seconds.
+    #[arg(long, default_value_t = 10)]
+    header_timeout_secs: u64,
 }
 
 /// Serves until stopped.
@@ -86,9 +95,15 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
         max_settings: args.max_settings,
         evaluations: args.max_evaluations.unwrap_or(defaults.evaluations),
         queue_wait: std::time::Duration::from_secs(args.queue_wait_secs),
+        request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
     });
+    let connections = jx555_server::listen::Connections {
+        max: args.max_connections,
+        header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
+        ..jx555_server::listen::Connections::default()
+    };
     println!("jx555：数据库 {}；打开 http://{}/", db.display(), args.addr);
-    jx555_server::serve_blocking(app, args.addr)?;
+    jx555_server::serve_blocking(app, args.addr, connections)?;
     Ok(Outcome::Ok)
 }
 
