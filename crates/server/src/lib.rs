@@ -64,6 +64,27 @@ pub struct Limits {
     pub request_timeout: std::time::Duration,
 }
 
+/// The host names the server answers to (`Host` header, port aside); empty: any. Behind a proxy
+/// this stops requests forged for another name (DNS rebinding).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllowedHosts(pub Vec<String>);
+
+impl AllowedHosts {
+    /// Whether a request's `Host` header names an allowed host.
+    pub fn allows(&self, host: Option<&str>) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
+        let Some(host) = host else { return false };
+        // `name:port`, or `[v6]:port`.
+        let name = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => host.rsplit_once(':').map_or(host, |(n, _)| n),
+        };
+        self.0.iter().any(|a| a.eq_ignore_ascii_case(name))
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -108,6 +129,7 @@ pub struct App {
     /// Password hashes running at once, at most one per core: logins wait, pages do not.
     hashing: tokio::sync::Semaphore,
     limits: Limits,
+    hosts: AllowedHosts,
     /// Slots for evaluations ([`Limits::evaluations`]).
     evaluations: tokio::sync::Semaphore,
 }
@@ -131,6 +153,7 @@ impl App {
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
             limits: Limits::default(),
+            hosts: AllowedHosts::default(),
             evaluations: tokio::sync::Semaphore::new(Limits::default().evaluations),
         })
     }
@@ -139,6 +162,12 @@ impl App {
     pub fn with_limits(mut self, limits: Limits) -> App {
         self.evaluations = tokio::sync::Semaphore::new(limits.evaluations.max(1));
         self.limits = limits;
+        self
+    }
+
+    /// The app answering only to these host names.
+    pub fn with_allowed_hosts(mut self, hosts: AllowedHosts) -> App {
+        self.hosts = hosts;
         self
     }
 
@@ -403,6 +432,7 @@ pub fn shared_router(app: Arc<App>) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
     let (routes, _) = pages::routes().merge(api::routes()).into_parts();
     let (max_body, deadline) = (app.limits.max_body, app.limits.request_timeout);
+    let hosts = app.hosts.clone();
     routes
         .fallback(pages::not_found)
         .with_state(app.clone())
@@ -410,8 +440,30 @@ pub fn shared_router(app: Arc<App>) -> Router {
         .layer(from_fn(auth::csrf))
         .layer(from_fn_with_state(app, auth::identify))
         .layer(from_fn_with_state(deadline, within))
+        .layer(from_fn_with_state(hosts, host_check))
         .layer(from_fn(auth::headers))
         .layer(from_fn(log_request))
+}
+
+/// A request for a host the server does not answer to is refused (400) before anything else.
+async fn host_check(
+    axum::extract::State(hosts): axum::extract::State<AllowedHosts>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = req
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if hosts.allows(host) {
+        next.run(req).await
+    } else {
+        PageError(ServerError::BadRequest(format!(
+            "本服务不接受主机名 {}",
+            host.unwrap_or("（无）")
+        )))
+        .into_response()
+    }
 }
 
 /// A request that takes longer than the deadline is answered 503 (its client is let go; work on
@@ -475,6 +527,18 @@ pub fn serve_blocking(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_are_matched_by_name() {
+        let h = AllowedHosts(vec!["jx555.jiaxing.gov.cn".into(), "::1".into()]);
+        assert!(h.allows(Some("jx555.jiaxing.gov.cn")));
+        assert!(h.allows(Some("JX555.jiaxing.gov.cn:443")));
+        assert!(h.allows(Some("[::1]:5555")));
+        assert!(!h.allows(Some("evil.example")));
+        assert!(!h.allows(Some("jx555.jiaxing.gov.cn.evil.example:80")));
+        assert!(!h.allows(None));
+        assert!(AllowedHosts::default().allows(None));
+    }
 
     #[test]
     fn internal_details_stay_in_the_log() {

@@ -139,3 +139,24 @@ async fn slow_clients_cannot_hold_the_server() {
         assert!(read.is_ok(), "a half-open connection was left open");
     }
 }
+
+/// With allowed hosts set, a request for another host name is refused before anything else.
+#[tokio::test]
+async fn only_the_allowed_hosts_are_answered() {
+    let app = support::app().with_allowed_hosts(jx555_server::AllowedHosts(vec![
+        "jx555.jiaxing.example".into(),
+    ]));
+    let router = jx555_server::router(app);
+    let status = |host: &'static str| {
+        let router = router.clone();
+        async move {
+            let req = Request::get("/policy")
+                .header(header::HOST, host)
+                .body(Body::empty())
+                .unwrap();
+            router.oneshot(req).await.unwrap().status()
+        }
+    };
+    assert_eq!(status("jx555.jiaxing.example:5555").await, StatusCode::OK);
+    assert_eq!(status("evil.example").await, StatusCode::BAD_REQUEST);
+}

@@ -6,6 +6,7 @@ use crate::{Outcome, pack_files};
 use anyhow::{Result, bail};
 use jx555_server::App;
 use jx555_store::Store;
+use jx555_store::accounts::Accounts;
 use jx555_store::sqlite::{DEFAULT_PATH, SqliteStore};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,6 +51,9 @@ pub struct ServeArgs {
     /// A client must send a request's headers within this many seconds.
     #[arg(long, default_value_t = 10)]
     header_timeout_secs: u64,
+    /// Answer only requests for this host name (repeat for more); without one, any.
+    #[arg(long = "allowed-host")]
+    allowed_hosts: Vec<String>,
 }
 
 /// Serves until stopped.
@@ -97,6 +101,20 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
         queue_wait: std::time::Duration::from_secs(args.queue_wait_secs),
         request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
     });
+    let app = app.with_allowed_hosts(jx555_server::AllowedHosts(args.allowed_hosts.clone()));
+    if !args.addr.ip().is_loopback() {
+        let accounts = SqliteStore::open(&db)?.accounts()?.len();
+        eprintln!(
+            "警告：在 {} 上对外服务（不只是本机）。{}请在前面放 TLS 反向代理（带 X-Forwarded-Proto: https），\
+             并用 --allowed-host 限定主机名。",
+            args.addr,
+            if accounts == 0 {
+                "还没有任何账号：先用 jx555 user add 建立账号；"
+            } else {
+                ""
+            }
+        );
+    }
     let connections = jx555_server::listen::Connections {
         max: args.max_connections,
         header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
