@@ -62,6 +62,17 @@ impl Params {
             let Some((ty, value)) = values.get_mut(&o.param) else {
                 continue;
             };
+            let number = match &o.value {
+                Value::Int(i) => Some(rust_decimal::Decimal::from(*i)),
+                Value::Decimal(d) | Value::Money(d) | Value::Percent(d) => Some(*d),
+                _ => None,
+            };
+            if let Some(n) = number.filter(|n| n.is_sign_negative() && !n.is_zero()) {
+                return Err(EngineError::Override(format!(
+                    "{} cannot be negative ({n}); amounts, ratios and counts are 0 or more",
+                    o.param
+                )));
+            }
             let wrong = |want: &Type| {
                 EngineError::Override(format!(
                     "{} must be {want}, not {} ({})",
@@ -87,12 +98,21 @@ impl Params {
                 (ParamValue::Const(v), None, t) => *v = fit(&o.value, t).ok_or_else(|| wrong(t))?,
                 (ParamValue::Table { entries, default }, Some(key), Type::Table(kt, vt)) => {
                     let new = fit(&o.value, vt).ok_or_else(|| wrong(vt))?;
-                    let key = key_value(key, kt).ok_or_else(|| {
-                        EngineError::Override(format!(
-                            "{} has no key {key} (keys are {kt})",
-                            o.param
-                        ))
-                    })?;
+                    let key = key_value(key, kt)
+                        .filter(|k| in_catalog(pack, k))
+                        .ok_or_else(|| {
+                            let allowed = match kt.as_ref() {
+                                Type::Enum(e) => pack.catalog.enums.get(e).map(|en| {
+                                    en.values.keys().cloned().collect::<Vec<_>>().join("、")
+                                }),
+                                _ => None,
+                            };
+                            EngineError::Override(format!(
+                                "{} has no key {key} (keys are {kt}{})",
+                                o.param,
+                                allowed.map(|a| format!(": {a}")).unwrap_or_default()
+                            ))
+                        })?;
                     match entries.iter_mut().find(|(k, _)| *k == key) {
                         Some((_, v)) => *v = new,
                         None if default.is_some() || !keys_fixed => entries.push((key, new)),
@@ -175,6 +195,18 @@ fn fit(v: &Value, want: &Type) -> Option<Value> {
         (Value::Decimal(d), Type::Percent) => Value::Percent(*d),
         _ => return None,
     })
+}
+
+/// Whether an enum key is one of its catalog's values (other keys are checked by their type).
+fn in_catalog(pack: &Pack, key: &Value) -> bool {
+    match key {
+        Value::Enum(e, v) => pack
+            .catalog
+            .enums
+            .get(e)
+            .is_none_or(|en| en.values.contains_key(v)),
+        _ => true,
+    }
 }
 
 fn key_value(key: &str, ty: &Type) -> Option<Value> {

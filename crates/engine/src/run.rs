@@ -787,6 +787,18 @@ fn draft_lines(
         let city_ratio = city_ratio_col
             .as_ref()
             .and_then(|s| s.is_valid(i).then(|| col::from_fixed(s.value(i))));
+        if let Some(r) = city_ratio
+            .filter(|r| *r < rust_decimal::Decimal::ZERO || *r > rust_decimal::Decimal::ONE)
+        {
+            // A city share above 100% would leave the county a negative share: refused, whether
+            // a what-if or the pack gave it.
+            return Err(EngineError::Override(format!(
+                "rule {}, record {}: the city's share of the cost is {}%, outside 0%–100%",
+                rule.id,
+                subject(i),
+                (r * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+            )));
+        }
         lines.push(AwardLine {
             rule: Arc::clone(&shared),
             subject: subject(i),

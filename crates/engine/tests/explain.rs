@@ -257,4 +257,23 @@ fn a_wrong_override_is_refused() {
             .to_string()
             .contains("money")
     );
+    // A negative amount, and a key its enum does not have (the error lists the keys).
+    let negative = Override {
+        param: "小微园补助上限".into(),
+        key: None,
+        value: Value::Money(Decimal::NEGATIVE_ONE),
+    };
+    assert!(
+        what_if(&req, &[negative])
+            .unwrap_err()
+            .to_string()
+            .contains("cannot be negative")
+    );
+    let key = Override {
+        param: "强链认定奖励".into(),
+        key: Some("world".into()),
+        value: Value::Money(Decimal::ONE),
+    };
+    let e = what_if(&req, &[key]).unwrap_err().to_string();
+    assert!(e.contains("no key world") && e.contains("national"), "{e}");
 }

@@ -262,7 +262,8 @@ fn table(
         for (c, col) in spec.columns.iter().enumerate() {
             let value = match at[c] {
                 None => Ok(Cell::Empty),
-                Some((i, scale)) => cell::read(&row[i], col.ty, scale, catalog),
+                Some((i, scale)) => cell::read(&row[i], col.ty, scale, catalog)
+                    .and_then(|v| model::in_range(spec.name, col, &v).map(|()| v)),
             };
             match value {
                 Ok(Cell::Empty) if col.required => problems.push(Problem {

@@ -135,6 +135,42 @@ fn column_type(name: &str, ty: FieldType) -> ColumnType {
     }
 }
 
+/// The largest amount of money a cell may hold, in yuan (1千万亿元: beyond any enterprise, well
+/// inside what the store keeps exactly, fen in 64 bits).
+pub const MAX_MONEY_YUAN: i64 = 1_000_000_000_000_000;
+/// The largest magnitude of another decimal (areas, ratios, indicators): the store keeps them with
+/// six decimals in 64 bits.
+pub const MAX_DECIMAL: i64 = 1_000_000_000_000;
+
+/// Whether a value read for `column` of `table` lies in the column's range: money from 0 up to
+/// [`MAX_MONEY_YUAN`]; areas, floor-area ratios, counts and the like never negative; a rank from 1;
+/// a progress from 0% to 100%; any decimal inside what the store holds. Only an indicator's value
+/// may be negative (a growth rate can fall). The reason, in Chinese, when not.
+pub fn in_range(table: &str, column: &Column, value: &crate::cell::Cell) -> Result<(), String> {
+    use crate::cell::Cell;
+    use rust_decimal::Decimal;
+    let signed = (table, column.name) == ("indicators", "value");
+    let (v, limit) = match (value, column.ty) {
+        (Cell::Decimal(d), ColumnType::Money) => (*d, Decimal::from(MAX_MONEY_YUAN)),
+        (Cell::Decimal(d), _) => (*d, Decimal::from(MAX_DECIMAL)),
+        (Cell::Int(i), ColumnType::Int) => (Decimal::from(*i), Decimal::from(i64::MAX)),
+        _ => return Ok(()),
+    };
+    if v.abs() >= limit {
+        return Err(format!("数值过大（须小于 {limit}）"));
+    }
+    if column.name.ends_with("_rank") && v < Decimal::ONE {
+        return Err("名次从 1 起".into());
+    }
+    if !signed && v.is_sign_negative() && !v.is_zero() {
+        return Err(format!("{}不能为负", column.label));
+    }
+    if column.name == "progress" && v > Decimal::ONE {
+        return Err("进度不能超过 100%".into());
+    }
+    Ok(())
+}
+
 fn required(table: &str, column: &str) -> bool {
     matches!(
         (table, column),

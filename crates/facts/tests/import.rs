@@ -128,6 +128,59 @@ fn a_formula_in_a_name_is_neutralised_and_round_trips() {
     assert_eq!(names.value(0), formula);
 }
 
+/// Values outside a column's range are refused with the column and the reason: money beyond what
+/// the store holds, a rank of 0, a negative area or floor-area ratio, a progress over 100%.
+#[test]
+fn values_out_of_range_are_refused() {
+    let p = problems(&edit("enterprise_years.csv", "6000.5", "200000000000000"));
+    assert!(one(&p).reason.contains("数值过大"), "{p:#?}");
+    let ranked = |rank: &'static str| {
+        move |f: &str, t: String| match f {
+            "enterprise_years.csv" => t
+                .replacen("实缴税收\n", "实缴税收,private500_rank\n", 1)
+                .replacen(",1000000\n", &format!(",1000000,{rank}\n"), 1)
+                .replacen(",1200000\n", ",1200000,\n", 1),
+            _ => t,
+        }
+    };
+    assert!(problems(&ranked("3")).is_empty());
+    assert!(one(&problems(&ranked("0"))).reason.contains("名次从 1 起"));
+    let cols = jx555_facts::model::tables();
+    let parcels = cols.iter().find(|t| t.name == "land_parcels").unwrap();
+    let area = parcels.columns.iter().find(|c| c.name == "area").unwrap();
+    let far = parcels.columns.iter().find(|c| c.name == "far").unwrap();
+    let dec = |s: &str| jx555_facts::cell::Cell::Decimal(s.parse().unwrap());
+    use jx555_facts::model::in_range;
+    assert!(
+        in_range("land_parcels", area, &dec("-1"))
+            .unwrap_err()
+            .contains("不能为负")
+    );
+    assert!(in_range("land_parcels", far, &dec("-0.5")).is_err());
+    assert!(in_range("land_parcels", far, &dec("2.5")).is_ok());
+    let projects = cols.iter().find(|t| t.name == "projects").unwrap();
+    let progress = projects
+        .columns
+        .iter()
+        .find(|c| c.name == "progress")
+        .unwrap();
+    assert!(
+        in_range("projects", progress, &dec("1.5"))
+            .unwrap_err()
+            .contains("100%")
+    );
+    let indicators = cols.iter().find(|t| t.name == "indicators").unwrap();
+    let value = indicators
+        .columns
+        .iter()
+        .find(|c| c.name == "value")
+        .unwrap();
+    assert!(
+        in_range("indicators", value, &dec("-0.05")).is_ok(),
+        "a growth rate may fall"
+    );
+}
+
 fn one(ps: &[Problem]) -> &Problem {
     assert_eq!(ps.len(), 1, "{ps:#?}");
     &ps[0]

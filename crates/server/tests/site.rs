@@ -172,6 +172,22 @@ async fn runs_whatif_and_targets() {
         v["variant_total"].as_i64() >= v["baseline_total"].as_i64(),
         "{v}"
     );
+    // A city share over 100% (the county's would be negative) and a key that is no county.
+    let over: Vec<String> = jx555_facts::model::COUNTIES
+        .iter()
+        .map(|c| format!("\"市级承担比例[{c}]=150%\""))
+        .collect();
+    let (s, bytes, _) = post(&format!(r#"{{"year":2023,"set":[{}]}}"#, over.join(","))).await;
+    let text = String::from_utf8_lossy(&bytes);
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("outside 0%–100%"), "{text}");
+    let (s, bytes, _) = post(r#"{"year":2023,"set":["市级承担比例[北京市]=50%"]}"#).await;
+    let text = String::from_utf8_lossy(&bytes);
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{text}");
+    assert!(
+        text.contains("no key 北京市") && text.contains("南湖区"),
+        "{text}"
+    );
     let (s, _, _) = post("not json").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, _, _) = post(r#"{"year":2023,"set":[]}"#).await;
