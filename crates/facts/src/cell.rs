@@ -25,6 +25,10 @@ pub enum Cell {
     Date(Date),
 }
 
+/// The longest text cell, in bytes (a name or a title is far shorter; a megabyte cell is an error
+/// of the file, not a fact).
+pub const MAX_TEXT_BYTES: usize = 2000;
+
 /// Characters that make a spreadsheet read a cell as a formula.
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
@@ -59,6 +63,10 @@ pub fn read(
         return Ok(Cell::Empty);
     }
     match ty {
+        ColumnType::Text if t.len() > MAX_TEXT_BYTES => Err(format!(
+            "文字过长（{} 字节；最多 {MAX_TEXT_BYTES}）",
+            t.len()
+        )),
         ColumnType::Text => Ok(Cell::Text(from_spreadsheet_safe(t).to_string())),
         ColumnType::Uscc => uscc(t).map(|()| Cell::Text(t.to_string())),
         ColumnType::County => {

@@ -13,12 +13,12 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 pub enum IoError {
     /// The file system said no.
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", describe(cause))]
     Io {
         /// The path.
         path: String,
-        /// The error.
-        source: std::io::Error,
+        /// The error (said once, in words a person can act on).
+        cause: std::io::Error,
     },
     /// A file is not valid CSV or not UTF-8.
     #[error("{path}: {message}")]
@@ -30,11 +30,51 @@ pub enum IoError {
     },
 }
 
+/// An OS error in words a person can act on.
+fn describe(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "does not exist".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        // ELOOP: the path goes round symbolic links.
+        _ if e.raw_os_error() == Some(40) => "is a loop of symbolic links".into(),
+        _ => e.to_string(),
+    }
+}
+
+impl IoError {
+    /// An OS error at `path`.
+    pub fn io(path: &Path, cause: std::io::Error) -> IoError {
+        IoError::Io {
+            path: path.display().to_string(),
+            cause,
+        }
+    }
+}
+
+/// Refuses a path that is not a regular file before it is opened: a FIFO would wait for a writer
+/// for ever, a device would be read without end.
+pub fn check_regular(path: &Path) -> Result<(), IoError> {
+    let meta = std::fs::metadata(path).map_err(|e| IoError::io(path, e))?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(IoError::Format {
+            path: path.display().to_string(),
+            message: if meta.is_dir() {
+                "is a folder, not a file".into()
+            } else {
+                "is not a regular file (a FIFO, socket or device); give a file".into()
+            },
+        })
+    }
+}
+
 /// Reads every `*.csv` of a folder as a table named by the file's stem (English or Chinese).
 pub fn read_folder(dir: &Path) -> Result<Vec<RawTable>, IoError> {
     let io = |e: std::io::Error| IoError::Io {
         path: dir.display().to_string(),
-        source: e,
+        cause: e,
     };
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .map_err(io)?
@@ -47,10 +87,11 @@ pub fn read_folder(dir: &Path) -> Result<Vec<RawTable>, IoError> {
 
 /// Reads one CSV file; the table is named by the file's stem.
 pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
+    check_regular(path)?;
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| IoError::Io {
         path: shown.clone(),
-        source: e,
+        cause: e,
     })?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| IoError::Format {
@@ -86,15 +127,28 @@ fn read_rows(source: &str, text: &str) -> Result<Rows, IoError> {
         path: source.to_string(),
         message: e.to_string(),
     };
-    let headers = reader
+    let headers: Vec<String> = reader
         .headers()
         .map_err(format)?
         .iter()
         .map(str::to_string)
         .collect();
-    let mut rows = Vec::new();
+    let mut rows: Vec<Vec<String>> = Vec::new();
     for record in reader.records() {
-        rows.push(record.map_err(format)?.iter().map(str::to_string).collect());
+        let record = record.map_err(format)?;
+        // A quote opened and never closed swallows the rest of the file into one cell: say where
+        // it began, not that a row is short.
+        if record.len() != headers.len() && record.iter().any(|c| c.contains('\n')) {
+            return Err(IoError::Format {
+                path: source.to_string(),
+                message: format!(
+                    "第{}行（文件第{}行）有一个引号没有闭合，其后的内容都被读进了一个单元格",
+                    rows.len() + 1,
+                    record.position().map_or(0, |p| p.line())
+                ),
+            });
+        }
+        rows.push(record.iter().map(str::to_string).collect());
     }
     Ok((headers, rows))
 }
@@ -104,7 +158,7 @@ fn read_rows(source: &str, text: &str) -> Result<Rows, IoError> {
 pub fn write_folder(data: &Dataset, dir: &Path) -> Result<(), IoError> {
     let io = |p: &Path| {
         let path = p.display().to_string();
-        move |e: std::io::Error| IoError::Io { path, source: e }
+        move |e: std::io::Error| IoError::Io { path, cause: e }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     for spec in model::tables() {

@@ -65,6 +65,9 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.source.is_empty() {
+            return f.write_str(&self.reason);
+        }
         write!(f, "{}", self.source)?;
         if let Some(r) = self.row {
             write!(f, " 第{r}行")?;
@@ -119,7 +122,7 @@ pub fn canonical_name(name: &str) -> Option<&'static str> {
 /// Tables that are not given are empty.
 pub fn validate(raw: &[RawTable], catalog: Option<&Catalog>) -> Result<Dataset, Vec<Problem>> {
     let specs = model::tables();
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     let mut by_name: HashMap<&'static str, &RawTable> = HashMap::new();
     for t in raw {
         match specs.iter().find(|s| s.name == t.name || s.label == t.name) {
@@ -154,10 +157,61 @@ pub fn validate(raw: &[RawTable], catalog: Option<&Catalog>) -> Result<Dataset, 
         tables.extend(table(spec, t, catalog, &mut problems).map(|b| (spec.name, b)));
     }
     cross_checks(&specs, &by_name, &keys, &mut problems);
-    if problems.is_empty() {
+    if problems.len() == 0 {
         Ok(Dataset { tables })
     } else {
-        Err(problems)
+        Err(problems.into_list())
+    }
+}
+
+/// At most `n` characters of a text, with … when it is longer.
+fn clip(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
+/// The most problems kept and listed; past it they are only counted (a file of a million bad rows
+/// must not take the memory of a million messages).
+pub const MAX_PROBLEMS: usize = 1000;
+
+/// The problems found so far: the first [`MAX_PROBLEMS`], and how many more.
+#[derive(Default)]
+struct Problems {
+    list: Vec<Problem>,
+    more: usize,
+}
+
+impl Problems {
+    fn push(&mut self, p: Problem) {
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(p);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.list.len() + self.more
+    }
+
+    /// The list, ending with a line for those only counted.
+    fn into_list(mut self) -> Vec<Problem> {
+        if self.more > 0 {
+            self.list.push(Problem {
+                source: String::new(),
+                table: String::new(),
+                row: None,
+                column: None,
+                value: None,
+                reason: format!(
+                    "另有 {} 个问题未列出（只列前 {MAX_PROBLEMS} 个）",
+                    self.more
+                ),
+            });
+        }
+        self.list
     }
 }
 
@@ -196,12 +250,14 @@ fn table(
     spec: &TableSpec,
     t: &RawTable,
     catalog: Option<&Catalog>,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
 ) -> Option<RecordBatch> {
     let before = problems.len();
     let mut at: Vec<Option<(usize, Decimal)>> = vec![None; spec.columns.len()];
-    for (i, h) in t.headers.iter().enumerate() {
-        let (name, scale) = header(h);
+    for (i, full) in t.headers.iter().enumerate() {
+        let (name, scale) = header(full);
+        // A header is echoed in messages: at most 64 characters of it.
+        let h = &clip(full, 64);
         match spec
             .columns
             .iter()
@@ -275,7 +331,7 @@ fn table(
                 Err(reason) => problems.push(Problem {
                     row: Some(r + 1),
                     column: Some(col.name.to_string()),
-                    value: at[c].map(|(i, _)| row[i].clone()),
+                    value: at[c].map(|(i, _)| clip(&row[i], 64)),
                     ..whole(t, reason)
                 }),
             }
@@ -418,7 +474,7 @@ fn cross_checks(
     specs: &[TableSpec],
     given: &HashMap<&'static str, &RawTable>,
     usccs: &HashMap<&'static str, Vec<Option<String>>>,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
 ) {
     let known: HashSet<&str> = usccs
         .get("enterprises")

@@ -30,12 +30,14 @@ pub fn read_input(path: &std::path::Path) -> Result<Vec<RawTable>, csv_io::IoErr
             .map(|e| e.to_string_lossy().to_lowercase())
             .unwrap_or_default()
     };
-    if path.is_dir() {
+    // Said plainly before anything is opened: a path that does not exist, a loop of links, a FIFO.
+    let meta = std::fs::metadata(path).map_err(|e| csv_io::IoError::io(path, e))?;
+    if meta.is_dir() {
         let mut tables = csv_io::read_folder(path)?;
         let mut parquet: Vec<_> = std::fs::read_dir(path)
             .map_err(|e| csv_io::IoError::Io {
                 path: path.display().to_string(),
-                source: e,
+                cause: e,
             })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| ext(p) == "parquet")
@@ -46,6 +48,7 @@ pub fn read_input(path: &std::path::Path) -> Result<Vec<RawTable>, csv_io::IoErr
         }
         return Ok(tables);
     }
+    csv_io::check_regular(path)?;
     match ext(path).as_str() {
         "xlsx" | "xlsm" | "xls" | "ods" => xlsx::read_workbook(path),
         "parquet" => Ok(vec![parquet_io::read_file(path)?]),

@@ -14,6 +14,7 @@ use std::path::Path;
 
 /// Reads one Parquet file as a table named by the file's stem.
 pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
+    crate::csv_io::check_regular(path)?;
     let shown = path.display().to_string();
     let format = |m: String| IoError::Format {
         path: shown.clone(),
@@ -21,7 +22,7 @@ pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
     };
     let file = std::fs::File::open(path).map_err(|e| IoError::Io {
         path: shown.clone(),
-        source: e,
+        cause: e,
     })?;
     let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|b| b.build())
@@ -72,7 +73,7 @@ fn cell(a: &dyn Array, f: Option<&ArrayFormatter<'_>>, r: usize) -> String {
 pub fn write_folder(data: &Dataset, dir: &Path) -> Result<(), IoError> {
     std::fs::create_dir_all(dir).map_err(|e| IoError::Io {
         path: dir.display().to_string(),
-        source: e,
+        cause: e,
     })?;
     for spec in model::tables() {
         let Some(batch) = data.table(spec.name) else {
@@ -86,7 +87,7 @@ pub fn write_folder(data: &Dataset, dir: &Path) -> Result<(), IoError> {
         };
         let file = std::fs::File::create(&path).map_err(|e| IoError::Io {
             path: shown.clone(),
-            source: e,
+            cause: e,
         })?;
         let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None)
             .map_err(|e| format(e.to_string()))?;

@@ -13,6 +13,15 @@ use std::path::Path;
 /// Days from Excel's day 0 (1899-12-30, in the 1900 date system) to 1970-01-01.
 const EXCEL_EPOCH_DAYS: i64 = 25_569;
 
+/// The most a workbook may hold once unzipped, in bytes (a sheet of a million enterprises' years is
+/// a few hundred MB of XML); a small file that unzips past it is refused before it is read.
+pub const MAX_UNZIPPED: u64 = 1 << 30;
+/// The most rows a sheet may declare: Excel's own limit.
+pub const MAX_ROWS: u64 = 1_048_576;
+/// The most cells (rows × columns) a sheet may declare: calamine holds them all at once, some 32
+/// bytes each, so this bounds a sheet to about 640 MB.
+pub const MAX_CELLS: u64 = 20_000_000;
+
 /// Reads every sheet of a workbook as a table named by the sheet.
 pub fn read_workbook(path: &Path) -> Result<Vec<RawTable>, IoError> {
     let shown = path.display().to_string();
@@ -20,6 +29,7 @@ pub fn read_workbook(path: &Path) -> Result<Vec<RawTable>, IoError> {
         path: shown.clone(),
         message: m,
     };
+    check_size(path).map_err(format)?;
     let mut book = open_workbook_auto(path).map_err(|e| format(e.to_string()))?;
     let mut out = Vec::new();
     for name in book.sheet_names().to_owned() {
@@ -53,6 +63,58 @@ pub fn read_workbook(path: &Path) -> Result<Vec<RawTable>, IoError> {
     Ok(out)
 }
 
+/// Refuses a workbook whose parts unzip past [`MAX_UNZIPPED`] or whose sheets declare more than
+/// [`MAX_ROWS`] rows or [`MAX_CELLS`] cells: calamine would allocate for them up front.
+fn check_size(path: &Path) -> Result<(), String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let Ok(mut zip) = zip::ZipArchive::new(file) else {
+        // Not a zip (an old .xls): calamine reads and judges it.
+        return Ok(());
+    };
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| e.to_string())?;
+        total = total.saturating_add(entry.size());
+        if total > MAX_UNZIPPED {
+            return Err(format!(
+                "解压后超过 {} MB，超出导入上限；请拆分文件或改用 CSV",
+                MAX_UNZIPPED >> 20
+            ));
+        }
+        let name = entry.name().map_err(|e| e.to_string())?.to_string();
+        if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
+            let mut head = Vec::new();
+            entry
+                .by_ref()
+                .take(4096)
+                .read_to_end(&mut head)
+                .map_err(|e| e.to_string())?;
+            if let Some((rows, cols)) = declared(&String::from_utf8_lossy(&head))
+                && (rows > MAX_ROWS || rows.saturating_mul(cols) > MAX_CELLS)
+            {
+                return Err(format!(
+                    "工作表 {name} 声明了 {rows} 行 {cols} 列，超出上限（{MAX_ROWS} 行、{MAX_CELLS} 个单元格）；请拆分文件或改用 CSV"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rows and columns a sheet's `<dimension ref="A1:Z500"/>` declares.
+fn declared(xml: &str) -> Option<(u64, u64)> {
+    let at = xml.find("<dimension ref=\"")? + "<dimension ref=\"".len();
+    let r = &xml[at..at + xml[at..].find('"')?];
+    let last = r.rsplit(':').next()?;
+    let letters: String = last.chars().take_while(char::is_ascii_alphabetic).collect();
+    let rows: u64 = last[letters.len()..].parse().ok()?;
+    let cols = letters.bytes().fold(0u64, |n, b| {
+        n * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)
+    });
+    Some((rows, cols))
+}
+
 fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
@@ -68,5 +130,16 @@ fn cell_text(d: &Data) -> String {
         }
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.get(..10).unwrap_or(s).to_string(),
         Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_declared_dimension_is_read() {
+        let xml = r#"<worksheet><dimension ref="A1:AB5000000"/><sheetData>"#;
+        assert_eq!(super::declared(xml), Some((5_000_000, 28)));
+        assert_eq!(super::declared(r#"<dimension ref="A1"/>"#), Some((1, 1)));
+        assert_eq!(super::declared("<sheetData>"), None);
     }
 }

@@ -181,6 +181,107 @@ fn values_out_of_range_are_refused() {
     );
 }
 
+/// A quote never closed is named where it began; a path that is missing, a loop of links or a FIFO
+/// each gets its own message (and a FIFO is never opened, so nothing waits for a writer).
+#[test]
+fn unreadable_inputs_say_what_they_are() {
+    let d = folder(&edit("enterprises.csv", ",甲公司,", ",\"甲公司,"));
+    let e = csv_io::read_folder(d.path()).unwrap_err().to_string();
+    assert!(e.contains("第1行（文件第2行）有一个引号没有闭合"), "{e}");
+    let missing = jx555_facts::read_input(&d.path().join("nothing"))
+        .unwrap_err()
+        .to_string();
+    assert!(missing.ends_with("does not exist"), "{missing}");
+    assert_eq!(missing.matches("exist").count(), 1, "said once: {missing}");
+    #[cfg(unix)]
+    {
+        let a = d.path().join("a.csv");
+        std::os::unix::fs::symlink(d.path().join("b.csv"), &a).unwrap();
+        std::os::unix::fs::symlink(&a, d.path().join("b.csv")).unwrap();
+        let e = jx555_facts::read_input(&a).unwrap_err().to_string();
+        assert!(e.contains("loop of symbolic links"), "{e}");
+        let fifo = dir();
+        let made = std::process::Command::new("mkfifo")
+            .arg(fifo.path().join("enterprises.csv"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let e = jx555_facts::read_input(fifo.path())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a regular file"), "{e}");
+    }
+}
+
+/// A file of many bad rows lists the first 1,000 problems and counts the rest.
+#[test]
+fn problems_past_the_limit_are_counted_not_kept() {
+    let d = dir();
+    let rows: String = (0..1500)
+        .map(|i| format!("{},公司{i},上城区,1711\n", e1()))
+        .collect();
+    std::fs::write(
+        d.path().join("enterprises.csv"),
+        format!("uscc,name,county,industry\n{rows}"),
+    )
+    .unwrap();
+    let problems = validate(&csv_io::read_folder(d.path()).unwrap(), None).unwrap_err();
+    assert_eq!(problems.len(), jx555_facts::import::MAX_PROBLEMS + 1);
+    let last = problems.last().unwrap().to_string();
+    assert!(
+        last.starts_with("另有 ") && last.contains("未列出"),
+        "{last}"
+    );
+}
+
+/// A megabyte in a text cell or a header is refused, and echoed in the message only in part.
+#[test]
+fn huge_cells_and_headers_are_bounded() {
+    let name = "名".repeat(1_000_000);
+    let p = problems(&|f: &str, t: String| match f {
+        "enterprises.csv" => t.replacen("甲公司", &name, 1),
+        _ => t,
+    });
+    let p = one(&p);
+    assert!(p.reason.contains("文字过长"), "{}", p.reason);
+    assert!(
+        p.to_string().len() < 1000,
+        "the message does not carry the cell"
+    );
+    let header = "x".repeat(1_000_000);
+    let p = problems(&|f: &str, t: String| match f {
+        "recognitions.csv" => t
+            .replacen("year\n", &format!("year,{header}\n"), 1)
+            .replacen(",2021\n", ",2021,1\n", 1),
+        _ => t,
+    });
+    assert!(
+        one(&p).to_string().len() < 2000,
+        "{}",
+        &one(&p).to_string()[..200]
+    );
+}
+
+/// A small workbook that declares five million rows is refused before it is read (calamine would
+/// allocate for all of them).
+#[test]
+fn a_workbook_declaring_millions_of_rows_is_refused() {
+    use std::io::Write;
+    let d = dir();
+    let path = d.path().join("big.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    zip.start_file(
+        "xl/worksheets/sheet1.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(br#"<?xml version="1.0"?><worksheet><dimension ref="A1:C5000000"/><sheetData/></worksheet>"#)
+        .unwrap();
+    zip.finish().unwrap();
+    let e = jx555_facts::read_input(&path).unwrap_err().to_string();
+    assert!(e.contains("5000000 行") && e.contains("上限"), "{e}");
+}
+
 fn one(ps: &[Problem]) -> &Problem {
     assert_eq!(ps.len(), 1, "{ps:#?}");
     &ps[0]

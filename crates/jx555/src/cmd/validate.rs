@@ -30,11 +30,12 @@ pub struct FolderArgs {
 /// Prints every problem of an input and says that none of it was used.
 pub fn refuse(path: &Path, problems: &[jx555_facts::Problem]) -> Outcome {
     print!("{}", csv_io::report(problems));
-    println!(
-        "{}: {} problems; nothing was imported",
-        path.display(),
-        problems.len()
-    );
+    let count = if problems.len() > jx555_facts::import::MAX_PROBLEMS {
+        format!("more than {}", jx555_facts::import::MAX_PROBLEMS)
+    } else {
+        problems.len().to_string()
+    };
+    println!("{}: {count} problems; nothing was imported", path.display());
     Outcome::Findings
 }
 
