@@ -467,3 +467,32 @@ async fn an_import_is_seen_without_a_restart() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+/// A database moved away while the server runs is not created again at its old path: the server
+/// keeps the one handle it opened, and goes on reading and writing the moved file.
+#[tokio::test]
+async fn a_moved_database_is_not_created_again() {
+    let own = support::build(100);
+    let router = router(own.app());
+    let moved = own.db.with_extension("moved");
+    std::fs::rename(&own.db, &moved).unwrap();
+    let who = own.who(Role::Finance);
+    for uri in ["/policy", "/runs"] {
+        let req = Request::get(uri)
+            .header(header::COOKIE, &who.cookie)
+            .body(Body::empty())
+            .unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{uri}");
+    }
+    // A write (an API token's use is audited) goes to the moved file.
+    let req = Request::get("/api/v1/runs")
+        .header(header::AUTHORIZATION, format!("Bearer {}", who.token))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        router.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert!(!own.db.exists(), "no new database at the old path");
+}
