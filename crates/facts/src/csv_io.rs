@@ -1,5 +1,6 @@
 //! CSV in and out: a folder with one file per table, UTF-8 with or without BOM (as Excel writes it).
 
+use crate::import::Rows;
 use crate::import::{Dataset, Problem, RawTable};
 use crate::model;
 use arrow::array::{Array, AsArray};
@@ -85,30 +86,19 @@ pub fn read_folder(dir: &Path) -> Result<Vec<RawTable>, IoError> {
     paths.iter().map(|p| read_file(p)).collect()
 }
 
-/// Reads one CSV file; the table is named by the file's stem.
+/// Reads one CSV file as it streams from disk (the file is never held whole); the table is named by
+/// the file's stem.
 pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
     check_regular(path)?;
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| IoError::Io {
-        path: shown.clone(),
-        cause: e,
-    })?;
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| IoError::Format {
-        path: shown.clone(),
-        message: format!(
-            "不是 UTF-8 编码（第 {} 字节）；请另存为 UTF-8 CSV",
-            e.valid_up_to()
-        ),
-    })?;
-    let (headers, rows) = read_rows(&shown, text)?;
+    let file = std::fs::File::open(path).map_err(|e| IoError::io(path, e))?;
+    let (headers, rows) = read_rows(&path.display().to_string(), std::io::BufReader::new(file))?;
     Ok(RawTable::from_file(path, headers, rows))
 }
 
 /// A table from CSV text already in memory (the stored facts in their canonical CSV form), named
 /// `name` and shown in messages as `source`.
 pub fn read_text(source: &str, name: &str, text: &str) -> Result<RawTable, IoError> {
-    let (headers, rows) = read_rows(source, text)?;
+    let (headers, rows) = read_rows(source, text.as_bytes())?;
     Ok(RawTable {
         source: source.to_string(),
         name: name.to_string(),
@@ -117,25 +107,28 @@ pub fn read_text(source: &str, name: &str, text: &str) -> Result<RawTable, IoErr
     })
 }
 
-type Rows = (Vec<String>, Vec<Vec<String>>);
-
-fn read_rows(source: &str, text: &str) -> Result<Rows, IoError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
+fn read_rows(source: &str, input: impl std::io::Read) -> Result<(Vec<String>, Rows), IoError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let format = |e: csv::Error| IoError::Format {
         path: source.to_string(),
-        message: e.to_string(),
+        message: match e.kind() {
+            csv::ErrorKind::Utf8 { pos, .. } => format!(
+                "不是 UTF-8 编码（文件第 {} 行）；请另存为 UTF-8 CSV",
+                pos.as_ref().map_or(0, |p| p.line())
+            ),
+            _ => e.to_string(),
+        },
     };
     let headers: Vec<String> = reader
         .headers()
         .map_err(format)?
         .iter()
-        .map(str::to_string)
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(format)?;
+    let mut rows = Rows::default();
+    // One record, reused: a row costs its text, not an allocation per cell.
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(format)? {
         // A quote opened and never closed swallows the rest of the file into one cell: say where
         // it began, not that a row is short.
         if record.len() != headers.len() && record.iter().any(|c| c.contains('\n')) {
@@ -148,7 +141,7 @@ fn read_rows(source: &str, text: &str) -> Result<Rows, IoError> {
                 ),
             });
         }
-        rows.push(record.iter().map(str::to_string).collect());
+        rows.push(record.iter());
     }
     Ok((headers, rows))
 }

@@ -105,7 +105,7 @@ fn table(name: &str, headers: &[&str], rows: Vec<Vec<String>>) -> RawTable {
         source: format!("demo/{name}"),
         name: name.to_string(),
         headers: headers.iter().map(|h| h.to_string()).collect(),
-        rows,
+        rows: rows.into(),
     }
 }
 

@@ -23,16 +23,112 @@ pub struct RawTable {
     /// The header row.
     pub headers: Vec<String>,
     /// The rows under it.
-    pub rows: Vec<Vec<String>>,
+    pub rows: Rows,
+}
+
+/// The rows of a table as read: every cell's text in one buffer and where each cell ends. A
+/// million enterprises' years are some 20 million cells; held as a `String` each they took three
+/// times the file's size in memory, held so about its size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rows {
+    text: String,
+    /// Where each cell ends in `text`, row after row.
+    ends: Vec<usize>,
+    /// Where each row's cells start in `ends`.
+    starts: Vec<usize>,
+}
+
+impl Rows {
+    /// Adds a row.
+    pub fn push<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) {
+        self.starts.push(self.ends.len());
+        for c in cells {
+            self.text.push_str(c);
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Row `r`.
+    pub fn get(&self, r: usize) -> Option<Row<'_>> {
+        let start = *self.starts.get(r)?;
+        let end = self.starts.get(r + 1).copied().unwrap_or(self.ends.len());
+        let first = if start == 0 { 0 } else { self.ends[start - 1] };
+        Some(Row {
+            text: &self.text,
+            first,
+            ends: &self.ends[start..end],
+        })
+    }
+
+    /// Every row, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
+        (0..self.len()).filter_map(|r| self.get(r))
+    }
+}
+
+impl<S: AsRef<str>> From<Vec<Vec<S>>> for Rows {
+    fn from(rows: Vec<Vec<S>>) -> Rows {
+        let mut out = Rows::default();
+        for r in &rows {
+            out.push(r.iter().map(AsRef::as_ref));
+        }
+        out
+    }
+}
+
+/// One row of a [`Rows`]: its cells' text.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    text: &'a str,
+    first: usize,
+    ends: &'a [usize],
+}
+
+impl<'a> Row<'a> {
+    /// How many cells.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Cell `i`.
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { self.first } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+
+    /// Every cell, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+impl std::ops::Index<usize> for Row<'_> {
+    type Output = str;
+
+    fn index(&self, i: usize) -> &str {
+        self.get(i).unwrap_or_default()
+    }
 }
 
 impl RawTable {
     /// A table read from a file: named by the file's stem (English or Chinese).
-    pub fn from_file(
-        path: &std::path::Path,
-        headers: Vec<String>,
-        rows: Vec<Vec<String>>,
-    ) -> RawTable {
+    pub fn from_file(path: &std::path::Path, headers: Vec<String>, rows: Rows) -> RawTable {
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -43,6 +139,22 @@ impl RawTable {
             headers,
             rows,
         }
+    }
+}
+
+#[cfg(test)]
+mod rows_tests {
+    use super::Rows;
+
+    #[test]
+    fn rows_hold_their_cells_in_order() {
+        let rows = Rows::from(vec![vec!["a", "", "ccc"], vec![], vec!["嘉兴", "x"]]);
+        assert_eq!(rows.len(), 3);
+        let all: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().collect()).collect();
+        assert_eq!(all, vec![vec!["a", "", "ccc"], vec![], vec!["嘉兴", "x"]]);
+        let r = rows.get(2).unwrap();
+        assert_eq!((&r[0], r.get(1), r.get(2), r.len()), ("嘉兴", Some("x"), None, 2));
+        assert!(rows.get(3).is_none() && rows.get(1).unwrap().is_empty());
     }
 }
 
@@ -150,7 +262,7 @@ pub fn validate(raw: &[RawTable], catalog: Option<&Catalog>) -> Result<Dataset, 
             source: spec.name.to_string(),
             name: spec.name.to_string(),
             headers: Vec::new(),
-            rows: Vec::new(),
+            rows: Rows::default(),
         };
         let t = by_name.get(spec.name).copied().unwrap_or(&empty);
         keys.insert(spec.name, raw_usccs(spec, t));
@@ -303,7 +415,12 @@ fn table(
     if problems.len() > before {
         return None;
     }
-    let mut cells: Vec<Vec<Cell>> = vec![Vec::with_capacity(t.rows.len()); spec.columns.len()];
+    let mut builders: Vec<Builder> = spec
+        .columns
+        .iter()
+        .map(|c| Builder::new(c.ty, t.rows.len()))
+        .collect();
+    let mut cells: Vec<Cell> = Vec::with_capacity(spec.columns.len());
     for (r, row) in t.rows.iter().enumerate() {
         if row.len() != t.headers.len() {
             problems.push(Problem {
@@ -315,6 +432,8 @@ fn table(
             });
             continue;
         }
+        cells.clear();
+        let mut fine = true;
         for (c, col) in spec.columns.iter().enumerate() {
             let value = match at[c] {
                 None => Ok(Cell::Empty),
@@ -322,32 +441,44 @@ fn table(
                     .and_then(|v| model::in_range(spec.name, col, &v).map(|()| v)),
             };
             match value {
-                Ok(Cell::Empty) if col.required => problems.push(Problem {
-                    row: Some(r + 1),
-                    column: Some(col.name.to_string()),
-                    ..whole(t, format!("{} 必填", col.label))
-                }),
-                Ok(v) => cells[c].push(v),
-                Err(reason) => problems.push(Problem {
-                    row: Some(r + 1),
-                    column: Some(col.name.to_string()),
-                    value: at[c].map(|(i, _)| clip(&row[i], 64)),
-                    ..whole(t, reason)
-                }),
+                Ok(Cell::Empty) if col.required => {
+                    fine = false;
+                    problems.push(Problem {
+                        row: Some(r + 1),
+                        column: Some(col.name.to_string()),
+                        ..whole(t, format!("{} 必填", col.label))
+                    });
+                }
+                Ok(v) => cells.push(v),
+                Err(reason) => {
+                    fine = false;
+                    problems.push(Problem {
+                        row: Some(r + 1),
+                        column: Some(col.name.to_string()),
+                        value: at[c].map(|(i, _)| clip(&row[i], 64)),
+                        ..whole(t, reason)
+                    });
+                }
+            }
+        }
+        // Once a problem is found the batch is not made; the rows are still all checked.
+        if fine && problems.len() == before {
+            if spec.name == "enterprises" {
+                derive_from_industry(spec, &mut cells);
+            }
+            for (b, c) in builders.iter_mut().zip(&cells) {
+                b.push(c);
             }
         }
     }
     if problems.len() > before {
         return None;
     }
-    if spec.name == "enterprises" {
-        derive_from_industry(spec, &mut cells);
-    }
     let columns: Vec<(&str, ArrayRef)> = spec
         .columns
         .iter()
-        .zip(&cells)
-        .map(|(col, cs)| (col.name, arrow_column(col.ty, cs)))
+        .zip(builders)
+        .map(|(col, b)| (col.name, b.finish()))
         .collect();
     match RecordBatch::try_from_iter(columns) {
         Ok(b) => Some(b),
@@ -377,8 +508,9 @@ fn header(h: &str) -> (&str, Decimal) {
 /// Whether an industry code falls in a section.
 type IndustryTest = fn(&str) -> bool;
 
-/// A blank `manufacturing` or `industrial` is read off the industry code (GB/T 4754 sections).
-fn derive_from_industry(spec: &TableSpec, cells: &mut [Vec<Cell>]) {
+/// A blank `manufacturing` or `industrial` is read off the industry code (GB/T 4754 sections), in
+/// one row's cells.
+fn derive_from_industry(spec: &TableSpec, cells: &mut [Cell]) {
     let at = |name: &str| spec.columns.iter().position(|c| c.name == name);
     let Some(i) = at("industry") else {
         return;
@@ -391,82 +523,87 @@ fn derive_from_industry(spec: &TableSpec, cells: &mut [Vec<Cell>]) {
         let Some(m) = at(name) else {
             continue;
         };
-        for r in 0..cells[m].len() {
-            if cells[m][r] == Cell::Empty {
-                if let Cell::Text(code) = &cells[i][r] {
-                    cells[m][r] = Cell::Bool(holds(code));
-                }
+        if cells[m] == Cell::Empty {
+            if let Cell::Text(code) = &cells[i] {
+                cells[m] = Cell::Bool(holds(code));
             }
         }
     }
 }
 
-fn arrow_column(ty: ColumnType, cells: &[Cell]) -> ArrayRef {
-    match ty {
-        ColumnType::Bool => {
-            let mut b = BooleanBuilder::new();
-            cells.iter().for_each(|c| {
-                b.append_option(if let Cell::Bool(v) = c {
-                    Some(*v)
-                } else {
-                    None
-                })
-            });
-            Arc::new(b.finish())
-        }
-        ColumnType::Int | ColumnType::Year => {
-            let mut b = Int64Builder::new();
-            cells
-                .iter()
-                .for_each(|c| b.append_option(if let Cell::Int(v) = c { Some(*v) } else { None }));
-            Arc::new(b.finish())
-        }
-        ColumnType::Money | ColumnType::Decimal | ColumnType::Percent => {
-            let scale: u32 = if ty == ColumnType::Money { 2 } else { 6 };
-            let mut b = Decimal128Builder::new();
-            for c in cells {
-                b.append_option(match c {
-                    Cell::Decimal(d) => {
-                        let mut d = *d;
-                        d.rescale(scale);
-                        Some(d.mantissa())
-                    }
-                    _ => None,
-                });
+/// A column being built from the cells of its rows, straight into Arrow: no cell is held twice.
+enum Builder {
+    Bool(BooleanBuilder),
+    Int(Int64Builder),
+    Decimal(Decimal128Builder, ColumnType),
+    Date(Date32Builder),
+    Text(StringBuilder),
+}
+
+impl Builder {
+    fn new(ty: ColumnType, rows: usize) -> Builder {
+        match ty {
+            ColumnType::Bool => Builder::Bool(BooleanBuilder::with_capacity(rows)),
+            ColumnType::Int | ColumnType::Year => Builder::Int(Int64Builder::with_capacity(rows)),
+            ColumnType::Money | ColumnType::Decimal | ColumnType::Percent => {
+                Builder::Decimal(Decimal128Builder::with_capacity(rows), ty)
             }
-            let precision = if ty == ColumnType::Money { 20 } else { 28 };
-            let array = b.finish();
-            match array
-                .clone()
-                .with_precision_and_scale(precision, i8::try_from(scale).unwrap_or(2))
-            {
-                Ok(a) => Arc::new(a),
-                Err(_) => Arc::new(array),
-            }
-        }
-        ColumnType::Date => {
-            let mut b = Date32Builder::new();
-            cells.iter().for_each(|c| {
-                b.append_option(if let Cell::Date(d) = c {
-                    Some(d.to_days())
-                } else {
-                    None
-                })
-            });
-            Arc::new(b.finish())
-        }
-        _ => {
-            let mut b = StringBuilder::new();
-            cells.iter().for_each(|c| {
-                b.append_option(if let Cell::Text(v) = c {
-                    Some(v.as_str())
-                } else {
-                    None
-                })
-            });
-            Arc::new(b.finish())
+            ColumnType::Date => Builder::Date(Date32Builder::with_capacity(rows)),
+            _ => Builder::Text(StringBuilder::with_capacity(rows, rows * 8)),
         }
     }
+
+    fn push(&mut self, c: &Cell) {
+        match self {
+            Builder::Bool(b) => b.append_option(if let Cell::Bool(v) = c {
+                Some(*v)
+            } else {
+                None
+            }),
+            Builder::Int(b) => b.append_option(if let Cell::Int(v) = c { Some(*v) } else { None }),
+            Builder::Decimal(b, ty) => b.append_option(match c {
+                Cell::Decimal(d) => {
+                    let mut d = *d;
+                    d.rescale(decimal_scale(*ty));
+                    Some(d.mantissa())
+                }
+                _ => None,
+            }),
+            Builder::Date(b) => b.append_option(if let Cell::Date(d) = c {
+                Some(d.to_days())
+            } else {
+                None
+            }),
+            Builder::Text(b) => b.append_option(if let Cell::Text(v) = c {
+                Some(v.as_str())
+            } else {
+                None
+            }),
+        }
+    }
+
+    fn finish(self) -> ArrayRef {
+        match self {
+            Builder::Bool(mut b) => Arc::new(b.finish()),
+            Builder::Int(mut b) => Arc::new(b.finish()),
+            Builder::Decimal(mut b, ty) => {
+                let precision = if ty == ColumnType::Money { 20 } else { 28 };
+                let array = b.finish();
+                let scale = i8::try_from(decimal_scale(ty)).unwrap_or(2);
+                match array.clone().with_precision_and_scale(precision, scale) {
+                    Ok(a) => Arc::new(a),
+                    Err(_) => Arc::new(array),
+                }
+            }
+            Builder::Date(mut b) => Arc::new(b.finish()),
+            Builder::Text(mut b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// Money is kept in fen, other decimals with six places.
+fn decimal_scale(ty: ColumnType) -> u32 {
+    if ty == ColumnType::Money { 2 } else { 6 }
 }
 
 /// Keys unique, and every record of an enterprise pointing at one that exists.

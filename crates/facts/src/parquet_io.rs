@@ -51,7 +51,7 @@ pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
             rows.push(cols.iter().map(|(a, f)| cell(*a, f.as_ref(), r)).collect());
         }
     }
-    Ok(RawTable::from_file(path, headers, rows))
+    Ok(RawTable::from_file(path, headers, rows.into()))
 }
 
 fn cell(a: &dyn Array, f: Option<&ArrayFormatter<'_>>, r: usize) -> String {

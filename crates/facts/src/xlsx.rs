@@ -57,7 +57,7 @@ pub fn read_workbook(path: &Path) -> Result<Vec<RawTable>, IoError> {
             source: format!("{shown}#{name}"),
             name,
             headers,
-            rows,
+            rows: rows.into(),
         });
     }
     Ok(out)

@@ -79,7 +79,7 @@ fn small_world() -> jx555_facts::Dataset {
         source: name.into(),
         name: name.into(),
         headers: headers.iter().map(|h| h.to_string()).collect(),
-        rows,
+        rows: rows.into(),
     };
     let years: Vec<Vec<String>> = (2018..=2022)
         .map(|y| {

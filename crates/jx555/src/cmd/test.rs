@@ -189,7 +189,7 @@ fn run_case(pack: &Pack, case: &Case) -> Result<Vec<String>> {
                     }
                 }
             }
-            let rows = rows
+            let rows: Vec<Vec<String>> = rows
                 .iter()
                 .map(|row| {
                     headers
@@ -208,7 +208,7 @@ fn run_case(pack: &Pack, case: &Case) -> Result<Vec<String>> {
                 source: format!("case “{}”", case.name),
                 name: name.clone(),
                 headers,
-                rows,
+                rows: rows.into(),
             }
         })
         .collect();
