@@ -153,7 +153,10 @@ mod rows_tests {
         let all: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().collect()).collect();
         assert_eq!(all, vec![vec!["a", "", "ccc"], vec![], vec!["嘉兴", "x"]]);
         let r = rows.get(2).unwrap();
-        assert_eq!((&r[0], r.get(1), r.get(2), r.len()), ("嘉兴", Some("x"), None, 2));
+        assert_eq!(
+            (&r[0], r.get(1), r.get(2), r.len()),
+            ("嘉兴", Some("x"), None, 2)
+        );
         assert!(rows.get(3).is_none() && rows.get(1).unwrap().is_empty());
     }
 }

@@ -119,8 +119,57 @@ fn snapshot(batch: &RecordBatch) -> Result<Vec<Vec<u8>>, arrow::error::ArrowErro
 }
 
 impl SqliteStore {
-    /// Opens (or creates) the store at `path` and brings its schema up to date.
+    /// Opens (or creates) the store at `path` and brings its schema up to date. A file this process
+    /// may not write (a read-only mount, no permission) is opened read-only: it can be read, and a
+    /// change says why it cannot be made.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let cannot_write = path.is_file()
+            && std::fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .is_err_and(|e| {
+                    matches!(
+                        e.kind(),
+                        std::io::ErrorKind::PermissionDenied
+                            | std::io::ErrorKind::ReadOnlyFilesystem
+                    )
+                });
+        if cannot_write {
+            return SqliteStore::open_read_only(path);
+        }
+        SqliteStore::open_writable(path)
+    }
+
+    /// Opens an existing store for reading only; its schema must be this version's (a migration
+    /// would need to write).
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        let shown = path.display().to_string();
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| db(&shown, e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(|e| db(&shown, e))?;
+        let store = SqliteStore {
+            conn,
+            path: shown.clone(),
+            actor: Actor::local(),
+        };
+        let version: usize = store
+            .meta("schema_version")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if version != SCHEMA_VERSION {
+            return Err(StoreError::Database {
+                path: shown,
+                message: format!(
+                    "it is read-only here and at schema {version}, and this jx555 needs schema \
+                     {SCHEMA_VERSION}; open it once where it can be written, to migrate it"
+                ),
+            });
+        }
+        Ok(store)
+    }
+
+    fn open_writable(path: &Path) -> Result<SqliteStore, StoreError> {
         let shown = path.display().to_string();
         let conn = Connection::open(path).map_err(|e| db(&shown, e))?;
         let mut store = SqliteStore {
@@ -269,9 +318,15 @@ impl SqliteStore {
 }
 
 fn db(path: &str, e: rusqlite::Error) -> StoreError {
+    let read_only = e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly);
     StoreError::Database {
         path: path.to_string(),
-        message: e.to_string(),
+        message: if read_only {
+            "the database can be read but not changed here (no write access); nothing was changed"
+                .to_string()
+        } else {
+            e.to_string()
+        },
     }
 }
 

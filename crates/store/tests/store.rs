@@ -6,6 +6,7 @@
 use jx555_engine::{FactIndex, Request, Status};
 use jx555_facts::{RawTable, csv_io, demo, validate};
 use jx555_lang::{SourceFile, Sources};
+use jx555_store::accounts::Accounts;
 use jx555_store::sqlite::SqliteStore;
 use jx555_store::{NewRun, Store, StoreError};
 use std::ops::ControlFlow;
@@ -475,4 +476,30 @@ fn every_change_is_audited_and_the_chain_shows_an_edit() {
     let b = store.verify_audit().unwrap().unwrap_err();
     assert_eq!(b.seq, 2, "{b:?}");
     assert!(b.reason.contains("edited"), "{b:?}");
+}
+
+/// A store opened where it cannot be written is read as ever, and a change says why it is not made
+/// (and changes nothing).
+#[test]
+fn a_read_only_store_can_be_read() {
+    let (_dir, path) = temp_db();
+    let mut store = SqliteStore::open(&path).unwrap();
+    let data = small_world();
+    store.replace_facts(&data, &mut keep_going).unwrap();
+    drop(store);
+    let mut ro = SqliteStore::open_read_only(&path).unwrap();
+    let (back, _) = ro.facts().unwrap().unwrap();
+    assert_eq!(back.enterprises(), data.enterprises());
+    assert!(ro.runs().unwrap().is_empty());
+    let e = ro
+        .replace_facts(&data, &mut keep_going)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("can be read but not changed"), "{e}");
+    let e = ro
+        .record("token.use", "token:1", b"x")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("can be read but not changed"), "{e}");
+    assert!(ro.verify_audit().unwrap().is_ok());
 }
