@@ -9,3 +9,4 @@
 
 pub mod access;
 pub mod accounts;
+pub mod calendar;
