@@ -4,9 +4,12 @@
 //! ```text
 //! account (role + scope) ─> Principal ─> access::permits(role, Action)   (may this role do it at all?)
 //!                                     └─> Principal::sees_enterprise / sees_line (which rows it may see)
+//! award case + Principal + case::Action ─> case::step ─> the next case, or a Refusal saying why
+//! calendar::Calendar (data) ─> working days: 公示 periods, service-level clocks
 //! ```
 #![forbid(unsafe_code)]
 
 pub mod access;
 pub mod accounts;
 pub mod calendar;
+pub mod case;
