@@ -18,6 +18,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cases;
 pub mod sqlite;
 
 use jx555_engine::{AwardLine, Ledger, Override, Run};
@@ -81,6 +82,15 @@ pub enum StoreError {
     /// An account name already taken.
     #[error("an account {0:?} already exists")]
     AccountExists(String),
+    /// A case number that is not there.
+    #[error("there is no case #{0}")]
+    NoCase(i64),
+    /// The case changed since it was read: the action was not recorded.
+    #[error("case #{0} was changed by someone else meanwhile; look again and retry")]
+    CaseChanged(i64),
+    /// A run released already, or another run of its year.
+    #[error("{0}")]
+    Release(String),
     /// A token number that is not there, or was revoked already.
     #[error("there is no live API token #{0}; `jx555 token list` lists them")]
     NoToken(i64),
@@ -177,7 +187,7 @@ pub fn ledger_state(ledger: &Ledger, year: i32) -> String {
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize) -> ControlFlow<()>;
 
 /// Where jx555 keeps its data.
-pub trait Store: accounts::Accounts {
+pub trait Store: accounts::Accounts + cases::Cases {
     /// Replaces all facts by `data`, in one transaction.
     fn replace_facts(
         &mut self,

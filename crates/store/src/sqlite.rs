@@ -5,6 +5,7 @@
 //! or out; runs keep every line as JSON next to the columns that are searched.
 
 mod accounts;
+mod cases;
 
 use crate::audit::{self, Actor, AuditEntry, AuditFilter, Break, Checkpoint};
 use crate::{FactsInfo, NewRun, Progress, RunInfo, Store, StoreError};
@@ -59,6 +60,7 @@ const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
     ),
     (include_str!("../migrations/0007_audit_log.sql"), None),
     (include_str!("../migrations/0008_accounts.sql"), None),
+    (include_str!("../migrations/0009_cases.sql"), None),
 ];
 
 /// Rows rewritten by a migration step, inside its transaction.
@@ -93,7 +95,7 @@ fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 }
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 8;
+pub const SCHEMA_VERSION: usize = 9;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.
@@ -314,6 +316,24 @@ impl SqliteStore {
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
             .map_err(self.err())
+    }
+}
+
+impl SqliteStore {
+    /// Runs `f` in a write transaction and commits.
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &str, &crate::audit::Actor) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        let actor = self.actor.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| db(&path, e))?;
+        let out = f(&tx, &path, &actor)?;
+        tx.commit().map_err(|e| db(&path, e))?;
+        Ok(out)
     }
 }
 

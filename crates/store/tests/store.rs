@@ -503,3 +503,72 @@ fn a_read_only_store_can_be_read() {
     assert!(e.contains("can be read but not changed"), "{e}");
     assert!(ro.verify_audit().unwrap().is_ok());
 }
+
+/// A run released becomes cases, once; each step is recorded with its event and audit entry, and a
+/// step from a state the case has left is refused (no lost update).
+#[test]
+fn a_released_run_becomes_cases_and_their_steps_are_kept() {
+    use jx555_store::cases::{CaseFilter, Cases, release_plan};
+    use jx555_workflow::case::{Account, Action, State, step};
+    let (_dir, path) = temp_db();
+    let mut store = small_world_at(&path);
+    let p = pack();
+    let id = save_year(&mut store, &p, 2021);
+    let (_, run) = store.run(id).unwrap();
+    let plan = release_plan(&run, &|l| format!("收款单位 {}", l.subject));
+    assert!(!plan.is_empty(), "the small world pays something in 2021");
+    assert_eq!(store.release(id, &plan).unwrap(), plan.len());
+    let again = store.release(id, &plan).unwrap_err().to_string();
+    assert!(again.contains("released once"), "{again}");
+    let cases = store.cases(&CaseFilter::default()).unwrap();
+    assert_eq!(cases.len(), plan.len());
+    let pushed = cases
+        .iter()
+        .find(|c| c.case.state == State::Pushed)
+        .unwrap();
+    let staff = jx555_workflow::access::Principal {
+        name: "经办人".into(),
+        role: jx555_workflow::access::Role::EnterpriseStaff,
+        scope: jx555_workflow::access::Scope::Enterprise(pushed.case.enterprise.clone().unwrap()),
+    };
+    let confirm = Action::Confirm(Account {
+        bank: "工商银行".into(),
+        number: "12040600090001234".into(),
+        holder: pushed.case.payee.clone(),
+    });
+    let today = jx555_lang::types::Date::parse("2026-03-02").unwrap();
+    let next = step(&pushed.case, &staff, &confirm, today).unwrap();
+    store
+        .record_step(pushed.id, State::Pushed, &confirm, &next)
+        .unwrap();
+    let lost = store
+        .record_step(pushed.id, State::Pushed, &confirm, &next)
+        .unwrap_err();
+    assert!(
+        lost.to_string().contains("changed by someone else"),
+        "{lost}"
+    );
+    let (back, events) = store.case(pushed.id).unwrap().unwrap();
+    assert_eq!(back.case, next);
+    assert_eq!(
+        (events.len(), events[0].from, events[0].to),
+        (1, State::Pushed, State::Ready)
+    );
+    assert_eq!(events[0].action, confirm);
+    let log = store
+        .audit(&jx555_store::audit::AuditFilter::default())
+        .unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.contains(&"run.release") && actions.contains(&"case.Confirm"),
+        "{actions:?}"
+    );
+    assert!(store.verify_audit().unwrap().is_ok());
+    let ready = store
+        .cases(&CaseFilter {
+            state: Some(State::Ready),
+            ..CaseFilter::default()
+        })
+        .unwrap();
+    assert_eq!(ready.len(), 1);
+}

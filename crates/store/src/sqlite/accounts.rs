@@ -60,24 +60,6 @@ fn object(name: &str) -> String {
     format!("account:{name}")
 }
 
-impl SqliteStore {
-    /// Runs `f` in a write transaction and commits.
-    fn write<T>(
-        &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>, &str, &crate::audit::Actor) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let path = self.path.clone();
-        let actor = self.actor.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| db(&path, e))?;
-        let out = f(&tx, &path, &actor)?;
-        tx.commit().map_err(|e| db(&path, e))?;
-        Ok(out)
-    }
-}
-
 fn read_account(
     conn: &rusqlite::Connection,
     path: &str,

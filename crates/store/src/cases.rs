@@ -1,0 +1,172 @@
+//! Award cases as the store keeps them: a released run's lines on their path to payment, each
+//! transition an event and an audit entry in one transaction. The path's rules are
+//! `jx555_workflow::case`; the store only keeps what `step` decided.
+
+use crate::StoreError;
+use jx555_workflow::case::{Action, Case, State};
+use serde::{Deserialize, Serialize};
+
+/// A case to create when a run is released.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    /// The line's place in the run.
+    pub line: usize,
+    /// The rule's pack.
+    pub pack: String,
+    /// The rule.
+    pub rule: String,
+    /// The record the award is for.
+    pub subject: String,
+    /// The case as it starts.
+    pub case: Case,
+}
+
+/// A stored case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCase {
+    /// Its number.
+    pub id: i64,
+    /// The run it was released from.
+    pub run: i64,
+    /// The line's place in that run.
+    pub line: usize,
+    /// The rule's pack.
+    pub pack: String,
+    /// The rule.
+    pub rule: String,
+    /// The record the award is for.
+    pub subject: String,
+    /// The case.
+    pub case: Case,
+    /// When it last changed (UTC, ISO 8601).
+    pub updated_at: String,
+}
+
+/// One transition of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    /// When (UTC, ISO 8601).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// In which role.
+    pub role: String,
+    /// What was done, with what it needed.
+    pub action: Action,
+    /// The state before.
+    pub from: State,
+    /// The state after.
+    pub to: State,
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// Of this run.
+    pub run: Option<i64>,
+    /// In this state.
+    pub state: Option<State>,
+    /// Of this enterprise.
+    pub enterprise: Option<String>,
+    /// Of this county.
+    pub county: Option<String>,
+    /// Led by this department.
+    pub department: Option<String>,
+}
+
+/// The store's cases. Part of every [`crate::Store`].
+pub trait Cases {
+    /// Releases a stored run (发布): its cases are created, once; only a run under the packs as
+    /// written, one run per year. Audited `run.release`. How many cases.
+    fn release(&mut self, run: i64, cases: &[NewCase]) -> Result<usize, StoreError>;
+    /// The cases passing the filter, by number.
+    fn cases(&self, filter: &CaseFilter) -> Result<Vec<StoredCase>, StoreError>;
+    /// One case and its history.
+    fn case(&self, id: i64) -> Result<Option<(StoredCase, Vec<CaseEvent>)>, StoreError>;
+    /// Records a transition that `jx555_workflow::case::step` allowed: `next` replaces the case if it
+    /// is still in `from` (a concurrent change is refused, not overwritten), with its event and an
+    /// audit entry (`case.<action>`, object `case:<id>`, digest of the action).
+    fn record_step(
+        &mut self,
+        id: i64,
+        from: State,
+        action: &Action,
+        next: &Case,
+    ) -> Result<(), StoreError>;
+}
+
+/// The cases a run's lines become when it is released: an automatic award (or one whose amount the
+/// facts already decide) is pushed to its payee for confirmation; a line for review, 一事一议 or an
+/// amount the document leaves open waits for its application. Lines that pay nothing (superseded,
+/// paid before, expired, at a cap, missing a fact) are not released. `payee` names who is paid.
+pub fn release_plan(
+    run: &jx555_engine::Run,
+    payee: &dyn Fn(&jx555_engine::AwardLine) -> String,
+) -> Vec<NewCase> {
+    use jx555_engine::LineMode;
+    use jx555_engine::summary::Standing;
+    use jx555_workflow::case::Path;
+    run.lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let (state, path, amount) = match (l.standing(), &l.mode) {
+                (Standing::Payable, LineMode::Review { cap, .. }) => (
+                    State::Pushed,
+                    Path::Review {
+                        cap: *cap,
+                        case_by_case: false,
+                    },
+                    Some(l.payable),
+                ),
+                (Standing::Payable, _) if l.payable > 0 => {
+                    (State::Pushed, Path::Push, Some(l.payable))
+                }
+                (Standing::Review, LineMode::Review { cap, .. }) => (
+                    State::Open,
+                    Path::Review {
+                        cap: *cap,
+                        case_by_case: false,
+                    },
+                    None,
+                ),
+                (Standing::CaseByCase, _) => (
+                    State::Open,
+                    Path::Review {
+                        cap: None,
+                        case_by_case: true,
+                    },
+                    None,
+                ),
+                (Standing::Pending, _) => (
+                    State::Open,
+                    Path::Review {
+                        cap: None,
+                        case_by_case: false,
+                    },
+                    None,
+                ),
+                _ => return None,
+            };
+            Some(NewCase {
+                line: i,
+                pack: l.rule.pack.clone(),
+                rule: l.rule.id.clone(),
+                subject: l.subject.clone(),
+                case: Case {
+                    state,
+                    path,
+                    enterprise: l.enterprise.clone(),
+                    payee: payee(l),
+                    county: l.county.clone(),
+                    department: l.rule.departments.first().cloned().unwrap_or_default(),
+                    amount,
+                    account: None,
+                    publication_ends: None,
+                    open_objections: 0,
+                    paid: None,
+                },
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,241 @@
+//! [`Cases`] on SQLite: a release and each transition with its audit entry in one transaction.
+
+use super::{SqliteStore, append_audit, db, json};
+use crate::StoreError;
+use crate::audit::digest;
+use crate::cases::{CaseEvent, CaseFilter, Cases, NewCase, StoredCase};
+use jx555_workflow::case::{Action, Case, State};
+use rusqlite::{OptionalExtension, params};
+
+fn state_code(s: State) -> String {
+    // The variant's name, as serde writes it: stable, and readable in the database.
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(path: &str, s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Database {
+        path: path.to_string(),
+        message: format!("a stored case cannot be read: {e}"),
+    })
+}
+
+const CASE: &str = "SELECT id, run_id, idx, pack, rule, subject, body, updated_at FROM cases";
+
+/// A case's columns as read, its body still JSON.
+type CaseRow = (i64, i64, i64, String, String, String, String, String);
+
+fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+fn stored(
+    path: &str,
+    (id, run, idx, pack, rule, subject, body, updated_at): CaseRow,
+) -> Result<StoredCase, StoreError> {
+    Ok(StoredCase {
+        id,
+        run,
+        line: usize::try_from(idx).unwrap_or(0),
+        pack,
+        rule,
+        subject,
+        case: decode(path, &body)?,
+        updated_at,
+    })
+}
+
+impl Cases for SqliteStore {
+    fn release(&mut self, run: i64, cases: &[NewCase]) -> Result<usize, StoreError> {
+        self.write(|tx, path, actor| {
+            let e = |x| db(path, x);
+            let found: Option<(i32, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT year, overrides, released_at FROM runs WHERE id = ?1",
+                    [run],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()
+                .map_err(e)?;
+            let Some((year, overrides, released)) = found else {
+                return Err(StoreError::NoRun(run));
+            };
+            if let Some(at) = released {
+                return Err(StoreError::Release(format!("run #{run} was released on {at}; a run is released once")));
+            }
+            if overrides != "[]" {
+                return Err(StoreError::WhatIf(run));
+            }
+            let other: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM runs WHERE year = ?1 AND released_at IS NOT NULL",
+                    [year],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(e)?;
+            if let Some(other) = other {
+                return Err(StoreError::Release(format!(
+                    "run #{other} of {year} is released already; releasing run #{run} too would pay the year twice"
+                )));
+            }
+            let now = crate::now();
+            tx.execute("UPDATE runs SET released_at = ?2 WHERE id = ?1", params![run, now])
+                .map_err(e)?;
+            let mut stmt = tx
+                .prepare(
+                    "INSERT INTO cases (run_id, idx, pack, rule, subject, enterprise, county, department, state, body, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )
+                .map_err(e)?;
+            let mut content = Vec::new();
+            for c in cases {
+                let body = json(&c.case)?;
+                content.extend_from_slice(body.as_bytes());
+                stmt.execute(params![
+                    run,
+                    c.line as i64,
+                    c.pack,
+                    c.rule,
+                    c.subject,
+                    c.case.enterprise,
+                    c.case.county,
+                    c.case.department,
+                    state_code(c.case.state),
+                    body,
+                    now
+                ])
+                .map_err(e)?;
+            }
+            append_audit(tx, path, actor, "run.release", &format!("run:{run}"), digest(&content))?;
+            Ok(cases.len())
+        })
+    }
+
+    fn cases(&self, f: &CaseFilter) -> Result<Vec<StoredCase>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "{CASE} WHERE (?1 IS NULL OR run_id = ?1) AND (?2 IS NULL OR state = ?2) \
+                 AND (?3 IS NULL OR enterprise = ?3) AND (?4 IS NULL OR county = ?4) \
+                 AND (?5 IS NULL OR department = ?5) ORDER BY id"
+            ))
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    f.run,
+                    f.state.map(state_code),
+                    f.enterprise,
+                    f.county,
+                    f.department
+                ],
+                case_row,
+            )
+            .map_err(&e)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(stored(&self.path, r.map_err(&e)?)?);
+        }
+        Ok(out)
+    }
+
+    fn case(&self, id: i64) -> Result<Option<(StoredCase, Vec<CaseEvent>)>, StoreError> {
+        let e = self.err();
+        let Some(found) = self
+            .conn
+            .query_row(&format!("{CASE} WHERE id = ?1"), [id], case_row)
+            .optional()
+            .map_err(&e)?
+        else {
+            return Ok(None);
+        };
+        let case = stored(&self.path, found)?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, actor, role, action, from_state, to_state FROM case_events WHERE case_id = ?1 ORDER BY id")
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(&e)?;
+        let mut events = Vec::new();
+        for r in rows {
+            let (at, actor, role, action, from, to) = r.map_err(&e)?;
+            events.push(CaseEvent {
+                at,
+                actor,
+                role,
+                action: decode(&self.path, &action)?,
+                from: decode(&self.path, &format!("\"{from}\""))?,
+                to: decode(&self.path, &format!("\"{to}\""))?,
+            });
+        }
+        Ok(Some((case, events)))
+    }
+
+    fn record_step(
+        &mut self,
+        id: i64,
+        from: State,
+        action: &Action,
+        next: &Case,
+    ) -> Result<(), StoreError> {
+        self.write(|tx, path, actor| {
+            let e = |x| db(path, x);
+            let now = crate::now();
+            let changed = tx
+                .execute(
+                    "UPDATE cases SET state = ?3, body = ?4, updated_at = ?5 WHERE id = ?1 AND state = ?2",
+                    params![id, state_code(from), state_code(next.state), json(next)?, now],
+                )
+                .map_err(e)?;
+            if changed == 0 {
+                let exists: Option<i64> = tx
+                    .query_row("SELECT id FROM cases WHERE id = ?1", [id], |r| r.get(0))
+                    .optional()
+                    .map_err(e)?;
+                return Err(match exists {
+                    Some(_) => StoreError::CaseChanged(id),
+                    None => StoreError::NoCase(id),
+                });
+            }
+            let action_json = json(action)?;
+            tx.execute(
+                "INSERT INTO case_events (case_id, at, actor, role, action, from_state, to_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![id, now, actor.name, actor.role, action_json, state_code(from), state_code(next.state)],
+            )
+            .map_err(e)?;
+            let kind = state_code_of_kind(action);
+            append_audit(tx, path, actor, &format!("case.{kind}"), &format!("case:{id}"), digest(action_json.as_bytes()))
+        })
+    }
+}
+
+/// The action's kind as the audit log names it (`case.Confirm`, `case.Decide` …).
+fn state_code_of_kind(a: &Action) -> String {
+    serde_json::to_value(a.kind())
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
