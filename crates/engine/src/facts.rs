@@ -72,6 +72,18 @@ pub struct FactIndex {
     indicators: HashMap<(String, i32), rust_decimal::Decimal>,
 }
 
+impl Table {
+    /// A text field of a record, when the facts give it.
+    pub fn text(&self, column: &str, row: usize) -> Option<&str> {
+        match self.cols.get(column) {
+            Some(Col::Text(c)) if row < c.len() && arrow::array::Array::is_valid(c, row) => {
+                Some(c.value(row))
+            }
+            _ => None,
+        }
+    }
+}
+
 impl FactIndex {
     /// Reads the tables, by name, checking each known column's type and the keys.
     pub fn from_batches(batches: &[(&str, RecordBatch)]) -> Result<FactIndex, EngineError> {
@@ -159,6 +171,20 @@ impl FactIndex {
             by_year,
             uscc,
         })
+    }
+
+    /// Who an award line pays: its enterprise's name, or the park's or organisation's own name; the
+    /// record's id when the facts give no name.
+    pub fn payee(&self, kind: EntityKind, subject: &str, enterprise: Option<&str>) -> String {
+        let named = match enterprise {
+            Some(u) => self
+                .enterprise_row(u)
+                .and_then(|r| self.table(EntityKind::Enterprise).text("name", r as usize)),
+            None => self
+                .row_of(kind, subject)
+                .and_then(|r| self.table(kind).text("name", r as usize)),
+        };
+        named.unwrap_or(subject).to_string()
     }
 
     /// The records of a kind.

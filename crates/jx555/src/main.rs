@@ -39,6 +39,10 @@ enum Command {
     User(cmd::user::UserArgs),
     /// API tokens: add (printed once), list, revoke.
     Token(cmd::user::TokenArgs),
+    /// Release a run (发布): its automatic awards pushed for confirmation, its review lines open for application.
+    Release(cmd::release::ReleaseArgs),
+    /// List the award cases: state, rule, payee, amount.
+    Cases(cmd::release::CasesArgs),
     /// Record a run's paying lines in the ledger (once).
     Approve(cmd::approve::ApproveArgs),
     /// What an enterprise gets, nearly gets and lacks, and why, citing the clauses.
@@ -109,6 +113,8 @@ fn main() -> ExitCode {
         Command::Runs(args) => cmd::runs::runs(&args),
         Command::Audit(args) => cmd::audit::audit(&args),
         Command::Approve(args) => cmd::approve::approve(&args),
+        Command::Release(args) => cmd::release::release(&args),
+        Command::Cases(args) => cmd::release::cases(&args),
         Command::Explain(args) => cmd::explain::explain_cmd(&args),
         Command::Report(args) => cmd::report::report(&args),
         Command::Diff(args) => cmd::diff::diff(&args),

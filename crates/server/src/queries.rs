@@ -23,10 +23,7 @@ pub struct Found {
 }
 
 fn text_at(t: &Table, column: &str, row: usize) -> String {
-    match t.cols.get(column) {
-        Some(Col::Text(c)) if arrow::array::Array::is_valid(c, row) => c.value(row).to_string(),
-        _ => String::new(),
-    }
+    t.text(column, row).unwrap_or_default().to_string()
 }
 
 fn found(f: &Facts, row: usize) -> Found {

@@ -98,11 +98,9 @@ pub trait Cases {
 /// The cases a run's lines become when it is released: an automatic award (or one whose amount the
 /// facts already decide) is pushed to its payee for confirmation; a line for review, 一事一议 or an
 /// amount the document leaves open waits for its application. Lines that pay nothing (superseded,
-/// paid before, expired, at a cap, missing a fact) are not released. `payee` names who is paid.
-pub fn release_plan(
-    run: &jx555_engine::Run,
-    payee: &dyn Fn(&jx555_engine::AwardLine) -> String,
-) -> Vec<NewCase> {
+/// paid before, expired, at a cap, missing a fact) are not released. The payee is named from the
+/// facts (the enterprise, or the park or organisation itself).
+pub fn release_plan(run: &jx555_engine::Run, facts: &jx555_engine::FactIndex) -> Vec<NewCase> {
     use jx555_engine::LineMode;
     use jx555_engine::summary::Standing;
     use jx555_workflow::case::Path;
@@ -157,7 +155,7 @@ pub fn release_plan(
                     state,
                     path,
                     enterprise: l.enterprise.clone(),
-                    payee: payee(l),
+                    payee: facts.payee(l.rule.subject_kind, &l.subject, l.enterprise.as_deref()),
                     county: l.county.clone(),
                     department: l.rule.departments.first().cloned().unwrap_or_default(),
                     amount,

@@ -515,7 +515,9 @@ fn a_released_run_becomes_cases_and_their_steps_are_kept() {
     let p = pack();
     let id = save_year(&mut store, &p, 2021);
     let (_, run) = store.run(id).unwrap();
-    let plan = release_plan(&run, &|l| format!("收款单位 {}", l.subject));
+    let (data, _) = store.facts().unwrap().unwrap();
+    let facts = FactIndex::from_batches(&data.tables).unwrap();
+    let plan = release_plan(&run, &facts);
     assert!(!plan.is_empty(), "the small world pays something in 2021");
     assert_eq!(store.release(id, &plan).unwrap(), plan.len());
     let again = store.release(id, &plan).unwrap_err().to_string();

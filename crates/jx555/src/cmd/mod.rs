@@ -12,6 +12,7 @@ pub mod explain;
 pub mod export;
 pub mod import;
 pub mod notice;
+pub mod release;
 pub mod report;
 pub mod runs;
 pub mod serve;
