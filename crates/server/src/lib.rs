@@ -132,6 +132,10 @@ pub struct App {
     hosts: AllowedHosts,
     /// Slots for evaluations ([`Limits::evaluations`]).
     evaluations: tokio::sync::Semaphore,
+    /// The official working-day calendar: 公示 periods are counted in it.
+    calendar: jx555_workflow::calendar::Calendar,
+    /// The date the app takes for today, when not the clock's (tests of dated steps).
+    today: Option<jx555_lang::types::Date>,
 }
 
 impl App {
@@ -143,7 +147,14 @@ impl App {
     /// An app over any store, which must hold facts.
     pub fn new(packs: Vec<LoadedPack>, store: Box<dyn Store + Send>) -> Result<App, ServerError> {
         let facts = Facts::load(store.as_ref())?;
+        let calendar = jx555_workflow::calendar::Calendar::bundled().map_err(|e| {
+            ServerError::Internal(format!(
+                "the bundled working-day calendar does not load: {e}"
+            ))
+        })?;
         Ok(App {
+            calendar,
+            today: None,
             packs,
             store: Mutex::new(store),
             facts: std::sync::RwLock::new(Arc::new(facts)),
@@ -163,6 +174,21 @@ impl App {
         self.evaluations = tokio::sync::Semaphore::new(limits.evaluations.max(1));
         self.limits = limits;
         self
+    }
+
+    /// The app taking `date` for today (dated steps: 公示 periods, payment after them).
+    pub fn with_today(mut self, date: jx555_lang::types::Date) -> App {
+        self.today = Some(date);
+        self
+    }
+
+    /// Today (UTC), or the date the app was given.
+    fn today(&self) -> jx555_lang::types::Date {
+        self.today.unwrap_or_else(|| {
+            jx555_lang::types::Date::from_days(
+                i32::try_from(auth::now().div_euclid(86_400)).unwrap_or(0),
+            )
+        })
     }
 
     /// The app answering only to these host names.

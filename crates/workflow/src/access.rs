@@ -276,6 +276,11 @@ pub enum Action {
     WhatIf,
     /// Read the audit log and verify its chain.
     ViewAudit,
+    /// The award cases in one's scope, and one case with its history.
+    ViewCases,
+    /// Act on a case (confirm, apply, review, decide, publicize, object, pay): the case's own
+    /// transition table says which action by whom.
+    ActOnCase,
     /// One's own account: who one is, change one's password.
     OwnAccount,
     /// Create, disable and reset official accounts.
@@ -286,7 +291,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order of [`TABLE`].
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewPolicy,
         Action::ViewTargets,
         Action::ViewCityTotals,
@@ -297,6 +302,8 @@ impl Action {
         Action::CompareRuns,
         Action::WhatIf,
         Action::ViewAudit,
+        Action::ViewCases,
+        Action::ActOnCase,
         Action::OwnAccount,
         Action::ManageOfficialAccounts,
         Action::ManageEnterpriseStaff,
@@ -341,6 +348,17 @@ pub const TABLE: &[(Action, Who)] = &[
     (Action::CompareRuns, Who::Roles(CITY)),
     (Action::WhatIf, Who::Roles(CITY)),
     (Action::ViewAudit, Who::Roles(&[Auditor])),
+    (Action::ViewCases, Who::Roles(DATA)),
+    (
+        Action::ActOnCase,
+        Who::Roles(&[
+            EnterpriseStaff,
+            EnterpriseAdmin,
+            CountyReviewer,
+            DepartmentReviewer,
+            Finance,
+        ]),
+    ),
     (Action::OwnAccount, Who::SignedIn),
     (Action::ManageOfficialAccounts, Who::Roles(&[SystemAdmin])),
     (
@@ -381,14 +399,14 @@ mod tests {
     #[test]
     fn every_role_and_action_as_the_policy_table_says() {
         let expected: [(Option<Role>, &str); 8] = [
-            (None, "YYYY........."),
-            (Some(EnterpriseStaff), "YYYYYY....Y.."),
-            (Some(EnterpriseAdmin), "YYYYYY....Y.Y"),
-            (Some(CountyReviewer), "YYYYYYY...Y.."),
-            (Some(DepartmentReviewer), "YYYYYYY...Y.."),
-            (Some(Finance), "YYYYYYYYY.Y.."),
-            (Some(Auditor), "YYYYYYYYYYY.."),
-            (Some(SystemAdmin), "YYYY......YY."),
+            (None, "YYYY..........."),
+            (Some(EnterpriseStaff), "YYYYYY....YYY.."),
+            (Some(EnterpriseAdmin), "YYYYYY....YYY.Y"),
+            (Some(CountyReviewer), "YYYYYYY...YYY.."),
+            (Some(DepartmentReviewer), "YYYYYYY...YYY.."),
+            (Some(Finance), "YYYYYYYYY.YYY.."),
+            (Some(Auditor), "YYYYYYYYYYY.Y.."),
+            (Some(SystemAdmin), "YYYY........YY."),
         ];
         for (role, row) in expected {
             let got: String = Action::ALL

@@ -284,6 +284,16 @@ pub const TRANSITIONS: &[Transition] = &[
     t(S::PaymentFailed, K::CorrectAccount, A::Payee, S::Corrected),
 ];
 
+/// The kinds of action `p` may try on `case` now (the table's rows from its state whose actor `p`
+/// is): what a page offers. Preconditions (a finished 公示, an open objection) are checked on the try.
+pub fn available(case: &Case, p: &Principal) -> Vec<Kind> {
+    TRANSITIONS
+        .iter()
+        .filter(|r| r.from == case.state && is(p, r.by, case))
+        .map(|r| r.kind)
+        .collect()
+}
+
 /// Why an action was refused, in words for the person who tried.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -465,8 +475,8 @@ fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
 }
 
-/// What an action is called in a refusal.
-fn verb(kind: Kind) -> &'static str {
+/// What an action is called on a button and in a refusal.
+pub fn verb(kind: Kind) -> &'static str {
     match kind {
         Kind::Confirm => "确认",
         Kind::Decline => "放弃",

@@ -94,7 +94,10 @@ pub fn cases(args: &CasesArgs) -> Result<Outcome> {
         state,
         ..CaseFilter::default()
     })?;
-    println!("{:>6}  {:<8} {:<28} {:<24} {:>14}", "编号", "状态", "奖补项目", "收款单位", "金额");
+    println!(
+        "{:>6}  {:<8} {:<28} {:<24} {:>14}",
+        "编号", "状态", "奖补项目", "收款单位", "金额"
+    );
     for c in &list {
         println!(
             "{:>6}  {:<8} {:<28} {:<24} {:>14}",

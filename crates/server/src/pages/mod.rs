@@ -6,6 +6,7 @@
 
 mod account;
 mod audit;
+mod cases;
 mod compare;
 mod dashboard;
 mod enterprise;
@@ -36,6 +37,7 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ("/policy", "政策", Action::ViewPolicy),
     ("/enterprises", "企业", Action::FindEnterprises),
     ("/runs", "兑现", Action::ViewRuns),
+    ("/cases", "奖补事项", Action::ViewCases),
     ("/targets", "目标", Action::ViewTargets),
     ("/accounts", "账号管理", Action::ManageOfficialAccounts),
     ("/staff", "经办人", Action::ManageEnterpriseStaff),
@@ -71,6 +73,9 @@ pub fn routes() -> Routes {
         .post("/staff", ManageEnterpriseStaff, account::add)
         .post("/staff/{name}", ManageEnterpriseStaff, account::change)
         .get("/audit", ViewAudit, audit::page)
+        .get("/cases", ViewCases, cases::list)
+        .get("/cases/{id}", ViewCases, cases::page)
+        .post("/cases/{id}", ActOnCase, cases::act)
 }
 
 /// Renders a page on the blocking pool: store reads and evaluations never hold up the async threads.

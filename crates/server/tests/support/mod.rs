@@ -6,6 +6,7 @@ use jx555_engine::{FactIndex, Ledger};
 use jx555_lang::{SourceFile, Sources};
 use jx555_server::{App, LoadedPack};
 use jx555_store::accounts::{Accounts, NewAccount, hash_password, new_secret, secret_hash};
+use jx555_store::cases::Cases;
 use jx555_store::sqlite::SqliteStore;
 use jx555_store::{NewRun, PackRef, Store};
 use jx555_workflow::access::{Role, Scope, ScopeKind};
@@ -24,6 +25,8 @@ pub struct Site {
     pub other: String,
     /// The lead department of its paying line's rule.
     pub department: String,
+    /// The case of that line (the run is released).
+    pub case_id: i64,
     /// One signed-in account per role, scoped to that enterprise, its county and department.
     pub accounts: Vec<(Role, Credentials)>,
 }
@@ -131,7 +134,7 @@ pub fn build(n: usize) -> Site {
             })
             .map(|r| enterprises.ids.value(r).to_string())
             .unwrap();
-        store
+        let run_id = store
             .save_run(&NewRun {
                 packs: vec![reference.clone()],
                 facts_hash: info.hash,
@@ -140,6 +143,21 @@ pub fn build(n: usize) -> Site {
                 run: &run,
             })
             .unwrap();
+        let line_index = run
+            .lines
+            .iter()
+            .position(|l| std::ptr::eq(l, line))
+            .unwrap();
+        store
+            .release(run_id, &jx555_store::cases::release_plan(&run, &facts))
+            .unwrap();
+        let case_id = store
+            .cases(&jx555_store::cases::CaseFilter::default())
+            .unwrap()
+            .into_iter()
+            .find(|c| c.line == line_index)
+            .unwrap()
+            .id;
         let accounts = Role::ALL
             .into_iter()
             .map(|role| {
@@ -156,6 +174,7 @@ pub fn build(n: usize) -> Site {
         Site {
             _dir: dir,
             county,
+            case_id,
             other,
             department,
             accounts,

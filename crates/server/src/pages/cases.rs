@@ -1,0 +1,304 @@
+//! 奖补事项: the cases of the visitor's scope (an enterprise's 我的奖补, a reviewer's queue), one case
+//! with its history and the actions the visitor may take on it now. Which action by whom is
+//! `jx555_workflow::case`; a page only offers what `case::available` says and records what
+//! `case::step` allows.
+
+use super::layout::layout;
+use super::{AppState, Page, bad_request, render};
+use crate::auth::Visitor;
+use crate::{App, ServerError};
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use jx555_lang::types::Date;
+use jx555_report::wan;
+use jx555_store::cases::{CaseFilter, StoredCase};
+use jx555_workflow::access::{Principal, Scope};
+use jx555_workflow::case::{self, Account, Action, Kind, Path as CasePath, verb};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+/// The cases a principal may see: its enterprise's, its county's, its department's (as lead), or
+/// all of them for a city-wide role.
+pub fn filter_for(p: &Principal) -> CaseFilter {
+    let mut f = CaseFilter::default();
+    match &p.scope {
+        Scope::Enterprise(u) => f.enterprise = Some(u.clone()),
+        Scope::County(c) => f.county = Some(c.clone()),
+        Scope::Department(d) => f.department = Some(d.clone()),
+        Scope::City | Scope::Accounts => {}
+    }
+    f
+}
+
+fn sees(p: &Principal, c: &StoredCase) -> bool {
+    p.city_wide()
+        || p.sees_line(
+            c.case.enterprise.as_deref(),
+            c.case.county.as_deref(),
+            std::iter::once(c.case.department.as_str()),
+        )
+}
+
+/// The queue's filter.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    state: Option<String>,
+}
+
+/// The cases of the visitor's scope, by state.
+pub async fn list(
+    State(app): AppState,
+    v: Visitor,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Page {
+    let Query(q) = q.map_err(bad_request)?;
+    render(move || {
+        let p = v.principal()?;
+        let all = app.store()?.cases(&filter_for(p))?;
+        let shown: Vec<&StoredCase> = all
+            .iter()
+            .filter(|c| q.state.as_deref().is_none_or(|s| c.case.state.name() == s))
+            .collect();
+        let mut states: Vec<&str> = all.iter().map(|c| c.case.state.name()).collect();
+        states.sort();
+        states.dedup();
+        let body = html! {
+            p {
+                "共 " (all.len()) " 件。按状态："
+                a href="/cases" { "全部" }
+                @for s in &states { " · " a href=(format!("/cases?state={s}")) { (s) } }
+            }
+            table {
+                tr { th { "编号" } th { "状态" } th { "奖补项目" } th { "收款单位" } th { "县（市、区）" } th { "牵头单位" } th { "金额" } }
+                @for c in &shown {
+                    tr {
+                        td { a href=(format!("/cases/{}", c.id)) { (c.id) } }
+                        td { (c.case.state.name()) }
+                        td { (c.rule) }
+                        td { (c.case.payee) }
+                        td { (c.case.county.clone().unwrap_or_else(|| jx555_report::NO_COUNTY.into())) }
+                        td { (c.case.department) }
+                        td class="n" { (c.case.amount.map(wan).unwrap_or_else(|| "待核定".into())) }
+                    }
+                }
+            }
+        };
+        Ok(layout(&v, "奖补事项", body))
+    })
+    .await
+}
+
+/// One case: what it is, where it stands, its history, and the forms of what the visitor may do.
+pub async fn page(State(app): AppState, v: Visitor, id: Result<Path<i64>, PathRejection>) -> Page {
+    let Path(id) = id.map_err(bad_request)?;
+    render(move || case_page(&app, &v, id, None)).await
+}
+
+fn case_page(
+    app: &App,
+    v: &Visitor,
+    id: i64,
+    refused: Option<&str>,
+) -> Result<axum::response::Html<String>, ServerError> {
+    let p = v.principal()?;
+    let (c, events) = app
+        .store()?
+        .case(id)?
+        .filter(|(c, _)| sees(p, c))
+        .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号奖补事项")))?;
+    let body = html! {
+        @if let Some(r) = refused { p class="no" { (r) } }
+        table {
+            tr { th { "奖补项目" } td { (c.rule) "（" (c.pack) "）" } }
+            tr { th { "对象" } td { (c.subject) } }
+            tr { th { "收款单位" } td { (c.case.payee) } }
+            tr { th { "县（市、区）" } td { (c.case.county.clone().unwrap_or_else(|| jx555_report::NO_COUNTY.into())) } }
+            tr { th { "牵头单位" } td { (c.case.department) } }
+            tr { th { "方式" } td { (path_name(&c.case.path)) } }
+            tr { th { "金额" } td { (c.case.amount.map(wan).unwrap_or_else(|| "待核定".into())) } }
+            tr { th { "状态" } td { strong { (c.case.state.name()) } } }
+            @if let Some(e) = c.case.publication_ends { tr { th { "公示截止" } td { (e) } } }
+            @if c.case.open_objections > 0 { tr { th { "待处理异议" } td { (c.case.open_objections) " 件" } } }
+            @if let Some(a) = &c.case.account { tr { th { "收款账户" } td { (a.bank) " " (a.number) "（" (a.holder) "）" } } }
+        }
+        @if v.may(jx555_workflow::access::Action::ActOnCase) {
+            @for kind in case::available(&c.case, p) { (form(v, &c, kind)) }
+        }
+        h2 { "经过" }
+        @if events.is_empty() { p class="muted" { "发布后尚无办理记录。" } }
+        @else {
+            table {
+                tr { th { "时间" } th { "办理人" } th { "角色" } th { "办理" } th { "状态" } }
+                @for e in &events {
+                    tr { td { (e.at) } td { (e.actor) } td { (e.role) } td { (verb(e.action.kind())) } td { (e.from.name()) " → " (e.to.name()) } }
+                }
+            }
+        }
+    };
+    Ok(layout(v, &format!("第 {id} 号奖补事项"), body))
+}
+
+fn path_name(p: &CasePath) -> String {
+    match p {
+        CasePath::Push => "免申即享（确认收款账户后公示、拨付）".into(),
+        CasePath::Review {
+            case_by_case: true, ..
+        } => "一事一议（申报、初审、审核并注明会议纪要文号）".into(),
+        CasePath::Review { cap: Some(cap), .. } => format!("申报审核（最高 {}）", wan(*cap)),
+        CasePath::Review { cap: None, .. } => "申报审核（本文件未定金额）".into(),
+    }
+}
+
+/// The form of one action.
+fn form(v: &Visitor, c: &StoredCase, kind: Kind) -> Markup {
+    let code = serde_json::to_value(kind)
+        .ok()
+        .and_then(|x| x.as_str().map(str::to_string))
+        .unwrap_or_default();
+    html! {
+        form method="post" action=(format!("/cases/{}", c.id)) class="login" {
+            input type="hidden" name="csrf" value=(v.csrf());
+            input type="hidden" name="kind" value=(code);
+            h3 { (verb(kind)) }
+            @match kind {
+                Kind::Confirm | Kind::Apply | Kind::CorrectAccount => {
+                    label { "开户行 " input type="text" name="bank" required; }
+                    label { "账号 " input type="text" name="number" required; }
+                    label { "户名 " input type="text" name="holder" value=(c.case.payee) required; }
+                    @if kind == Kind::Confirm { p class="muted" { "确认即承诺所填信息真实、所获奖补不重复享受（信用承诺）。" } }
+                }
+                Kind::Decide => {
+                    label { "核定金额（元，可写万） " input type="text" name="amount" required; }
+                    label { "理由 " input type="text" name="reason" required; }
+                    @if matches!(c.case.path, CasePath::Review { case_by_case: true, .. }) {
+                        label { "会议纪要文号 " input type="text" name="meeting" required; }
+                    }
+                }
+                Kind::Amend => {
+                    label { "修改后的金额（元，可写万） " input type="text" name="amount" required; }
+                }
+                Kind::Publicize => {
+                    label { "公示期（工作日） " input type="number" name="days" value="5" min="1" max="30"; }
+                }
+                Kind::Decline | Kind::Return | Kind::Object | Kind::Dismiss | Kind::RecordFailed => {
+                    label { "理由 " input type="text" name="reason" required; }
+                }
+                Kind::PassFirstReview | Kind::Withdraw | Kind::AddToBatch | Kind::RecordPaid => {}
+            }
+            button type="submit" { (verb(kind)) }
+        }
+    }
+}
+
+/// An action as posted.
+#[derive(Deserialize)]
+pub struct ActForm {
+    kind: String,
+    #[serde(default)]
+    bank: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    holder: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    meeting: String,
+    days: Option<u32>,
+}
+
+/// Yuan as typed (`12.5万`, `125000`, `125,000.00元`) in fen.
+fn fen(text: &str) -> Result<i64, String> {
+    let t: String = text
+        .trim()
+        .trim_end_matches('元')
+        .chars()
+        .filter(|c| *c != ',')
+        .collect();
+    let (number, scale) = match t.strip_suffix('万') {
+        Some(n) => (n.trim().to_string(), rust_decimal::Decimal::from(1_000_000)),
+        None => (t, rust_decimal::Decimal::ONE_HUNDRED),
+    };
+    let d: rust_decimal::Decimal = number
+        .parse()
+        .map_err(|_| format!("金额 {text:?} 无法识别"))?;
+    let f = d * scale;
+    if !f.fract().is_zero() {
+        return Err("金额精确到分".into());
+    }
+    rust_decimal::prelude::ToPrimitive::to_i64(&f).ok_or_else(|| "金额过大".into())
+}
+
+fn action(app: &App, f: &ActForm, today: Date) -> Result<Action, String> {
+    let kind: Kind = serde_json::from_value(serde_json::Value::String(f.kind.clone()))
+        .map_err(|_| format!("未知的办理 {:?}", f.kind))?;
+    let account = || Account {
+        bank: f.bank.clone(),
+        number: f.number.clone(),
+        holder: f.holder.clone(),
+    };
+    Ok(match kind {
+        Kind::Confirm => Action::Confirm(account()),
+        Kind::Apply => Action::Apply(account()),
+        Kind::CorrectAccount => Action::CorrectAccount(account()),
+        Kind::Decline => Action::Decline(f.reason.clone()),
+        Kind::Return => Action::Return(f.reason.clone()),
+        Kind::Object => Action::Object(f.reason.clone()),
+        Kind::Dismiss => Action::Dismiss(f.reason.clone()),
+        Kind::RecordFailed => Action::RecordFailed(f.reason.clone()),
+        Kind::PassFirstReview => Action::PassFirstReview,
+        Kind::Decide => Action::Decide {
+            amount: fen(&f.amount)?,
+            reason: f.reason.clone(),
+            meeting: Some(f.meeting.clone()).filter(|m| !m.trim().is_empty()),
+        },
+        Kind::Publicize => {
+            let days = f.days.unwrap_or(5).clamp(1, 30);
+            Action::Publicize(
+                app.calendar
+                    .add_working_days(today, days)
+                    .map_err(|e| e.to_string())?,
+            )
+        }
+        Kind::Amend => Action::Uphold(Some(fen(&f.amount)?)),
+        Kind::Withdraw => Action::Uphold(None),
+        Kind::AddToBatch => Action::AddToBatch,
+        Kind::RecordPaid => Action::RecordPaid,
+    })
+}
+
+/// Takes an action on a case: allowed by `case::step` for this visitor, recorded with its audit
+/// entry; refused with the reason on the case's page.
+pub async fn act(
+    State(app): AppState,
+    v: Visitor,
+    id: Result<Path<i64>, PathRejection>,
+    f: Result<Form<ActForm>, FormRejection>,
+) -> Page {
+    let Path(id) = id.map_err(bad_request)?;
+    let Form(f) = f.map_err(bad_request)?;
+    render(move || {
+        let p = v.principal()?;
+        let (c, _) = app
+            .store()?
+            .case(id)?
+            .filter(|(c, _)| sees(p, c))
+            .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号奖补事项")))?;
+        let today = app.today();
+        let outcome = action(&app, &f, today)
+            .map_err(case::Refusal)
+            .and_then(|a| case::step(&c.case, p, &a, today).map(|next| (a, next)));
+        match outcome {
+            Ok((a, next)) => {
+                app.store_as(p)?.record_step(id, c.case.state, &a, &next)?;
+                case_page(&app, &v, id, None)
+            }
+            Err(refusal) => Err(ServerError::BadRequest(format!(
+                "未办理：{refusal}（第 {id} 号奖补事项）"
+            ))),
+        }
+    })
+    .await
+}

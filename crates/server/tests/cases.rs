@@ -1,0 +1,228 @@
+//! A year's award cases through the pages, by the people of the policy: the enterprise confirms its
+//! pushed award, the lead department publicizes it, an objection is raised and dismissed, finance is
+//! refused a batch before the 公示 ends; a review line is applied for, passed and decided within its
+//! cap. Every step is in the audit log under the person who took it.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jx555_store::Store;
+use jx555_store::audit::AuditFilter;
+use jx555_store::cases::{CaseFilter, Cases};
+use jx555_store::sqlite::SqliteStore;
+use jx555_workflow::access::Role;
+use jx555_workflow::case::State;
+use support::Site;
+use tower::ServiceExt;
+
+mod support;
+
+async fn as_(
+    router: &axum::Router,
+    site: &Site,
+    role: Role,
+    uri: &str,
+    form: Option<String>,
+) -> (StatusCode, String) {
+    let who = site.who(role);
+    let req = Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, &who.cookie)
+        .header("x-csrf-token", &who.csrf);
+    let req = match form {
+        Some(f) => req
+            .method("POST")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(f)),
+        None => req.method("GET").body(Body::empty()),
+    }
+    .unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pushed_award_and_a_review_line_walk_their_paths() {
+    let site = support::build(600);
+    let today = jx555_lang::types::Date::parse("2026-03-02").unwrap();
+    let router = jx555_server::router(site.app().with_today(today));
+    let id = site.case_id;
+    let uri = format!("/cases/{id}");
+    let store = || SqliteStore::open(&site.db).unwrap();
+    let state = || store().case(id).unwrap().unwrap().0.case.state;
+    assert_eq!(state(), State::Pushed);
+
+    // The enterprise sees its cases only, and this one with the confirmation form.
+    let (s, mine) = as_(&router, &site, Role::EnterpriseStaff, "/cases", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let all = store().cases(&CaseFilter::default()).unwrap();
+    let others = all
+        .iter()
+        .filter(|c| c.case.enterprise.as_deref() != Some(site.uscc.as_str()));
+    for c in others {
+        assert!(
+            !mine.contains(&format!("href=\"/cases/{}\"", c.id)),
+            "case {} is another's",
+            c.id
+        );
+    }
+    let (_, page) = as_(&router, &site, Role::EnterpriseStaff, &uri, None).await;
+    assert!(page.contains("value=\"Confirm\""), "{page}");
+    let payee = store().case(id).unwrap().unwrap().0.case.payee;
+    let confirm = |holder: &str| {
+        format!(
+            "kind=Confirm&bank={}&number=12040600090001234&holder={}",
+            enc("工商银行嘉兴分行"),
+            enc(holder)
+        )
+    };
+    let (s, wrong) = as_(
+        &router,
+        &site,
+        Role::EnterpriseStaff,
+        &uri,
+        Some(confirm("别家公司")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(wrong.contains("户名"), "{wrong}");
+    let (s, _) = as_(
+        &router,
+        &site,
+        Role::EnterpriseStaff,
+        &uri,
+        Some(confirm(&payee)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(state(), State::Ready);
+
+    // The county reviewer may not publicize; the lead department does, for 5 working days.
+    let (s, no) = as_(
+        &router,
+        &site,
+        Role::CountyReviewer,
+        &uri,
+        Some("kind=Publicize&days=5".into()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(no.contains("您不能"), "{no}");
+    let (s, page) = as_(
+        &router,
+        &site,
+        Role::DepartmentReviewer,
+        &uri,
+        Some("kind=Publicize&days=5".into()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("公示截止") && page.contains("2026-03-09"),
+        "{page}"
+    );
+
+    // An objection holds it; the department dismisses it; finance may not pay before the end.
+    let (s, _) = as_(
+        &router,
+        &site,
+        Role::CountyReviewer,
+        &uri,
+        Some(format!("kind=Object&reason={}", enc("疑似重复"))),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = as_(
+        &router,
+        &site,
+        Role::DepartmentReviewer,
+        &uri,
+        Some(format!("kind=Dismiss&reason={}", enc("已核实"))),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, early) = as_(
+        &router,
+        &site,
+        Role::Finance,
+        &uri,
+        Some("kind=AddToBatch".into()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(early.contains("公示期未满"), "{early}");
+    // The auditor reads the case but is offered nothing and may not act.
+    let (s, read) = as_(&router, &site, Role::Auditor, &uri, None).await;
+    assert!(s == StatusCode::OK && !read.contains("name=\"kind\""));
+    let (s, _) = as_(
+        &router,
+        &site,
+        Role::Auditor,
+        &uri,
+        Some("kind=Object&reason=x".into()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    let log = store()
+        .audit(&AuditFilter {
+            object: Some(format!("case:{id}")),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    let done: Vec<(&str, &str)> = log
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        done,
+        [
+            ("case.Confirm", "enterprise-staff"),
+            ("case.Publicize", "department-reviewer"),
+            ("case.Object", "county-reviewer"),
+            ("case.Dismiss", "department-reviewer"),
+        ]
+    );
+
+    // A review line of the same enterprise, if its year has one: applied, passed, decided in the cap.
+    let review = all.iter().find(|c| {
+        c.case.state == State::Open
+            && c.case.enterprise.as_deref() == Some(site.uscc.as_str())
+            && c.case.department == site.department
+    });
+    if let Some(r) = review {
+        let uri = format!("/cases/{}", r.id);
+        let (s, _) = as_(
+            &router,
+            &site,
+            Role::EnterpriseStaff,
+            &uri,
+            Some(confirm(&r.case.payee).replace("Confirm", "Apply")),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = as_(
+            &router,
+            &site,
+            Role::CountyReviewer,
+            &uri,
+            Some("kind=PassFirstReview".into()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        if let jx555_workflow::case::Path::Review { cap: Some(cap), .. } = r.case.path {
+            let over = format!("kind=Decide&amount={}&reason=x", (cap + 1) as f64 / 100.0);
+            let (s, page) = as_(&router, &site, Role::DepartmentReviewer, &uri, Some(over)).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST);
+            assert!(page.contains("上限"), "{page}");
+        }
+    }
+}
