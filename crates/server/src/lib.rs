@@ -183,7 +183,7 @@ impl App {
     }
 
     /// Today (UTC), or the date the app was given.
-    fn today(&self) -> jx555_lang::types::Date {
+    pub(crate) fn today(&self) -> jx555_lang::types::Date {
         self.today.unwrap_or_else(|| {
             jx555_lang::types::Date::from_days(
                 i32::try_from(auth::now().div_euclid(86_400)).unwrap_or(0),

@@ -93,6 +93,47 @@ pub trait Cases {
         action: &Action,
         next: &Case,
     ) -> Result<(), StoreError>;
+    /// Publishes a 公示 batch: the publication (with the audit log's checkpoint as it stands) and
+    /// each case's step to it, all in one transaction (audited `publication.create` and a
+    /// `case.Publicize` per case). Its number.
+    fn publish(
+        &mut self,
+        new: &NewPublication,
+        steps: &[(i64, State, Action, Case)],
+    ) -> Result<i64, StoreError>;
+    /// Every 公示 batch, newest first.
+    fn publications(&self) -> Result<Vec<Publication>, StoreError>;
+    /// One 公示 batch and its cases.
+    fn publication(&self, id: i64) -> Result<Option<(Publication, Vec<StoredCase>)>, StoreError>;
+}
+
+/// A 公示 batch to publish.
+#[derive(Debug, Clone)]
+pub struct NewPublication {
+    /// The lead department publishing it.
+    pub department: String,
+    /// The last working day of its period.
+    pub ends: jx555_lang::types::Date,
+    /// Whom to call or write about it (the notice prints it).
+    pub contact: String,
+}
+
+/// A 公示 batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    /// Its number.
+    pub id: i64,
+    /// The lead department.
+    pub department: String,
+    /// When it was published (UTC, ISO 8601).
+    pub created_at: String,
+    /// The last working day for objections.
+    pub ends: jx555_lang::types::Date,
+    /// Whom to contact.
+    pub contact: String,
+    /// The audit log's checkpoint when it was published: a reader can check a copy of the log
+    /// against it.
+    pub checkpoint: crate::audit::Checkpoint,
 }
 
 /// The cases a run's lines become when it is released: an automatic award (or one whose amount the

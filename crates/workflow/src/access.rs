@@ -264,6 +264,8 @@ pub enum Action {
     ViewCityTotals,
     /// Sign in or out, the site's stylesheet (public).
     SignIn,
+    /// The 公示 batches and each 公示 (public).
+    ViewPublications,
     /// Find enterprises (in scope).
     FindEnterprises,
     /// One enterprise's facts, awards and explanation (in scope).
@@ -281,6 +283,8 @@ pub enum Action {
     /// Act on a case (confirm, apply, review, decide, publicize, object, pay): the case's own
     /// transition table says which action by whom.
     ActOnCase,
+    /// Publish one's department's ready cases as a 公示 (the lead department's reviewer).
+    Publish,
     /// One's own account: who one is, change one's password.
     OwnAccount,
     /// Create, disable and reset official accounts.
@@ -291,11 +295,12 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order of [`TABLE`].
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewPolicy,
         Action::ViewTargets,
         Action::ViewCityTotals,
         Action::SignIn,
+        Action::ViewPublications,
         Action::FindEnterprises,
         Action::ViewEnterprise,
         Action::ViewRuns,
@@ -304,6 +309,7 @@ impl Action {
         Action::ViewAudit,
         Action::ViewCases,
         Action::ActOnCase,
+        Action::Publish,
         Action::OwnAccount,
         Action::ManageOfficialAccounts,
         Action::ManageEnterpriseStaff,
@@ -342,6 +348,7 @@ pub const TABLE: &[(Action, Who)] = &[
     (Action::ViewTargets, Who::Anyone),
     (Action::ViewCityTotals, Who::Anyone),
     (Action::SignIn, Who::Anyone),
+    (Action::ViewPublications, Who::Anyone),
     (Action::FindEnterprises, Who::Roles(DATA)),
     (Action::ViewEnterprise, Who::Roles(DATA)),
     (Action::ViewRuns, Who::Roles(OFFICIALS)),
@@ -359,6 +366,7 @@ pub const TABLE: &[(Action, Who)] = &[
             Finance,
         ]),
     ),
+    (Action::Publish, Who::Roles(&[DepartmentReviewer])),
     (Action::OwnAccount, Who::SignedIn),
     (Action::ManageOfficialAccounts, Who::Roles(&[SystemAdmin])),
     (
@@ -399,14 +407,14 @@ mod tests {
     #[test]
     fn every_role_and_action_as_the_policy_table_says() {
         let expected: [(Option<Role>, &str); 8] = [
-            (None, "YYYY..........."),
-            (Some(EnterpriseStaff), "YYYYYY....YYY.."),
-            (Some(EnterpriseAdmin), "YYYYYY....YYY.Y"),
-            (Some(CountyReviewer), "YYYYYYY...YYY.."),
-            (Some(DepartmentReviewer), "YYYYYYY...YYY.."),
-            (Some(Finance), "YYYYYYYYY.YYY.."),
-            (Some(Auditor), "YYYYYYYYYYY.Y.."),
-            (Some(SystemAdmin), "YYYY........YY."),
+            (None, "YYYYY............"),
+            (Some(EnterpriseStaff), "YYYYYYY....YY.Y.."),
+            (Some(EnterpriseAdmin), "YYYYYYY....YY.Y.Y"),
+            (Some(CountyReviewer), "YYYYYYYY...YY.Y.."),
+            (Some(DepartmentReviewer), "YYYYYYYY...YYYY.."),
+            (Some(Finance), "YYYYYYYYYY.YY.Y.."),
+            (Some(Auditor), "YYYYYYYYYYYY..Y.."),
+            (Some(SystemAdmin), "YYYYY.........YY."),
         ];
         for (role, row) in expected {
             let got: String = Action::ALL

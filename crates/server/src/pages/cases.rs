@@ -281,10 +281,13 @@ pub async fn act(
     let Form(f) = f.map_err(bad_request)?;
     render(move || {
         let p = v.principal()?;
+        // A published line is public: anyone signed in may object to it; any other action needs
+        // the case in one's scope.
+        let public = f.kind == "Object";
         let (c, _) = app
             .store()?
             .case(id)?
-            .filter(|(c, _)| sees(p, c))
+            .filter(|(c, _)| sees(p, c) || (public && c.case.state == jx555_workflow::case::State::Publicized))
             .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号奖补事项")))?;
         let today = app.today();
         let outcome = action(&app, &f, today)
@@ -293,7 +296,11 @@ pub async fn act(
         match outcome {
             Ok((a, next)) => {
                 app.store_as(p)?.record_step(id, c.case.state, &a, &next)?;
-                case_page(&app, &v, id, None)
+                if sees(p, &c) {
+                    case_page(&app, &v, id, None)
+                } else {
+                    Ok(layout(&v, "异议已提交", html! { p { "您对第 " (id) " 号奖补事项的异议已提交，牵头单位将在处理后答复。" } }))
+                }
             }
             Err(refusal) => Err(ServerError::BadRequest(format!(
                 "未办理：{refusal}（第 {id} 号奖补事项）"

@@ -15,6 +15,7 @@ mod layout;
 mod login;
 mod parts;
 mod policy;
+mod publications;
 mod run;
 mod runs;
 mod targets;
@@ -39,6 +40,7 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ("/runs", "兑现", Action::ViewRuns),
     ("/cases", "奖补事项", Action::ViewCases),
     ("/targets", "目标", Action::ViewTargets),
+    ("/publications", "公示", Action::ViewPublications),
     ("/accounts", "账号管理", Action::ManageOfficialAccounts),
     ("/staff", "经办人", Action::ManageEnterpriseStaff),
     ("/audit", "审计日志", Action::ViewAudit),
@@ -76,6 +78,9 @@ pub fn routes() -> Routes {
         .get("/cases", ViewCases, cases::list)
         .get("/cases/{id}", ViewCases, cases::page)
         .post("/cases/{id}", ActOnCase, cases::act)
+        .get("/publications", ViewPublications, publications::list)
+        .get("/publications/{id}", ViewPublications, publications::page)
+        .post("/publications", Publish, publications::publish)
 }
 
 /// Renders a page on the blocking pool: store reads and evaluations never hold up the async threads.

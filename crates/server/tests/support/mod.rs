@@ -27,6 +27,8 @@ pub struct Site {
     pub department: String,
     /// The case of that line (the run is released).
     pub case_id: i64,
+    /// A 公示 of another case, confirmed and published.
+    pub publication_id: i64,
     /// One signed-in account per role, scoped to that enterprise, its county and department.
     pub accounts: Vec<(Role, Credentials)>,
 }
@@ -158,6 +160,7 @@ pub fn build(n: usize) -> Site {
             .find(|c| c.line == line_index)
             .unwrap()
             .id;
+        let publication_id = publish_another(&mut store, case_id);
         let accounts = Role::ALL
             .into_iter()
             .map(|role| {
@@ -175,6 +178,7 @@ pub fn build(n: usize) -> Site {
             _dir: dir,
             county,
             case_id,
+            publication_id,
             other,
             department,
             accounts,
@@ -187,6 +191,58 @@ pub fn build(n: usize) -> Site {
             uscc,
         }
     }
+}
+
+/// Confirms a pushed case other than `except` (as its enterprise) and publishes it (as its lead
+/// department), straight through the workflow and the store: a 公示 for the tests to read.
+fn publish_another(store: &mut SqliteStore, except: i64) -> i64 {
+    use jx555_store::cases::{CaseFilter, NewPublication};
+    use jx555_workflow::access::Principal;
+    use jx555_workflow::case::{Account, Action, State, step};
+    let c = store
+        .cases(&CaseFilter {
+            state: Some(State::Pushed),
+            ..CaseFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id != except && c.case.enterprise.is_some())
+        .unwrap();
+    let today = jx555_lang::types::Date::from_days(
+        i32::try_from(jx555_server::auth::now() / 86_400).unwrap(),
+    );
+    let staff = Principal {
+        name: "setup".into(),
+        role: Role::EnterpriseStaff,
+        scope: Scope::Enterprise(c.case.enterprise.clone().unwrap()),
+    };
+    let confirm = Action::Confirm(Account {
+        bank: "工商银行".into(),
+        number: "12040600090001234".into(),
+        holder: c.case.payee.clone(),
+    });
+    let ready = step(&c.case, &staff, &confirm, today).unwrap();
+    store
+        .record_step(c.id, State::Pushed, &confirm, &ready)
+        .unwrap();
+    let dept = Principal {
+        name: "setup".into(),
+        role: Role::DepartmentReviewer,
+        scope: Scope::Department(c.case.department.clone()),
+    };
+    let ends = jx555_lang::types::Date::from_days(today.to_days() + 10);
+    let publicize = Action::Publicize(ends);
+    let published = step(&ready, &dept, &publicize, today).unwrap();
+    store
+        .publish(
+            &NewPublication {
+                department: c.case.department.clone(),
+                ends,
+                contact: "市经信局 0573-0000000".into(),
+            },
+            &[(c.id, State::Ready, publicize, published)],
+        )
+        .unwrap()
 }
 
 /// A fresh app over the shared store.

@@ -3,7 +3,9 @@
 use super::{SqliteStore, append_audit, db, json};
 use crate::StoreError;
 use crate::audit::digest;
-use crate::cases::{CaseEvent, CaseFilter, Cases, NewCase, StoredCase};
+use crate::cases::{
+    CaseEvent, CaseFilter, Cases, NewCase, NewPublication, Publication, StoredCase,
+};
 use jx555_workflow::case::{Action, Case, State};
 use rusqlite::{OptionalExtension, params};
 
@@ -201,35 +203,157 @@ impl Cases for SqliteStore {
         action: &Action,
         next: &Case,
     ) -> Result<(), StoreError> {
+        self.write(|tx, path, actor| step_in(tx, path, actor, id, from, action, next))
+    }
+
+    fn publish(
+        &mut self,
+        new: &NewPublication,
+        steps: &[(i64, State, Action, Case)],
+    ) -> Result<i64, StoreError> {
         self.write(|tx, path, actor| {
             let e = |x| db(path, x);
-            let now = crate::now();
-            let changed = tx
-                .execute(
-                    "UPDATE cases SET state = ?3, body = ?4, updated_at = ?5 WHERE id = ?1 AND state = ?2",
-                    params![id, state_code(from), state_code(next.state), json(next)?, now],
+            // The log as it stands before this batch's own entries: what the notice prints.
+            let (count, head): (i64, String) = tx
+                .query_row(
+                    "SELECT count(*), coalesce((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '') FROM audit",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .map_err(e)?;
-            if changed == 0 {
-                let exists: Option<i64> = tx
-                    .query_row("SELECT id FROM cases WHERE id = ?1", [id], |r| r.get(0))
-                    .optional()
-                    .map_err(e)?;
-                return Err(match exists {
-                    Some(_) => StoreError::CaseChanged(id),
-                    None => StoreError::NoCase(id),
-                });
-            }
-            let action_json = json(action)?;
             tx.execute(
-                "INSERT INTO case_events (case_id, at, actor, role, action, from_state, to_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, now, actor.name, actor.role, action_json, state_code(from), state_code(next.state)],
+                "INSERT INTO publications (department, created_at, ends, contact, checkpoint_count, checkpoint_head) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![new.department, crate::now(), new.ends.to_string(), new.contact, count, head],
             )
             .map_err(e)?;
-            let kind = state_code_of_kind(action);
-            append_audit(tx, path, actor, &format!("case.{kind}"), &format!("case:{id}"), digest(action_json.as_bytes()))
+            let id = tx.last_insert_rowid();
+            for (case, from, action, next) in steps {
+                step_in(tx, path, actor, *case, *from, action, next)?;
+                tx.execute("UPDATE cases SET publication = ?2 WHERE id = ?1", params![case, id])
+                    .map_err(e)?;
+            }
+            let listed: Vec<String> = steps.iter().map(|(c, ..)| c.to_string()).collect();
+            append_audit(tx, path, actor, "publication.create", &format!("publication:{id}"), digest(listed.join(",").as_bytes()))?;
+            Ok(id)
         })
     }
+
+    fn publications(&self) -> Result<Vec<Publication>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{PUBLICATION} ORDER BY id DESC"))
+            .map_err(&e)?;
+        let rows = stmt.query_map([], publication).map_err(&e)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.map_err(&e)?.map_err(|m| StoreError::Database {
+                path: self.path.clone(),
+                message: m,
+            })?);
+        }
+        Ok(out)
+    }
+
+    fn publication(&self, id: i64) -> Result<Option<(Publication, Vec<StoredCase>)>, StoreError> {
+        let e = self.err();
+        let Some(p) = self
+            .conn
+            .query_row(&format!("{PUBLICATION} WHERE id = ?1"), [id], publication)
+            .optional()
+            .map_err(&e)?
+        else {
+            return Ok(None);
+        };
+        let p = p.map_err(|m| StoreError::Database {
+            path: self.path.clone(),
+            message: m,
+        })?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{CASE} WHERE publication = ?1 ORDER BY id"))
+            .map_err(&e)?;
+        let rows = stmt.query_map([id], case_row).map_err(&e)?;
+        let mut cases = Vec::new();
+        for r in rows {
+            cases.push(stored(&self.path, r.map_err(&e)?)?);
+        }
+        Ok(Some((p, cases)))
+    }
+}
+
+const PUBLICATION: &str = "SELECT id, department, created_at, ends, contact, checkpoint_count, checkpoint_head FROM publications";
+
+fn publication(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Publication, String>> {
+    let ends: String = r.get(3)?;
+    let Some(ends) = jx555_lang::types::Date::parse(&ends) else {
+        return Ok(Err(format!(
+            "a stored 公示 ends on {ends:?}, which is no date"
+        )));
+    };
+    Ok(Ok(Publication {
+        id: r.get(0)?,
+        department: r.get(1)?,
+        created_at: r.get(2)?,
+        ends,
+        contact: r.get(4)?,
+        checkpoint: crate::audit::Checkpoint {
+            count: r.get(5)?,
+            head: r.get(6)?,
+        },
+    }))
+}
+
+/// A step of a case inside a transaction: the case replaced if still in `from`, its event, its
+/// audit entry.
+fn step_in(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    actor: &crate::audit::Actor,
+    id: i64,
+    from: State,
+    action: &Action,
+    next: &Case,
+) -> Result<(), StoreError> {
+    let e = |x| db(path, x);
+    let now = crate::now();
+    let changed = tx
+        .execute(
+            "UPDATE cases SET state = ?3, body = ?4, updated_at = ?5 WHERE id = ?1 AND state = ?2",
+            params![
+                id,
+                state_code(from),
+                state_code(next.state),
+                json(next)?,
+                now
+            ],
+        )
+        .map_err(e)?;
+    if changed == 0 {
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM cases WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(e)?;
+        return Err(match exists {
+            Some(_) => StoreError::CaseChanged(id),
+            None => StoreError::NoCase(id),
+        });
+    }
+    let action_json = json(action)?;
+    tx.execute(
+        "INSERT INTO case_events (case_id, at, actor, role, action, from_state, to_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, now, actor.name, actor.role, action_json, state_code(from), state_code(next.state)],
+    )
+    .map_err(e)?;
+    let kind = state_code_of_kind(action);
+    append_audit(
+        tx,
+        path,
+        actor,
+        &format!("case.{kind}"),
+        &format!("case:{id}"),
+        digest(action_json.as_bytes()),
+    )
 }
 
 /// The action's kind as the audit log names it (`case.Confirm`, `case.Decide` …).
