@@ -361,10 +361,8 @@ async fn an_enterprise_page_lists_what_the_ledger_granted_it() {
     };
     let before = page(own.app()).await;
     assert!(before.contains("台账中尚无已审定的奖补"), "{before}");
-    jx555_store::sqlite::SqliteStore::open(&own.db)
-        .unwrap()
-        .approve(1)
-        .unwrap();
+    // Its case is paid: the payment goes into the ledger.
+    support::pay(&own.db, own.case_id);
     let after = page(own.app()).await;
     assert!(!after.contains("台账中尚无已审定的奖补"), "{after}");
     assert!(after.contains("<td>2023</td>"), "{after}");

@@ -756,6 +756,22 @@ impl Store for SqliteStore {
                 year: info.year,
             });
         }
+        // A released year is paid case by case, each payment into the ledger: approving a run of
+        // it too would write the year twice.
+        let released: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM runs WHERE year = ?1 AND released_at IS NOT NULL",
+                [info.year],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(e)?;
+        if let Some(r) = released {
+            return Err(StoreError::Release(format!(
+                "run #{r} of {} is released: its cases go into the ledger as they are paid; approving run #{id} too would pay the year twice",
+                info.year
+            )));
+        }
         let facts: Option<String> = tx
             .query_row("SELECT value FROM meta WHERE key = 'facts'", [], |r| {
                 r.get(0)

@@ -573,4 +573,56 @@ fn a_released_run_becomes_cases_and_their_steps_are_kept() {
         })
         .unwrap();
     assert_eq!(ready.len(), 1);
+
+    // Publicized, batched after the period, paid: the payment, and only it, is in the ledger.
+    let p = |role, scope| jx555_workflow::access::Principal {
+        name: "x".into(),
+        role,
+        scope,
+    };
+    let dept = p(
+        jx555_workflow::access::Role::DepartmentReviewer,
+        jx555_workflow::access::Scope::Department(next.department.clone()),
+    );
+    let finance = p(
+        jx555_workflow::access::Role::Finance,
+        jx555_workflow::access::Scope::City,
+    );
+    let later = |d: i32| jx555_lang::types::Date::from_days(today.to_days() + d);
+    let mut c = next;
+    for (who, action, on) in [
+        (&dept, Action::Publicize(later(7)), today),
+        (&finance, Action::AddToBatch, later(8)),
+        (&finance, Action::RecordPaid, later(9)),
+    ] {
+        let n = step(&c, who, &action, on).unwrap();
+        store.record_step(pushed.id, c.state, &action, &n).unwrap();
+        c = n;
+    }
+    let ledger = store.ledger().unwrap();
+    assert_eq!(ledger.entries().len(), 1);
+    assert_eq!(ledger.entries()[0].amount, c.paid.unwrap());
+    assert_eq!(ledger.entries()[0].subject, pushed.subject);
+    let approve = store.approve(id).unwrap_err().to_string();
+    assert!(approve.contains("released"), "{approve}");
+}
+
+/// A year approved the old way (the ledger from a computed run) cannot also be released.
+#[test]
+fn an_approved_year_is_not_released() {
+    use jx555_store::cases::{Cases, release_plan};
+    let (_dir, path) = temp_db();
+    let mut store = small_world_at(&path);
+    let p = pack();
+    let id = save_year(&mut store, &p, 2021);
+    store.approve(id).unwrap();
+    let again = save_year(&mut store, &p, 2021);
+    let (_, run) = store.run(again).unwrap();
+    let (data, _) = store.facts().unwrap().unwrap();
+    let facts = FactIndex::from_batches(&data.tables).unwrap();
+    let e = store
+        .release(again, &release_plan(&run, &facts))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("approved into the ledger"), "{e}");
 }

@@ -29,7 +29,8 @@ pub fn approve(args: &ApproveArgs) -> Result<Outcome> {
             e @ (StoreError::AlreadyApproved(..)
             | StoreError::YearApproved { .. }
             | StoreError::Stale { .. }
-            | StoreError::WhatIf(_)),
+            | StoreError::WhatIf(_)
+            | StoreError::Release(_)),
         ) => {
             eprintln!("error: {e}");
             Ok(Outcome::Findings)

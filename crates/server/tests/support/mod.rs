@@ -245,6 +245,47 @@ fn publish_another(store: &mut SqliteStore, except: i64) -> i64 {
         .unwrap()
 }
 
+/// Walks a pushed case to paid, straight through the workflow and the store (dates past its
+/// 公示): its payment goes into the ledger.
+pub fn pay(db: &std::path::Path, id: i64) {
+    use jx555_store::cases::Cases;
+    use jx555_workflow::access::Principal;
+    use jx555_workflow::case::{Account, Action, step};
+    let mut store = SqliteStore::open(db).unwrap();
+    let (c, _) = store.case(id).unwrap().unwrap();
+    let who = |role, scope| Principal {
+        name: "setup".into(),
+        role,
+        scope,
+    };
+    let payee = who(
+        Role::EnterpriseStaff,
+        Scope::Enterprise(c.case.enterprise.clone().unwrap()),
+    );
+    let dept = who(
+        Role::DepartmentReviewer,
+        Scope::Department(c.case.department.clone()),
+    );
+    let finance = who(Role::Finance, Scope::City);
+    let day = |d| jx555_lang::types::Date::from_days(20_000 + d);
+    let confirm = Action::Confirm(Account {
+        bank: "工商银行".into(),
+        number: "12040600090001234".into(),
+        holder: c.case.payee.clone(),
+    });
+    let mut case = c.case;
+    for (p, action, on) in [
+        (&payee, confirm, day(0)),
+        (&dept, Action::Publicize(day(7)), day(0)),
+        (&finance, Action::AddToBatch, day(8)),
+        (&finance, Action::RecordPaid, day(9)),
+    ] {
+        let next = step(&case, p, &action, on).unwrap();
+        store.record_step(id, case.state, &action, &next).unwrap();
+        case = next;
+    }
+}
+
 /// A fresh app over the shared store.
 pub fn app() -> App {
     site().app()

@@ -79,6 +79,19 @@ impl Cases for SqliteStore {
             if overrides != "[]" {
                 return Err(StoreError::WhatIf(run));
             }
+            let approved: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM runs WHERE year = ?1 AND approved_at IS NOT NULL",
+                    [year],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(e)?;
+            if let Some(a) = approved {
+                return Err(StoreError::Release(format!(
+                    "{year} was approved into the ledger with run #{a} (jx555 approve); releasing run #{run} would pay the year again"
+                )));
+            }
             let other: Option<i64> = tx
                 .query_row(
                     "SELECT id FROM runs WHERE year = ?1 AND released_at IS NOT NULL",
@@ -345,6 +358,9 @@ fn step_in(
         params![id, now, actor.name, actor.role, action_json, state_code(from), state_code(next.state)],
     )
     .map_err(e)?;
+    if next.state == State::Paid && from != State::Paid {
+        pay_into_ledger(tx, path, id, next.paid.unwrap_or(0))?;
+    }
     let kind = state_code_of_kind(action);
     append_audit(
         tx,
@@ -354,6 +370,41 @@ fn step_in(
         &format!("case:{id}"),
         digest(action_json.as_bytes()),
     )
+}
+
+/// What was paid goes into the ledger, from the case's line with the amount paid: the ledger holds
+/// payments, so a later year's 就高不重复 and 补差 count what was actually paid.
+fn pay_into_ledger(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    id: i64,
+    paid: i64,
+) -> Result<(), StoreError> {
+    let e = |x| db(path, x);
+    let (run_id, year, line): (i64, i32, String) = tx
+        .query_row(
+            "SELECT c.run_id, r.year, l.line FROM cases c JOIN runs r ON r.id = c.run_id \
+             JOIN award_lines l ON l.run_id = c.run_id AND l.idx = c.idx WHERE c.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(e)?;
+    let mut line: jx555_engine::AwardLine = decode(path, &line)?;
+    line.payable = paid;
+    let run = jx555_engine::Run {
+        year,
+        lines: vec![line],
+        stats: Vec::new(),
+        principles: Vec::new(),
+    };
+    for x in jx555_engine::Ledger::entries_of(&run) {
+        tx.execute(
+            "INSERT INTO ledger (run_id, year, pack, rule, subject, exclusive, cap_keys, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![run_id, x.year, x.pack, x.rule, x.subject, x.exclusive, json(&x.cap_keys)?, x.amount],
+        )
+        .map_err(e)?;
+    }
+    Ok(())
 }
 
 /// The action's kind as the audit log names it (`case.Confirm`, `case.Decide` …).
