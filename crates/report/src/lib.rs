@@ -153,6 +153,85 @@ pub fn payout_file_stem(year: i32, id: i64) -> String {
     format!("兑现清单-{year}年-第{id}号")
 }
 
+/// One payment of a bank file (代发清单).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankLine {
+    /// 收款人.
+    pub payee: String,
+    /// 统一社会信用代码 (empty for a unit without one).
+    pub uscc: String,
+    /// 开户行.
+    pub bank: String,
+    /// 账号.
+    pub number: String,
+    /// The amount, in fen.
+    pub amount: i64,
+    /// 用途: the clause and the award.
+    pub purpose: String,
+}
+
+const BANK_HEADERS: [&str; 6] = [
+    "收款人",
+    "统一社会信用代码",
+    "开户行",
+    "账号",
+    "金额（元）",
+    "用途",
+];
+
+fn bank_cells(l: &BankLine) -> [String; 6] {
+    [
+        l.payee.clone(),
+        l.uscc.clone(),
+        l.bank.clone(),
+        l.number.clone(),
+        yuan(l.amount),
+        l.purpose.clone(),
+    ]
+}
+
+/// A payment batch's bank file as CSV (UTF-8): text cells safe for spreadsheets, the account
+/// number kept as text.
+pub fn bank_csv(lines: &[BankLine]) -> Result<Vec<u8>, ReportError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(BANK_HEADERS)?;
+    for l in lines {
+        let cells = bank_cells(l);
+        w.write_record(cells.iter().enumerate().map(|(c, v)| match c {
+            4 => v.clone(),
+            _ => jx555_facts::cell::spreadsheet_safe(v).into_owned(),
+        }))?;
+    }
+    w.into_inner()
+        .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
+}
+
+/// A payment batch's bank file as XLSX: amounts as numbers, the account number as text (a long
+/// number would lose its digits as a spreadsheet number), and the total.
+pub fn bank_xlsx(lines: &[BankLine]) -> Result<Vec<u8>, ReportError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let sheet = book.add_worksheet().set_name("代发清单")?;
+    for (c, h) in BANK_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    let mut row = 1u32;
+    for l in lines {
+        for (c, v) in bank_cells(l).iter().enumerate() {
+            match c {
+                4 => sheet.write_number_with_format(row, 4, l.amount as f64 / 100.0, &money)?,
+                _ => sheet.write_string(row, c as u16, v)?,
+            };
+        }
+        row += 1;
+    }
+    sheet.write_string_with_format(row, 0, "合计", &bold)?;
+    let total: i64 = lines.iter().map(|l| l.amount).sum();
+    sheet.write_number_with_format(row, 4, total as f64 / 100.0, &money)?;
+    Ok(book.save_to_buffer()?)
+}
+
 /// The payout list as CSV (UTF-8), one row per line.
 pub fn payout_csv(run: &Run) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());

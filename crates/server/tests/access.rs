@@ -168,6 +168,8 @@ async fn every_route_answers_every_role_as_the_table_says() {
                         site.case_id.to_string()
                     } else if rule.path.starts_with("/publications") {
                         site.publication_id.to_string()
+                    } else if rule.path.starts_with("/payments") {
+                        site.batch_id.to_string()
                     } else {
                         "1".to_string()
                     },
@@ -217,6 +219,8 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 ("POST", "/login") => (Some("name=nobody&password=wrong".into()), None),
                 ("POST", "/account/password") => (Some("current=wrong&new=x&again=x".into()), None),
                 ("POST", "/publications") => (Some("days=5&contact=walk".into()), None),
+                ("POST", "/payments") => (Some("fund=walk".into()), None),
+                ("POST", p) if p.starts_with("/payments/") => (Some("voucher=walk".into()), None),
                 ("POST", "/accounts") => (Some(format!("name=walk-{n}&role=finance")), None),
                 ("POST", "/staff") => (Some(format!("name=walk-{n}&role=enterprise-staff")), None),
                 ("POST", p) if p.starts_with("/cases/") => {
@@ -248,8 +252,10 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 );
                 // A case's own table (or a department with nothing ready to publish) may still
                 // refuse the action, 400 with the reason: the route let the role in.
-                let refused_by_case = matches!(rule.path, "/cases/{id}" | "/publications")
-                    && a.status == StatusCode::BAD_REQUEST;
+                let refused_by_case = matches!(
+                    rule.path,
+                    "/cases/{id}" | "/publications" | "/payments" | "/payments/{id}"
+                ) && a.status == StatusCode::BAD_REQUEST;
                 assert!(
                     a.status.is_success() || a.status.is_redirection() || refused_by_case,
                     "{what}"

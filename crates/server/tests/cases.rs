@@ -172,6 +172,83 @@ async fn a_pushed_award_and_a_review_line_walk_their_paths() {
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
+    // The period over (the app's today moved on), finance batches the fund, downloads the bank
+    // file and records the batch paid: the payment, and only it, goes into the ledger.
+    let after = jx555_server::router(
+        site.app()
+            .with_today(jx555_lang::types::Date::parse("2026-03-10").unwrap()),
+    );
+    let ledger_before = store().ledger().unwrap().entries().len();
+    let (_, payments) = as_(&after, &site, Role::Finance, "/payments", None).await;
+    let pat = "name=\"fund\" value=\"";
+    let at = payments.find(pat).expect("a fund to batch") + pat.len();
+    let fund = payments[at..].split('"').next().unwrap().to_string();
+    let (s, batch) = as_(
+        &after,
+        &site,
+        Role::Finance,
+        "/payments",
+        Some(format!("fund={}", enc(&fund))),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{batch}");
+    let batch_id = store().batches().unwrap()[0].id;
+    let resp = after
+        .clone()
+        .oneshot(
+            Request::get(format!("/payments/{batch_id}/bank.csv"))
+                .header(header::COOKIE, &site.who(Role::Finance).cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let csv = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        csv.starts_with("收款人,统一社会信用代码,开户行,账号")
+            && csv.contains("12040600090001234")
+            && csv.contains(&payee),
+        "{csv}"
+    );
+    let (s, _) = as_(
+        &after,
+        &site,
+        Role::CountyReviewer,
+        &format!("/payments/{batch_id}"),
+        Some("voucher=x".into()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only finance records payments");
+    let (s, paid) = as_(
+        &after,
+        &site,
+        Role::Finance,
+        &format!("/payments/{batch_id}"),
+        Some(format!("voucher={}", enc("财拨〔2026〕001号"))),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{paid}");
+    assert_eq!(state(), State::Paid);
+    let amount = store().case(id).unwrap().unwrap().0.case.amount.unwrap();
+    let subject = store().case(id).unwrap().unwrap().0.subject;
+    let ledger = store().ledger().unwrap();
+    let paid_in_batch = store().batch(batch_id).unwrap().unwrap().1.len();
+    assert_eq!(ledger.entries().len(), ledger_before + paid_in_batch);
+    assert!(
+        ledger
+            .entries()
+            .iter()
+            .any(|e| e.amount == amount && e.subject == subject)
+    );
+
     let log = store()
         .audit(&AuditFilter {
             object: Some(format!("case:{id}")),
@@ -189,6 +266,8 @@ async fn a_pushed_award_and_a_review_line_walk_their_paths() {
             ("case.Publicize", "department-reviewer"),
             ("case.Object", "county-reviewer"),
             ("case.Dismiss", "department-reviewer"),
+            ("case.AddToBatch", "finance"),
+            ("case.RecordPaid", "finance"),
         ]
     );
 

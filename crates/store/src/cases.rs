@@ -96,15 +96,40 @@ pub trait Cases {
     /// Publishes a 公示 batch: the publication (with the audit log's checkpoint as it stands) and
     /// each case's step to it, all in one transaction (audited `publication.create` and a
     /// `case.Publicize` per case). Its number.
-    fn publish(
-        &mut self,
-        new: &NewPublication,
-        steps: &[(i64, State, Action, Case)],
-    ) -> Result<i64, StoreError>;
+    fn publish(&mut self, new: &NewPublication, steps: &[Step]) -> Result<i64, StoreError>;
     /// Every 公示 batch, newest first.
     fn publications(&self) -> Result<Vec<Publication>, StoreError>;
     /// One 公示 batch and its cases.
     fn publication(&self, id: i64) -> Result<Option<(Publication, Vec<StoredCase>)>, StoreError>;
+    /// Makes a payment batch of one fund: each case's step into it, in one transaction with the
+    /// batch (audited `batch.create`, the audit checkpoint of that moment kept). Its number.
+    fn make_batch(&mut self, fund: &str, steps: &[Step]) -> Result<i64, StoreError>;
+    /// Records a batch paid with its voucher: each case's step (paid, or failed), each payment into
+    /// the ledger, in one transaction (audited `batch.paid`).
+    fn settle_batch(&mut self, id: i64, voucher: &str, steps: &[Step]) -> Result<(), StoreError>;
+    /// Every payment batch, newest first.
+    fn batches(&self) -> Result<Vec<Batch>, StoreError>;
+    /// One payment batch and its cases (those that failed included).
+    fn batch(&self, id: i64) -> Result<Option<(Batch, Vec<StoredCase>)>, StoreError>;
+}
+
+/// One case's step as `jx555_workflow::case::step` allowed it: the case, the state it was read in,
+/// the action, the case after.
+pub type Step = (i64, State, Action, Case);
+
+/// A payment batch (支付批次).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Batch {
+    /// Its number.
+    pub id: i64,
+    /// The fund it pays from (专项资金).
+    pub fund: String,
+    /// When it was made (UTC, ISO 8601).
+    pub created_at: String,
+    /// When it was recorded paid, and the voucher number.
+    pub paid: Option<(String, String)>,
+    /// The audit log's checkpoint when it was made.
+    pub checkpoint: crate::audit::Checkpoint,
 }
 
 /// A 公示 batch to publish.

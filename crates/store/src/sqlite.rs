@@ -62,6 +62,7 @@ const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
     (include_str!("../migrations/0008_accounts.sql"), None),
     (include_str!("../migrations/0009_cases.sql"), None),
     (include_str!("../migrations/0010_publications.sql"), None),
+    (include_str!("../migrations/0011_payment_batches.sql"), None),
 ];
 
 /// Rows rewritten by a migration step, inside its transaction.
@@ -96,7 +97,7 @@ fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 }
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 10;
+pub const SCHEMA_VERSION: usize = 11;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.

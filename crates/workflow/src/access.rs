@@ -285,6 +285,10 @@ pub enum Action {
     ActOnCase,
     /// Publish one's department's ready cases as a 公示 (the lead department's reviewer).
     Publish,
+    /// The payment batches and their bank files (财政, and 审计 reading).
+    ViewPayments,
+    /// Make payment batches and record them paid (财政).
+    Pay,
     /// One's own account: who one is, change one's password.
     OwnAccount,
     /// Create, disable and reset official accounts.
@@ -295,7 +299,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order of [`TABLE`].
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 19] = [
         Action::ViewPolicy,
         Action::ViewTargets,
         Action::ViewCityTotals,
@@ -310,6 +314,8 @@ impl Action {
         Action::ViewCases,
         Action::ActOnCase,
         Action::Publish,
+        Action::ViewPayments,
+        Action::Pay,
         Action::OwnAccount,
         Action::ManageOfficialAccounts,
         Action::ManageEnterpriseStaff,
@@ -367,6 +373,8 @@ pub const TABLE: &[(Action, Who)] = &[
         ]),
     ),
     (Action::Publish, Who::Roles(&[DepartmentReviewer])),
+    (Action::ViewPayments, Who::Roles(CITY)),
+    (Action::Pay, Who::Roles(&[Finance])),
     (Action::OwnAccount, Who::SignedIn),
     (Action::ManageOfficialAccounts, Who::Roles(&[SystemAdmin])),
     (
@@ -407,14 +415,14 @@ mod tests {
     #[test]
     fn every_role_and_action_as_the_policy_table_says() {
         let expected: [(Option<Role>, &str); 8] = [
-            (None, "YYYYY............"),
-            (Some(EnterpriseStaff), "YYYYYYY....YY.Y.."),
-            (Some(EnterpriseAdmin), "YYYYYYY....YY.Y.Y"),
-            (Some(CountyReviewer), "YYYYYYYY...YY.Y.."),
-            (Some(DepartmentReviewer), "YYYYYYYY...YYYY.."),
-            (Some(Finance), "YYYYYYYYYY.YY.Y.."),
-            (Some(Auditor), "YYYYYYYYYYYY..Y.."),
-            (Some(SystemAdmin), "YYYYY.........YY."),
+            (None, "YYYYY.............."),
+            (Some(EnterpriseStaff), "YYYYYYY....YY...Y.."),
+            (Some(EnterpriseAdmin), "YYYYYYY....YY...Y.Y"),
+            (Some(CountyReviewer), "YYYYYYYY...YY...Y.."),
+            (Some(DepartmentReviewer), "YYYYYYYY...YYY..Y.."),
+            (Some(Finance), "YYYYYYYYYY.YY.YYY.."),
+            (Some(Auditor), "YYYYYYYYYYYY..Y.Y.."),
+            (Some(SystemAdmin), "YYYYY...........YY."),
         ];
         for (role, row) in expected {
             let got: String = Action::ALL

@@ -14,6 +14,7 @@ mod enterprises;
 mod layout;
 mod login;
 mod parts;
+mod payments;
 mod policy;
 mod publications;
 mod run;
@@ -41,6 +42,7 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ("/cases", "奖补事项", Action::ViewCases),
     ("/targets", "目标", Action::ViewTargets),
     ("/publications", "公示", Action::ViewPublications),
+    ("/payments", "拨付", Action::ViewPayments),
     ("/accounts", "账号管理", Action::ManageOfficialAccounts),
     ("/staff", "经办人", Action::ManageEnterpriseStaff),
     ("/audit", "审计日志", Action::ViewAudit),
@@ -81,6 +83,16 @@ pub fn routes() -> Routes {
         .get("/publications", ViewPublications, publications::list)
         .get("/publications/{id}", ViewPublications, publications::page)
         .post("/publications", Publish, publications::publish)
+        .get("/payments", ViewPayments, payments::list)
+        .post("/payments", Pay, payments::make)
+        .get("/payments/{id}", ViewPayments, payments::page)
+        .post("/payments/{id}", Pay, payments::settle)
+        .get(
+            "/payments/{id}/bank.xlsx",
+            ViewPayments,
+            payments::bank_xlsx,
+        )
+        .get("/payments/{id}/bank.csv", ViewPayments, payments::bank_csv)
 }
 
 /// Renders a page on the blocking pool: store reads and evaluations never hold up the async threads.

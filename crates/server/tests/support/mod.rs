@@ -29,6 +29,8 @@ pub struct Site {
     pub case_id: i64,
     /// A 公示 of another case, confirmed and published.
     pub publication_id: i64,
+    /// A payment batch holding that case (its 公示 taken as over).
+    pub batch_id: i64,
     /// One signed-in account per role, scoped to that enterprise, its county and department.
     pub accounts: Vec<(Role, Credentials)>,
 }
@@ -160,7 +162,7 @@ pub fn build(n: usize) -> Site {
             .find(|c| c.line == line_index)
             .unwrap()
             .id;
-        let publication_id = publish_another(&mut store, case_id);
+        let (publication_id, batch_id) = publish_another(&mut store, case_id);
         let accounts = Role::ALL
             .into_iter()
             .map(|role| {
@@ -179,6 +181,7 @@ pub fn build(n: usize) -> Site {
             county,
             case_id,
             publication_id,
+            batch_id,
             other,
             department,
             accounts,
@@ -193,9 +196,10 @@ pub fn build(n: usize) -> Site {
     }
 }
 
-/// Confirms a pushed case other than `except` (as its enterprise) and publishes it (as its lead
-/// department), straight through the workflow and the store: a 公示 for the tests to read.
-fn publish_another(store: &mut SqliteStore, except: i64) -> i64 {
+/// Confirms a pushed case other than `except` (as its enterprise), publishes it (as its lead
+/// department) and, its 公示 taken as over, puts it in a payment batch (as finance), straight
+/// through the workflow and the store: a 公示 and a batch for the tests to read.
+fn publish_another(store: &mut SqliteStore, except: i64) -> (i64, i64) {
     use jx555_store::cases::{CaseFilter, NewPublication};
     use jx555_workflow::access::Principal;
     use jx555_workflow::case::{Account, Action, State, step};
@@ -233,16 +237,30 @@ fn publish_another(store: &mut SqliteStore, except: i64) -> i64 {
     let ends = jx555_lang::types::Date::from_days(today.to_days() + 10);
     let publicize = Action::Publicize(ends);
     let published = step(&ready, &dept, &publicize, today).unwrap();
-    store
+    let publication = store
         .publish(
             &NewPublication {
                 department: c.case.department.clone(),
                 ends,
                 contact: "市经信局 0573-0000000".into(),
             },
-            &[(c.id, State::Ready, publicize, published)],
+            &[(c.id, State::Ready, publicize, published.clone())],
         )
-        .unwrap()
+        .unwrap();
+    let finance = Principal {
+        name: "setup".into(),
+        role: Role::Finance,
+        scope: Scope::City,
+    };
+    let after = jx555_lang::types::Date::from_days(ends.to_days() + 1);
+    let batched = step(&published, &finance, &Action::AddToBatch, after).unwrap();
+    let batch = store
+        .make_batch(
+            "工信专项资金",
+            &[(c.id, State::Publicized, Action::AddToBatch, batched)],
+        )
+        .unwrap();
+    (publication, batch)
 }
 
 /// Walks a pushed case to paid, straight through the workflow and the store (dates past its

@@ -4,7 +4,7 @@ use super::{SqliteStore, append_audit, db, json};
 use crate::StoreError;
 use crate::audit::digest;
 use crate::cases::{
-    CaseEvent, CaseFilter, Cases, NewCase, NewPublication, Publication, StoredCase,
+    Batch, CaseEvent, CaseFilter, Cases, NewCase, NewPublication, Publication, Step, StoredCase,
 };
 use jx555_workflow::case::{Action, Case, State};
 use rusqlite::{OptionalExtension, params};
@@ -219,21 +219,11 @@ impl Cases for SqliteStore {
         self.write(|tx, path, actor| step_in(tx, path, actor, id, from, action, next))
     }
 
-    fn publish(
-        &mut self,
-        new: &NewPublication,
-        steps: &[(i64, State, Action, Case)],
-    ) -> Result<i64, StoreError> {
+    fn publish(&mut self, new: &NewPublication, steps: &[Step]) -> Result<i64, StoreError> {
         self.write(|tx, path, actor| {
             let e = |x| db(path, x);
             // The log as it stands before this batch's own entries: what the notice prints.
-            let (count, head): (i64, String) = tx
-                .query_row(
-                    "SELECT count(*), coalesce((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '') FROM audit",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .map_err(e)?;
+            let (count, head) = checkpoint(tx, path)?;
             tx.execute(
                 "INSERT INTO publications (department, created_at, ends, contact, checkpoint_count, checkpoint_head) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![new.department, crate::now(), new.ends.to_string(), new.contact, count, head],
@@ -249,6 +239,78 @@ impl Cases for SqliteStore {
             append_audit(tx, path, actor, "publication.create", &format!("publication:{id}"), digest(listed.join(",").as_bytes()))?;
             Ok(id)
         })
+    }
+
+    fn make_batch(&mut self, fund: &str, steps: &[Step]) -> Result<i64, StoreError> {
+        self.write(|tx, path, actor| {
+            let e = |x| db(path, x);
+            let (count, head) = checkpoint(tx, path)?;
+            tx.execute(
+                "INSERT INTO payment_batches (fund, created_at, checkpoint_count, checkpoint_head) VALUES (?1, ?2, ?3, ?4)",
+                params![fund, crate::now(), count, head],
+            )
+            .map_err(e)?;
+            let id = tx.last_insert_rowid();
+            for (case, from, action, next) in steps {
+                step_in(tx, path, actor, *case, *from, action, next)?;
+                tx.execute("UPDATE cases SET batch = ?2 WHERE id = ?1", params![case, id])
+                    .map_err(e)?;
+            }
+            let listed: Vec<String> = steps.iter().map(|(c, ..)| c.to_string()).collect();
+            append_audit(tx, path, actor, "batch.create", &format!("batch:{id}"), digest(listed.join(",").as_bytes()))?;
+            Ok(id)
+        })
+    }
+
+    fn settle_batch(&mut self, id: i64, voucher: &str, steps: &[Step]) -> Result<(), StoreError> {
+        self.write(|tx, path, actor| {
+            let e = |x| db(path, x);
+            let n = tx
+                .execute(
+                    "UPDATE payment_batches SET paid_at = ?2, voucher = ?3 WHERE id = ?1 AND paid_at IS NULL",
+                    params![id, crate::now(), voucher],
+                )
+                .map_err(e)?;
+            if n == 0 {
+                return Err(StoreError::Release(format!("payment batch #{id} does not exist or was recorded paid already")));
+            }
+            for (case, from, action, next) in steps {
+                step_in(tx, path, actor, *case, *from, action, next)?;
+            }
+            append_audit(tx, path, actor, "batch.paid", &format!("batch:{id}"), digest(voucher.as_bytes()))
+        })
+    }
+
+    fn batches(&self) -> Result<Vec<Batch>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{BATCH} ORDER BY id DESC"))
+            .map_err(&e)?;
+        let rows = stmt.query_map([], batch_row).map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    fn batch(&self, id: i64) -> Result<Option<(Batch, Vec<StoredCase>)>, StoreError> {
+        let e = self.err();
+        let Some(b) = self
+            .conn
+            .query_row(&format!("{BATCH} WHERE id = ?1"), [id], batch_row)
+            .optional()
+            .map_err(&e)?
+        else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{CASE} WHERE batch = ?1 ORDER BY id"))
+            .map_err(&e)?;
+        let rows = stmt.query_map([id], case_row).map_err(&e)?;
+        let mut cases = Vec::new();
+        for r in rows {
+            cases.push(stored(&self.path, r.map_err(&e)?)?);
+        }
+        Ok(Some((b, cases)))
     }
 
     fn publications(&self) -> Result<Vec<Publication>, StoreError> {
@@ -293,6 +355,33 @@ impl Cases for SqliteStore {
         }
         Ok(Some((p, cases)))
     }
+}
+
+/// The audit log's checkpoint inside a transaction: entries and head hash.
+fn checkpoint(tx: &rusqlite::Transaction<'_>, path: &str) -> Result<(i64, String), StoreError> {
+    tx.query_row(
+        "SELECT count(*), coalesce((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '') FROM audit",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .map_err(|x| db(path, x))
+}
+
+const BATCH: &str = "SELECT id, fund, created_at, paid_at, voucher, checkpoint_count, checkpoint_head FROM payment_batches";
+
+fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Batch> {
+    let paid_at: Option<String> = r.get(3)?;
+    let voucher: Option<String> = r.get(4)?;
+    Ok(Batch {
+        id: r.get(0)?,
+        fund: r.get(1)?,
+        created_at: r.get(2)?,
+        paid: paid_at.zip(voucher),
+        checkpoint: crate::audit::Checkpoint {
+            count: r.get(5)?,
+            head: r.get(6)?,
+        },
+    })
 }
 
 const PUBLICATION: &str = "SELECT id, department, created_at, ends, contact, checkpoint_count, checkpoint_head FROM publications";

@@ -1,0 +1,316 @@
+//! 拨付: 财政 puts the cleared cases of one fund (公示 over with no open objection, or an account
+//! corrected after a failed payment) into a payment batch, downloads its bank file, and records it
+//! paid with the voucher number — lines the bank returned as failed. Each payment goes into the
+//! ledger as it is recorded.
+
+use super::layout::layout;
+use super::{AppState, Page, bad_request, render};
+use crate::auth::Visitor;
+use crate::{App, PageError, ServerError, blocking};
+use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::{Form, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use jx555_report::{BankLine, wan};
+use jx555_store::cases::{Batch, CaseFilter, Step, StoredCase};
+use jx555_workflow::access::Principal;
+use jx555_workflow::case::{self, Action};
+use maud::html;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The fund a case's rule pays from (专项资金).
+fn fund(app: &App, c: &StoredCase) -> String {
+    app.packs
+        .iter()
+        .filter(|p| p.pack.manifest.id == c.pack)
+        .find_map(|p| p.pack.rule(&c.rule))
+        .and_then(|r| r.fund.clone())
+        .unwrap_or_else(|| jx555_report::UNSPECIFIED.to_string())
+}
+
+/// The cases a batch could take now, by fund, with their step into it: those `case::step` lets
+/// `p` put in a batch today.
+fn cleared(app: &App, p: &Principal) -> Result<BTreeMap<String, Vec<Step>>, ServerError> {
+    let today = app.today();
+    let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+    for c in app.store()?.cases(&CaseFilter::default())? {
+        if let Ok(next) = case::step(&c.case, p, &Action::AddToBatch, today) {
+            out.entry(fund(app, &c)).or_default().push((
+                c.id,
+                c.case.state,
+                Action::AddToBatch,
+                next,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The batches, and (for 财政) the cleared cases of each fund with the form to batch them.
+pub async fn list(State(app): AppState, v: Visitor) -> Page {
+    render(move || {
+        let batches = app.store()?.batches()?;
+        let pay = v.may(jx555_workflow::access::Action::Pay);
+        let ready = if pay { cleared(&app, v.principal()?)? } else { BTreeMap::new() };
+        let body = html! {
+            @if pay {
+                section {
+                    h2 { "可拨付（公示期满、无未决异议）" }
+                    @if ready.is_empty() { p class="muted" { "暂无。" } }
+                    table {
+                        @for (fund, steps) in &ready {
+                            tr {
+                                td { (fund) } td class="n" { (steps.len()) " 件" }
+                                td class="n" { (wan(steps.iter().filter_map(|s| s.3.amount).sum())) }
+                                td {
+                                    form method="post" action="/payments" class="inline" {
+                                        input type="hidden" name="csrf" value=(v.csrf());
+                                        input type="hidden" name="fund" value=(fund);
+                                        button type="submit" { "生成支付批次" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "支付批次" }
+            table {
+                tr { th { "编号" } th { "资金" } th { "生成时间" } th { "拨付" } }
+                @for b in &batches {
+                    tr {
+                        td { a href=(format!("/payments/{}", b.id)) { "第 " (b.id) " 批" } }
+                        td { (b.fund) } td { (b.created_at) }
+                        td { @match &b.paid { Some((at, voucher)) => { (at) "，凭证 " (voucher) }, None => "未拨付" } }
+                    }
+                }
+            }
+        };
+        Ok(layout(&v, "拨付", body))
+    })
+    .await
+}
+
+/// The batch form.
+#[derive(Deserialize)]
+pub struct MakeForm {
+    fund: String,
+}
+
+/// Makes a batch of the fund's cleared cases.
+pub async fn make(
+    State(app): AppState,
+    v: Visitor,
+    f: Result<Form<MakeForm>, FormRejection>,
+) -> Page {
+    let Form(f) = f.map_err(bad_request)?;
+    render(move || {
+        let p = v.principal()?;
+        let steps = cleared(&app, p)?.remove(&f.fund).unwrap_or_default();
+        if steps.is_empty() {
+            return Err(ServerError::BadRequest(format!(
+                "{} 没有可拨付的奖补事项",
+                f.fund
+            )));
+        }
+        let id = app.store_as(p)?.make_batch(&f.fund, &steps)?;
+        batch_page(&app, &v, id)
+    })
+    .await
+}
+
+fn lines(app: &App, cases: &[StoredCase]) -> Vec<BankLine> {
+    cases
+        .iter()
+        .filter(|c| c.case.state == case::State::InBatch || c.case.state == case::State::Paid)
+        .map(|c| {
+            let rule = app
+                .packs
+                .iter()
+                .filter(|p| p.pack.manifest.id == c.pack)
+                .find_map(|p| p.pack.rule(&c.rule));
+            let account = c.case.account.clone();
+            BankLine {
+                payee: c.case.payee.clone(),
+                uscc: c.case.enterprise.clone().unwrap_or_default(),
+                bank: account.as_ref().map(|a| a.bank.clone()).unwrap_or_default(),
+                number: account.map(|a| a.number).unwrap_or_default(),
+                amount: c.case.amount.unwrap_or(0),
+                purpose: rule.map_or_else(
+                    || c.rule.clone(),
+                    |r| {
+                        format!(
+                            "嘉政发〔2020〕8号{} {}",
+                            r.citation.clause,
+                            r.title.clone().unwrap_or_else(|| r.id.clone())
+                        )
+                    },
+                ),
+            }
+        })
+        .collect()
+}
+
+fn batch_of(app: &App, id: i64) -> Result<(Batch, Vec<StoredCase>), ServerError> {
+    app.store()?
+        .batch(id)?
+        .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 批支付批次")))
+}
+
+fn batch_page(
+    app: &App,
+    v: &Visitor,
+    id: i64,
+) -> Result<axum::response::Html<String>, ServerError> {
+    let (b, cases) = batch_of(app, id)?;
+    let total: i64 = cases.iter().filter_map(|c| c.case.amount).sum();
+    let pay = v.may(jx555_workflow::access::Action::Pay) && b.paid.is_none();
+    let body = html! {
+        p { "资金：" (b.fund) "；" (cases.len()) " 件，合计 " strong { (wan(total)) } "。"
+            a href=(format!("/payments/{id}/bank.xlsx")) { "下载代发清单（XLSX）" } " · " a href=(format!("/payments/{id}/bank.csv")) { "CSV" } }
+        table {
+            tr { th { "奖补事项" } th { "收款人" } th { "开户行" } th { "账号" } th { "金额" } th { "状态" } }
+            @for c in &cases {
+                tr {
+                    td { a href=(format!("/cases/{}", c.id)) { (c.id) } }
+                    td { (c.case.payee) }
+                    td { (c.case.account.as_ref().map(|a| a.bank.clone()).unwrap_or_default()) }
+                    td { (c.case.account.as_ref().map(|a| a.number.clone()).unwrap_or_default()) }
+                    td class="n" { (c.case.amount.map(wan).unwrap_or_default()) }
+                    td { (c.case.state.name()) }
+                }
+            }
+        }
+        @match &b.paid {
+            Some((at, voucher)) => p { "已于 " (at) " 拨付，凭证号 " (voucher) "。" },
+            None if pay => form method="post" action=(format!("/payments/{id}")) class="login" {
+                input type="hidden" name="csrf" value=(v.csrf());
+                label { "凭证号 " input type="text" name="voucher" required; }
+                label { "退回的行（每行：奖补事项编号 理由，如 12 账户已销户） " textarea name="failed" rows="3" cols="50" {} }
+                button type="submit" { "登记已拨付" }
+            },
+            None => p class="muted" { "未拨付。" },
+        }
+        p class="muted" { "审计校验点：生成时审计日志共 " (b.checkpoint.count) " 条，链头 " code { (b.checkpoint.head) } "。" }
+    };
+    Ok(layout(v, &format!("第 {id} 批支付批次"), body))
+}
+
+/// One batch: its lines, bank file, and (for 财政, until paid) the form to record it paid.
+pub async fn page(State(app): AppState, v: Visitor, id: Result<Path<i64>, PathRejection>) -> Page {
+    let Path(id) = id.map_err(bad_request)?;
+    render(move || batch_page(&app, &v, id)).await
+}
+
+/// The settle form.
+#[derive(Deserialize)]
+pub struct SettleForm {
+    voucher: String,
+    #[serde(default)]
+    failed: String,
+}
+
+/// Records a batch paid: its lines paid (into the ledger), those the bank returned failed.
+pub async fn settle(
+    State(app): AppState,
+    v: Visitor,
+    id: Result<Path<i64>, PathRejection>,
+    f: Result<Form<SettleForm>, FormRejection>,
+) -> Page {
+    let Path(id) = id.map_err(bad_request)?;
+    let Form(f) = f.map_err(bad_request)?;
+    render(move || {
+        let p = v.principal()?;
+        if f.voucher.trim().is_empty() {
+            return Err(ServerError::BadRequest("请填写凭证号".into()));
+        }
+        let mut failed: BTreeMap<i64, String> = BTreeMap::new();
+        for line in f.failed.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (case_id, reason) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+            let case_id: i64 = case_id
+                .parse()
+                .map_err(|_| ServerError::BadRequest(format!("“{line}”：应以奖补事项编号开头")))?;
+            failed.insert(case_id, reason.trim().to_string());
+        }
+        let (_, cases) = batch_of(&app, id)?;
+        let today = app.today();
+        let mut steps: Vec<Step> = Vec::new();
+        for c in cases
+            .iter()
+            .filter(|c| c.case.state == case::State::InBatch)
+        {
+            let action = match failed.remove(&c.id) {
+                Some(reason) => Action::RecordFailed(reason),
+                None => Action::RecordPaid,
+            };
+            let next = case::step(&c.case, p, &action, today)
+                .map_err(|r| ServerError::BadRequest(format!("第 {} 号奖补事项：{r}", c.id)))?;
+            steps.push((c.id, c.case.state, action, next));
+        }
+        if let Some(other) = failed.keys().next() {
+            return Err(ServerError::BadRequest(format!(
+                "第 {other} 号奖补事项不在本批次中"
+            )));
+        }
+        app.store_as(p)?
+            .settle_batch(id, f.voucher.trim(), &steps)?;
+        batch_page(&app, &v, id)
+    })
+    .await
+}
+
+async fn bank_file(
+    app: AppState,
+    id: Result<Path<i64>, PathRejection>,
+    xlsx: bool,
+) -> Result<Response, PageError> {
+    let State(app) = app;
+    let Path(id) = id.map_err(bad_request)?;
+    let bytes = blocking(move || {
+        let (_, cases) = batch_of(&app, id)?;
+        let lines = lines(&app, &cases);
+        let made = if xlsx {
+            jx555_report::bank_xlsx(&lines)
+        } else {
+            jx555_report::bank_csv(&lines)
+        };
+        made.map_err(|e| ServerError::Internal(e.to_string()))
+    })
+    .await?;
+    let (ty, ext) = if xlsx {
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    } else {
+        ("text/csv; charset=utf-8", "csv")
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, ty.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"batch-{id}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The batch's bank file as XLSX.
+pub async fn bank_xlsx(
+    app: AppState,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Response, PageError> {
+    bank_file(app, id, true).await
+}
+
+/// The batch's bank file as CSV.
+pub async fn bank_csv(
+    app: AppState,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Response, PageError> {
+    bank_file(app, id, false).await
+}
