@@ -112,8 +112,18 @@ async fn a_person_uses_the_site_in_a_browser() {
             .is_empty()
     );
 
-    // An enterprise page needs a login: the visitor is sent to the login page, and back after it.
+    // A 公示 is public: no login needed.
     let site = support::site();
+    c.goto(&format!("{base}/publications/{}", site.publication_id))
+        .await
+        .unwrap();
+    let notice = text(&c, "main").await;
+    assert!(
+        notice.contains("公示期至") && notice.contains("审计校验点"),
+        "{notice}"
+    );
+
+    // An enterprise page needs a login: the visitor is sent to the login page, and back after it.
     let uscc = site.uscc.clone();
     c.goto(&format!("{base}/enterprises/{uscc}")).await.unwrap();
     assert_eq!(text(&c, "h1").await, "登录");
@@ -129,6 +139,29 @@ async fn a_person_uses_the_site_in_a_browser() {
     assert!(
         runs.is_empty(),
         "the navigation offers only what the role may open"
+    );
+    // Its pushed award: it confirms the receiving account (the holder is filled in for it).
+    c.goto(&format!("{base}/cases/{}", site.case_id))
+        .await
+        .unwrap();
+    assert!(text(&c, "main").await.contains("待确认"));
+    c.find(Locator::Css("input[name=bank]"))
+        .await
+        .unwrap()
+        .send_keys("中国工商银行嘉兴分行")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=number]"))
+        .await
+        .unwrap()
+        .send_keys("1204060009000123456")
+        .await
+        .unwrap();
+    click(&c, Locator::Css("main form button")).await;
+    let confirmed = text_with(&c, "main", "待公示").await;
+    assert!(
+        confirmed.contains("待公示") && confirmed.contains("1204060009000123456"),
+        "{confirmed}"
     );
     // Another enterprise's page does not exist for it.
     c.goto(&format!("{base}/enterprises/{}", site.other))
@@ -257,4 +290,20 @@ async fn click(c: &fantoccini::Client, at: Locator<'_>) {
 /// Waits until an element matching `css` is on the page.
 async fn wait_for(c: &fantoccini::Client, css: &str) {
     c.wait().for_element(Locator::Css(css)).await.unwrap();
+}
+
+/// The text of `css` once it contains `needle` (the page after a form's post has loaded), waiting
+/// up to ten seconds.
+async fn text_with(c: &fantoccini::Client, css: &str, needle: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let now = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if now.contains(needle) || started.elapsed() > Duration::from_secs(10) {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
