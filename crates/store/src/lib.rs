@@ -213,8 +213,11 @@ pub trait Store: accounts::Accounts + cases::Cases {
     fn runs(&self) -> Result<Vec<RunInfo>, StoreError>;
     /// Records a run's paying lines in the ledger; returns how many.
     fn approve(&mut self, id: i64) -> Result<usize, StoreError>;
-    /// The ledger: every approved grant.
+    /// The ledger: every payment (a case paid, or a run approved before cases existed).
     fn ledger(&self) -> Result<Ledger, StoreError>;
+    /// The ledger's entries with where each payment is recorded (`case:12 batch:3 voucher:…`, or
+    /// `approved run`), in the order written.
+    fn payments(&self) -> Result<Vec<(jx555_engine::LedgerEntry, String)>, StoreError>;
     /// Who the following changes are made by: each change appends an audit entry naming them, in the
     /// change's own transaction.
     fn set_actor(&mut self, actor: audit::Actor);

@@ -63,6 +63,10 @@ const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
     (include_str!("../migrations/0009_cases.sql"), None),
     (include_str!("../migrations/0010_publications.sql"), None),
     (include_str!("../migrations/0011_payment_batches.sql"), None),
+    (
+        include_str!("../migrations/0012_ledger_provenance.sql"),
+        None,
+    ),
 ];
 
 /// Rows rewritten by a migration step, inside its transaction.
@@ -97,7 +101,7 @@ fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 }
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 11;
+pub const SCHEMA_VERSION: usize = 12;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.
@@ -846,6 +850,10 @@ impl Store for SqliteStore {
         read_ledger(&self.conn, &self.path)
     }
 
+    fn payments(&self) -> Result<Vec<(LedgerEntry, String)>, StoreError> {
+        read_payments(&self.conn, &self.path)
+    }
+
     fn set_actor(&mut self, actor: Actor) {
         self.actor = actor;
     }
@@ -945,10 +953,20 @@ fn audit_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
 
 /// The ledger as stored, in the order it was written.
 fn read_ledger(conn: &Connection, path: &str) -> Result<Ledger, StoreError> {
+    Ok(Ledger::new(
+        read_payments(conn, path)?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect(),
+    ))
+}
+
+/// The ledger's entries with where each payment is recorded, in the order written.
+fn read_payments(conn: &Connection, path: &str) -> Result<Vec<(LedgerEntry, String)>, StoreError> {
     let e = |x| db(path, x);
     let mut stmt = conn
         .prepare(
-            "SELECT year, pack, rule, subject, exclusive, cap_keys, amount FROM ledger ORDER BY id",
+            "SELECT year, pack, rule, subject, exclusive, cap_keys, amount, provenance FROM ledger ORDER BY id",
         )
         .map_err(e)?;
     let rows = stmt
@@ -961,23 +979,28 @@ fn read_ledger(conn: &Connection, path: &str) -> Result<Ledger, StoreError> {
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, i64>(6)?,
+                r.get::<_, String>(7)?,
             ))
         })
         .map_err(e)?;
     let mut entries = Vec::new();
     for row in rows {
-        let (year, pack, rule, subject, exclusive, cap_keys, amount) = row.map_err(e)?;
-        entries.push(LedgerEntry {
-            year,
-            pack,
-            rule,
-            subject,
-            exclusive,
-            cap_keys: decode(path, &cap_keys)?,
-            amount,
-        });
+        let (year, pack, rule, subject, exclusive, cap_keys, amount, provenance) =
+            row.map_err(e)?;
+        entries.push((
+            LedgerEntry {
+                year,
+                pack,
+                rule,
+                subject,
+                exclusive,
+                cap_keys: decode(path, &cap_keys)?,
+                amount,
+            },
+            provenance,
+        ));
     }
-    Ok(Ledger::new(entries))
+    Ok(entries)
 }
 
 /// A run's lines, in order.

@@ -605,6 +605,12 @@ fn a_released_run_becomes_cases_and_their_steps_are_kept() {
     assert_eq!(ledger.entries()[0].subject, pushed.subject);
     let approve = store.approve(id).unwrap_err().to_string();
     assert!(approve.contains("released"), "{approve}");
+    // The entry says where the payment is recorded (no batch: it was paid from the case itself).
+    let payments = store.payments().unwrap();
+    assert_eq!(
+        payments[0].1,
+        format!("case:{} batch:- voucher:-", pushed.id)
+    );
 }
 
 /// A year approved the old way (the ledger from a computed run) cannot also be released.

@@ -41,11 +41,11 @@ pub async fn page(
         let mine = queries::own_records(&facts, &uscc);
         let received: Vec<_> = app
             .store()?
-            .ledger()?
-            .entries()
-            .iter()
-            .filter(|e| mine.contains(&e.subject) && queries::sees_rule(&app, p, &e.pack, &e.rule))
-            .cloned()
+            .payments()?
+            .into_iter()
+            .filter(|(e, _)| {
+                mine.contains(&e.subject) && queries::sees_rule(&app, p, &e.pack, &e.rule)
+            })
             .collect();
         let title_of = |pack: &str, rule: &str| {
             app.packs
@@ -69,9 +69,9 @@ pub async fn page(
                 @if received.is_empty() { p class="muted" { "台账中尚无已审定的奖补。" } }
                 @else {
                     table {
-                        tr { th { "年度" } th { "奖补项目" } th { "对象" } th { "金额" } }
-                        @for e in &received {
-                            tr { td { (e.year) } td { (title_of(&e.pack, &e.rule)) } td { (e.subject) } td class="n" { (wan(e.amount)) } }
+                        tr { th { "年度" } th { "奖补项目" } th { "对象" } th { "金额" } th { "来源" } }
+                        @for (e, from) in &received {
+                            tr { td { (e.year) } td { (title_of(&e.pack, &e.rule)) } td { (e.subject) } td class="n" { (wan(e.amount)) } td { (from) } }
                         }
                     }
                 }

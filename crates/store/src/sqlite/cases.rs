@@ -470,14 +470,20 @@ fn pay_into_ledger(
     paid: i64,
 ) -> Result<(), StoreError> {
     let e = |x| db(path, x);
-    let (run_id, year, line): (i64, i32, String) = tx
+    let (run_id, year, line, batch, voucher): (i64, i32, String, Option<i64>, Option<String>) = tx
         .query_row(
-            "SELECT c.run_id, r.year, l.line FROM cases c JOIN runs r ON r.id = c.run_id \
-             JOIN award_lines l ON l.run_id = c.run_id AND l.idx = c.idx WHERE c.id = ?1",
+            "SELECT c.run_id, r.year, l.line, c.batch, b.voucher FROM cases c JOIN runs r ON r.id = c.run_id \
+             JOIN award_lines l ON l.run_id = c.run_id AND l.idx = c.idx \
+             LEFT JOIN payment_batches b ON b.id = c.batch WHERE c.id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .map_err(e)?;
+    let provenance = format!(
+        "case:{id} batch:{} voucher:{}",
+        batch.map_or_else(|| "-".to_string(), |b| b.to_string()),
+        voucher.unwrap_or_else(|| "-".into())
+    );
     let mut line: jx555_engine::AwardLine = decode(path, &line)?;
     line.payable = paid;
     let run = jx555_engine::Run {
@@ -488,8 +494,8 @@ fn pay_into_ledger(
     };
     for x in jx555_engine::Ledger::entries_of(&run) {
         tx.execute(
-            "INSERT INTO ledger (run_id, year, pack, rule, subject, exclusive, cap_keys, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![run_id, x.year, x.pack, x.rule, x.subject, x.exclusive, json(&x.cap_keys)?, x.amount],
+            "INSERT INTO ledger (run_id, year, pack, rule, subject, exclusive, cap_keys, amount, provenance) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![run_id, x.year, x.pack, x.rule, x.subject, x.exclusive, json(&x.cap_keys)?, x.amount, provenance],
         )
         .map_err(e)?;
     }
