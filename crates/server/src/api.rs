@@ -36,6 +36,9 @@ pub fn routes() -> Routes {
         .get("/api/v1/runs/{id}", ViewRuns, run)
         .post("/api/v1/whatif", WhatIf, whatif)
         .get("/api/v1/targets", ViewTargets, targets)
+        .get("/api/v1/cases", ViewCases, cases)
+        .get("/api/v1/cases/{id}", ViewCases, case)
+        .post("/api/v1/cases/{id}", ActOnCase, act)
 }
 
 /// An error answer: `{code, message}` with the status.
@@ -311,4 +314,60 @@ async fn targets(State(app): AppState, q: Result<Query<YearQuery>, QueryRejectio
     let year = q.year.unwrap_or_else(|| queries::latest_year(&app.facts()));
     let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts().index, year)?;
     Ok(Json(to_json(&ts)?))
+}
+
+#[derive(Deserialize)]
+struct CasesQuery {
+    /// Only cases in this state (`Pushed`, `Ready` …).
+    state: Option<jx555_workflow::case::State>,
+}
+
+/// The award cases of the token's scope.
+async fn cases(
+    State(app): AppState,
+    v: Visitor,
+    q: Result<Query<CasesQuery>, QueryRejection>,
+) -> Api {
+    let Query(q) = q?;
+    let list = blocking(move || {
+        let p = v.principal()?;
+        let mut f = crate::pages::cases::filter_for(p);
+        f.state = q.state;
+        Ok(app.store()?.cases(&f)?)
+    })
+    .await?;
+    Ok(Json(to_json(&list)?))
+}
+
+/// One case of the token's scope, with its history.
+async fn case(State(app): AppState, v: Visitor, Path(id): Path<String>) -> Api {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ServerError::BadRequest(format!("case id {id} is not a number")))?;
+    let (c, events) = blocking(move || {
+        let p = v.principal()?;
+        app.store()?
+            .case(id)?
+            .filter(|(c, _)| crate::pages::cases::sees(p, c))
+            .ok_or_else(|| ServerError::NotFound(format!("no case {id}")))
+    })
+    .await?;
+    Ok(Json(
+        json!({ "case": to_json(&c)?, "events": to_json(&events)? }),
+    ))
+}
+
+/// An action on a case, as the case's transition table allows the token's account.
+async fn act(
+    State(app): AppState,
+    v: Visitor,
+    Path(id): Path<String>,
+    body: Result<Json<crate::pages::cases::ActForm>, JsonRejection>,
+) -> Api {
+    let Json(form) = body?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ServerError::BadRequest(format!("case id {id} is not a number")))?;
+    let c = blocking(move || crate::pages::cases::act_on(&app, v.principal()?, id, &form)).await?;
+    Ok(Json(to_json(&c)?))
 }

@@ -164,7 +164,9 @@ async fn every_route_answers_every_role_as_the_table_says() {
                     "{id}",
                     &if rule.path.contains("packs") {
                         "jiaxing-555-2020".to_string()
-                    } else if rule.path.starts_with("/cases") {
+                    } else if rule.path.starts_with("/cases")
+                        || rule.path.starts_with("/api/v1/cases")
+                    {
                         site.case_id.to_string()
                     } else if rule.path.starts_with("/publications") {
                         site.publication_id.to_string()
@@ -223,6 +225,10 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 ("POST", p) if p.starts_with("/payments/") => (Some("voucher=walk".into()), None),
                 ("POST", "/accounts") => (Some(format!("name=walk-{n}&role=finance")), None),
                 ("POST", "/staff") => (Some(format!("name=walk-{n}&role=enterprise-staff")), None),
+                ("POST", p) if p.starts_with("/api/v1/cases/") => (
+                    None,
+                    Some(r#"{"kind":"Object","reason":"walk"}"#.to_string()),
+                ),
                 ("POST", p) if p.starts_with("/cases/") => {
                     (Some("kind=Object&reason=walk".into()), None)
                 }
@@ -254,7 +260,11 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 // refuse the action, 400 with the reason: the route let the role in.
                 let refused_by_case = matches!(
                     rule.path,
-                    "/cases/{id}" | "/publications" | "/payments" | "/payments/{id}"
+                    "/cases/{id}"
+                        | "/api/v1/cases/{id}"
+                        | "/publications"
+                        | "/payments"
+                        | "/payments/{id}"
                 ) && a.status == StatusCode::BAD_REQUEST;
                 assert!(
                     a.status.is_success() || a.status.is_redirection() || refused_by_case,

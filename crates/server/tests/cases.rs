@@ -249,6 +249,62 @@ async fn a_pushed_award_and_a_review_line_walk_their_paths() {
             .any(|e| e.amount == amount && e.subject == subject)
     );
 
+    // The same through the API with the tokens: the case in the finance token's list, its history,
+    // and an action the table refuses, with the reason.
+    let api = |role: Role, method: &'static str, uri: String, body: Option<String>| {
+        let router = after.clone();
+        let token = site.who(role).token.clone();
+        async move {
+            let req = Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.map_or_else(Body::empty, Body::from))
+                .unwrap();
+            let resp = router.oneshot(req).await.unwrap();
+            let status = resp.status();
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+            )
+        }
+    };
+    let (s, list) = api(
+        Role::Finance,
+        "GET",
+        "/api/v1/cases?state=Paid".into(),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        list.as_array().unwrap().iter().any(|c| c["id"] == id),
+        "{list}"
+    );
+    let (s, one) = api(
+        Role::EnterpriseStaff,
+        "GET",
+        format!("/api/v1/cases/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(one["events"].as_array().unwrap().len(), 6, "{one}");
+    let (s, refused) = api(
+        Role::EnterpriseStaff,
+        "POST",
+        format!("/api/v1/cases/{id}"),
+        Some(r#"{"kind":"Decline","reason":"晚了"}"#.into()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        refused["message"].as_str().unwrap().contains("已拨付"),
+        "{refused}"
+    );
+
     let log = store()
         .audit(&AuditFilter {
             object: Some(format!("case:{id}")),

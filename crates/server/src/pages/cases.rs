@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 /// The cases a principal may see: its enterprise's, its county's, its department's (as lead), or
 /// all of them for a city-wide role.
-pub fn filter_for(p: &Principal) -> CaseFilter {
+pub(crate) fn filter_for(p: &Principal) -> CaseFilter {
     let mut f = CaseFilter::default();
     match &p.scope {
         Scope::Enterprise(u) => f.enterprise = Some(u.clone()),
@@ -30,7 +30,7 @@ pub fn filter_for(p: &Principal) -> CaseFilter {
     f
 }
 
-fn sees(p: &Principal, c: &StoredCase) -> bool {
+pub(crate) fn sees(p: &Principal, c: &StoredCase) -> bool {
     p.city_wide()
         || p.sees_line(
             c.case.enterprise.as_deref(),
@@ -190,7 +190,8 @@ fn form(v: &Visitor, c: &StoredCase, kind: Kind) -> Markup {
     }
 }
 
-/// An action as posted.
+/// An action as posted (a page's form, or the API's JSON): its kind (`Confirm`, `Decide` …) and what
+/// it needs.
 #[derive(Deserialize)]
 pub struct ActForm {
     kind: String,
@@ -269,8 +270,36 @@ fn action(app: &App, f: &ActForm, today: Date) -> Result<Action, String> {
     })
 }
 
-/// Takes an action on a case: allowed by `case::step` for this visitor, recorded with its audit
-/// entry; refused with the reason on the case's page.
+/// Takes an action on a case as `p`: the case must be in `p`'s scope (a published line is open to
+/// anyone's objection), `case::step` must allow it, and it is recorded with its audit entry. The
+/// case after, or why not (400 with the reason; 404 for a case out of scope).
+pub(crate) fn act_on(
+    app: &App,
+    p: &Principal,
+    id: i64,
+    f: &ActForm,
+) -> Result<StoredCase, ServerError> {
+    let public = f.kind == "Object";
+    let (c, _) = app
+        .store()?
+        .case(id)?
+        .filter(|(c, _)| {
+            sees(p, c) || (public && c.case.state == jx555_workflow::case::State::Publicized)
+        })
+        .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号奖补事项")))?;
+    let today = app.today();
+    let (a, next) = action(app, f, today)
+        .map_err(case::Refusal)
+        .and_then(|a| case::step(&c.case, p, &a, today).map(|next| (a, next)))
+        .map_err(|refusal| {
+            ServerError::BadRequest(format!("未办理：{refusal}（第 {id} 号奖补事项）"))
+        })?;
+    app.store_as(p)?.record_step(id, c.case.state, &a, &next)?;
+    Ok(StoredCase { case: next, ..c })
+}
+
+/// Takes an action on a case from its page (or a 公示's objection form): the case page after it,
+/// or a note for an objector outside the case's scope.
 pub async fn act(
     State(app): AppState,
     v: Visitor,
@@ -281,30 +310,15 @@ pub async fn act(
     let Form(f) = f.map_err(bad_request)?;
     render(move || {
         let p = v.principal()?;
-        // A published line is public: anyone signed in may object to it; any other action needs
-        // the case in one's scope.
-        let public = f.kind == "Object";
-        let (c, _) = app
-            .store()?
-            .case(id)?
-            .filter(|(c, _)| sees(p, c) || (public && c.case.state == jx555_workflow::case::State::Publicized))
-            .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号奖补事项")))?;
-        let today = app.today();
-        let outcome = action(&app, &f, today)
-            .map_err(case::Refusal)
-            .and_then(|a| case::step(&c.case, p, &a, today).map(|next| (a, next)));
-        match outcome {
-            Ok((a, next)) => {
-                app.store_as(p)?.record_step(id, c.case.state, &a, &next)?;
-                if sees(p, &c) {
-                    case_page(&app, &v, id, None)
-                } else {
-                    Ok(layout(&v, "异议已提交", html! { p { "您对第 " (id) " 号奖补事项的异议已提交，牵头单位将在处理后答复。" } }))
-                }
-            }
-            Err(refusal) => Err(ServerError::BadRequest(format!(
-                "未办理：{refusal}（第 {id} 号奖补事项）"
-            ))),
+        let c = act_on(&app, p, id, &f)?;
+        if sees(p, &c) {
+            case_page(&app, &v, id, None)
+        } else {
+            Ok(layout(
+                &v,
+                "异议已提交",
+                html! { p { "您对第 " (id) " 号奖补事项的异议已提交，牵头单位将在处理后答复。" } },
+            ))
         }
     })
     .await

@@ -6,7 +6,7 @@
 
 mod account;
 mod audit;
-mod cases;
+pub(crate) mod cases;
 mod compare;
 mod dashboard;
 mod enterprise;
