@@ -36,11 +36,11 @@ fn who(role: Role, scope: Scope) -> Principal {
 #[tokio::main]
 async fn main() {
     let t = Instant::now();
-    let site = support::build(170_000);
+    let site = support::build(300_000);
     let mut store = SqliteStore::open(&site.db).unwrap();
     let cases = store.cases(&CaseFilter::default()).unwrap();
     println!(
-        "demo of 170,000 enterprises, its 2023 run released into {} cases: {:.1?}",
+        "demo of 300,000 enterprises, its 2023 run released into {} cases: {:.1?}",
         cases.len(),
         t.elapsed()
     );
