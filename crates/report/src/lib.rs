@@ -232,6 +232,26 @@ pub fn bank_xlsx(lines: &[BankLine]) -> Result<Vec<u8>, ReportError> {
     Ok(book.save_to_buffer()?)
 }
 
+/// A table as an XLSX workbook of one sheet: a bold header row, then the rows as text.
+pub fn table_xlsx(
+    sheet: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, ReportError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = book.add_worksheet().set_name(sheet)?;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v)?;
+        }
+    }
+    Ok(book.save_to_buffer()?)
+}
+
 /// The payout list as CSV (UTF-8), one row per line.
 pub fn payout_csv(run: &Run) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());

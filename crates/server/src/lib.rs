@@ -136,6 +136,8 @@ pub struct App {
     calendar: jx555_workflow::calendar::Calendar,
     /// The date the app takes for today, when not the clock's (tests of dated steps).
     today: Option<jx555_lang::types::Date>,
+    /// How many working days each stage of a case may take.
+    deadlines: jx555_workflow::case::Deadlines,
 }
 
 impl App {
@@ -155,6 +157,7 @@ impl App {
         Ok(App {
             calendar,
             today: None,
+            deadlines: jx555_workflow::case::Deadlines::default(),
             packs,
             store: Mutex::new(store),
             facts: std::sync::RwLock::new(Arc::new(facts)),

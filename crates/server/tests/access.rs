@@ -261,6 +261,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 let refused_by_case = matches!(
                     rule.path,
                     "/cases/{id}"
+                        | "/cases/bulk"
                         | "/api/v1/cases/{id}"
                         | "/publications"
                         | "/payments"

@@ -361,3 +361,100 @@ async fn a_pushed_award_and_a_review_line_walk_their_paths() {
         }
     }
 }
+
+/// A county reviewer passes many applications at once from its queue (each case stepped and
+/// audited on its own); the queue filters and exports as XLSX.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_reviewer_passes_applications_in_bulk() {
+    use jx555_workflow::access::{Principal, Scope};
+    use jx555_workflow::case::{Account, Action, step};
+    let site = support::build(2000);
+    let router = jx555_server::router(site.app());
+    let mut store = SqliteStore::open(&site.db).unwrap();
+    let open: Vec<_> = store
+        .cases(&CaseFilter {
+            state: Some(State::Open),
+            county: Some(site.county.clone()),
+            ..CaseFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.case.enterprise.is_some())
+        .take(3)
+        .collect();
+    assert!(
+        open.len() >= 2,
+        "the demo has applications to review in {}",
+        site.county
+    );
+    let today = jx555_lang::types::Date::parse("2026-03-02").unwrap();
+    for c in &open {
+        let applicant = Principal {
+            name: "applicant".into(),
+            role: Role::EnterpriseStaff,
+            scope: Scope::Enterprise(c.case.enterprise.clone().unwrap()),
+        };
+        let apply = Action::Apply(Account {
+            bank: "农业银行".into(),
+            number: "12040600090001234".into(),
+            holder: c.case.payee.clone(),
+        });
+        let next = step(&c.case, &applicant, &apply, today).unwrap();
+        store.record_step(c.id, State::Open, &apply, &next).unwrap();
+    }
+    let (s, queue) = as_(
+        &router,
+        &site,
+        Role::CountyReviewer,
+        &format!("/cases?state={}", enc("待初审")),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    for c in &open {
+        assert!(
+            queue.contains(&format!("name=\"ids\" value=\"{}\"", c.id)),
+            "{queue}"
+        );
+    }
+    let (s, xlsx) = as_(
+        &router,
+        &site,
+        Role::CountyReviewer,
+        &format!("/cases.xlsx?state={}", enc("待初审")),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(xlsx.starts_with("PK"), "an XLSX workbook");
+    let ids: String = open.iter().map(|c| format!("&ids={}", c.id)).collect();
+    let (s, done) = as_(
+        &router,
+        &site,
+        Role::CountyReviewer,
+        "/cases/bulk",
+        Some(format!("kind=PassFirstReview{ids}")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert!(
+        done.contains(&format!("已办理 {} 件", open.len())),
+        "{done}"
+    );
+    for c in &open {
+        assert_eq!(
+            store.case(c.id).unwrap().unwrap().0.case.state,
+            State::FirstPassed
+        );
+    }
+    // The enterprise cannot review: each is refused, none changes.
+    let (_, none) = as_(
+        &router,
+        &site,
+        Role::EnterpriseStaff,
+        "/cases/bulk",
+        Some(format!("kind=Return&reason=x{ids}")),
+    )
+    .await;
+    assert!(none.contains("已办理 0 件"), "{none}");
+}

@@ -294,6 +294,44 @@ pub fn available(case: &Case, p: &Principal) -> Vec<Kind> {
         .collect()
 }
 
+/// How many working days a stage may take before its case is overdue: settings, not policy. The
+/// clock of a case starts when it entered its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlines {
+    /// 意愿确认 (and correcting an account), by the payee.
+    pub confirm: u32,
+    /// 补正 of a returned application, by the applicant.
+    pub correct: u32,
+    /// 初审, by the county.
+    pub first_review: u32,
+    /// 审核, by the department.
+    pub decision: u32,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines {
+            confirm: 10,
+            correct: 10,
+            first_review: 5,
+            decision: 10,
+        }
+    }
+}
+
+impl Deadlines {
+    /// The working days a case in `state` has, when someone is waited for.
+    pub fn of(&self, state: State) -> Option<u32> {
+        match state {
+            State::Pushed | State::PaymentFailed => Some(self.confirm),
+            State::Returned => Some(self.correct),
+            State::Applied => Some(self.first_review),
+            State::FirstPassed => Some(self.decision),
+            _ => None,
+        }
+    }
+}
+
 /// Why an action was refused, in words for the person who tried.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

@@ -40,12 +40,93 @@ pub(crate) fn sees(p: &Principal, c: &StoredCase) -> bool {
 }
 
 /// The queue's filter.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ListQuery {
     state: Option<String>,
+    county: Option<String>,
+    rule: Option<String>,
+    /// Only the cases past their deadline.
+    overdue: Option<bool>,
 }
 
-/// The cases of the visitor's scope, by state.
+/// A case in a queue: when it entered its state, when it is due, whether it is late.
+struct Queued<'a> {
+    case: &'a StoredCase,
+    due: Option<Date>,
+    overdue: bool,
+}
+
+/// The cases of the visitor's scope passing the filter, with their deadlines.
+fn queue<'a>(app: &App, all: &'a [StoredCase], q: &ListQuery) -> Vec<Queued<'a>> {
+    let today = app.today();
+    all.iter()
+        .filter(|c| {
+            q.state
+                .as_deref()
+                .is_none_or(|s| s.is_empty() || c.case.state.name() == s)
+        })
+        .filter(|c| {
+            q.county
+                .as_deref()
+                .is_none_or(|s| s.is_empty() || c.case.county.as_deref() == Some(s))
+        })
+        .filter(|c| {
+            q.rule
+                .as_deref()
+                .is_none_or(|s| s.is_empty() || c.rule == s)
+        })
+        .map(|c| {
+            let entered = Date::parse(c.updated_at.get(..10).unwrap_or_default());
+            let due = app
+                .deadlines
+                .of(c.case.state)
+                .zip(entered)
+                .and_then(|(days, from)| app.calendar.add_working_days(from, days).ok());
+            Queued {
+                case: c,
+                due,
+                overdue: due.is_some_and(|d| today > d),
+            }
+        })
+        .filter(|x| q.overdue != Some(true) || x.overdue)
+        .collect()
+}
+
+const QUEUE_HEADERS: [&str; 9] = [
+    "编号",
+    "状态",
+    "奖补项目",
+    "收款单位",
+    "县（市、区）",
+    "牵头单位",
+    "金额",
+    "办理期限",
+    "逾期",
+];
+
+fn queue_row(x: &Queued<'_>) -> Vec<String> {
+    let c = &x.case.case;
+    vec![
+        x.case.id.to_string(),
+        c.state.name().to_string(),
+        x.case.rule.clone(),
+        c.payee.clone(),
+        c.county
+            .clone()
+            .unwrap_or_else(|| jx555_report::NO_COUNTY.into()),
+        c.department.clone(),
+        c.amount.map(wan).unwrap_or_else(|| "待核定".into()),
+        x.due.map(|d| d.to_string()).unwrap_or_default(),
+        if x.overdue {
+            "逾期".into()
+        } else {
+            String::new()
+        },
+    ]
+}
+
+/// The cases of the visitor's scope: filters (state, county, rule, overdue), each case's deadline
+/// in working days, a selection for bulk first review, and the same list as XLSX.
 pub async fn list(
     State(app): AppState,
     v: Visitor,
@@ -55,35 +136,139 @@ pub async fn list(
     render(move || {
         let p = v.principal()?;
         let all = app.store()?.cases(&filter_for(p))?;
-        let shown: Vec<&StoredCase> = all
-            .iter()
-            .filter(|c| q.state.as_deref().is_none_or(|s| c.case.state.name() == s))
-            .collect();
+        let shown = queue(&app, &all, &q);
         let mut states: Vec<&str> = all.iter().map(|c| c.case.state.name()).collect();
         states.sort();
         states.dedup();
+        let late = shown.iter().filter(|x| x.overdue).count();
+        let bulk = p.role == jx555_workflow::access::Role::CountyReviewer
+            || p.role == jx555_workflow::access::Role::DepartmentReviewer;
+        let query = serde_urlencoded::to_string([
+            ("state", q.state.clone().unwrap_or_default()),
+            ("county", q.county.clone().unwrap_or_default()),
+            ("rule", q.rule.clone().unwrap_or_default()),
+        ])
+        .unwrap_or_default();
         let body = html! {
-            p {
-                "共 " (all.len()) " 件。按状态："
-                a href="/cases" { "全部" }
-                @for s in &states { " · " a href=(format!("/cases?state={s}")) { (s) } }
+            form method="get" action="/cases" {
+                "状态 " select name="state" {
+                    option value="" { "全部" }
+                    @for s in &states { option value=(s) selected[q.state.as_deref() == Some(*s)] { (s) } }
+                }
+                " 县（市、区） " input type="text" name="county" value=(q.county.clone().unwrap_or_default());
+                " 奖补项目 " input type="text" name="rule" value=(q.rule.clone().unwrap_or_default());
+                " " label { input type="checkbox" name="overdue" value="true" checked[q.overdue == Some(true)]; " 只看逾期" }
+                " " button type="submit" { "筛选" }
             }
-            table {
-                tr { th { "编号" } th { "状态" } th { "奖补项目" } th { "收款单位" } th { "县（市、区）" } th { "牵头单位" } th { "金额" } }
-                @for c in &shown {
-                    tr {
-                        td { a href=(format!("/cases/{}", c.id)) { (c.id) } }
-                        td { (c.case.state.name()) }
-                        td { (c.rule) }
-                        td { (c.case.payee) }
-                        td { (c.case.county.clone().unwrap_or_else(|| jx555_report::NO_COUNTY.into())) }
-                        td { (c.case.department) }
-                        td class="n" { (c.case.amount.map(wan).unwrap_or_else(|| "待核定".into())) }
+            p { "共 " (all.len()) " 件，列出 " (shown.len()) " 件，其中逾期 " (late) " 件。"
+                a href=(format!("/cases.xlsx?{query}")) { "导出 XLSX" } }
+            form method="post" action="/cases/bulk" {
+                input type="hidden" name="csrf" value=(v.csrf());
+                table {
+                    tr { @if bulk { th {} } @for h in QUEUE_HEADERS { th { (h) } } }
+                    @for x in &shown {
+                        tr class=[x.overdue.then_some("no")] {
+                            @if bulk { td { input type="checkbox" name="ids" value=(x.case.id); } }
+                            @for (i, cell) in queue_row(x).into_iter().enumerate() {
+                                @if i == 0 { td { a href=(format!("/cases/{}", x.case.id)) { (cell) } } }
+                                @else { td { (cell) } }
+                            }
+                        }
+                    }
+                }
+                @if bulk {
+                    p {
+                        "选中的奖补事项：" button type="submit" name="kind" value="PassFirstReview" { "初审通过" }
+                        " 或 " input type="text" name="reason" placeholder="退回理由";
+                        " " button type="submit" name="kind" value="Return" { "退回补正" }
                     }
                 }
             }
         };
         Ok(layout(&v, "奖补事项", body))
+    })
+    .await
+}
+
+/// The queue as XLSX, with the same filter.
+pub async fn export(
+    State(app): AppState,
+    v: Visitor,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<axum::response::Response, crate::PageError> {
+    use axum::response::IntoResponse;
+    let Query(q) = q.map_err(bad_request)?;
+    let bytes = crate::blocking(move || {
+        let p = v.principal()?;
+        let all = app.store()?.cases(&filter_for(p))?;
+        let rows: Vec<Vec<String>> = queue(&app, &all, &q).iter().map(queue_row).collect();
+        jx555_report::table_xlsx("奖补事项", &QUEUE_HEADERS, &rows)
+            .map_err(|e| ServerError::Internal(e.to_string()))
+    })
+    .await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"cases.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// One action on many cases at once (the selection of a queue): each case stepped and recorded on
+/// its own; the page says how many were done and why the others were not.
+pub async fn bulk(State(app): AppState, v: Visitor, body: axum::body::Bytes) -> Page {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| ServerError::BadRequest(format!("表单无法识别：{e}")))?;
+    let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let kind = field("kind").unwrap_or_default();
+    if !matches!(kind.as_str(), "PassFirstReview" | "Return") {
+        return Err(ServerError::BadRequest("批量办理只有初审通过和退回补正".into()).into());
+    }
+    let ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(n, _)| n == "ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    if ids.is_empty() {
+        return Err(ServerError::BadRequest("没有选中奖补事项".into()).into());
+    }
+    let form = ActForm {
+        kind,
+        bank: String::new(),
+        number: String::new(),
+        holder: String::new(),
+        amount: String::new(),
+        reason: field("reason").unwrap_or_default(),
+        meeting: String::new(),
+        days: None,
+    };
+    render(move || {
+        let p = v.principal()?;
+        let mut done = 0;
+        let mut refused = Vec::new();
+        for id in &ids {
+            match act_on(&app, p, *id, &form) {
+                Ok(_) => done += 1,
+                Err(e) => refused.push(e.to_string()),
+            }
+        }
+        Ok(layout(
+            &v,
+            "批量办理",
+            html! {
+                p { "已办理 " (done) " 件。" @if !refused.is_empty() { "未办理 " (refused.len()) " 件：" } }
+                @if !refused.is_empty() { ul { @for r in &refused { li { (r) } } } }
+                p { a href="/cases" { "返回奖补事项" } }
+            },
+        ))
     })
     .await
 }

@@ -78,6 +78,8 @@ pub fn routes() -> Routes {
         .post("/staff/{name}", ManageEnterpriseStaff, account::change)
         .get("/audit", ViewAudit, audit::page)
         .get("/cases", ViewCases, cases::list)
+        .get("/cases.xlsx", ViewCases, cases::export)
+        .post("/cases/bulk", ActOnCase, cases::bulk)
         .get("/cases/{id}", ViewCases, cases::page)
         .post("/cases/{id}", ActOnCase, cases::act)
         .get("/publications", ViewPublications, publications::list)
