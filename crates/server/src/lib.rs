@@ -179,6 +179,12 @@ impl App {
         self
     }
 
+    /// The app with other deadlines for the stages of a case.
+    pub fn with_deadlines(mut self, deadlines: jx555_workflow::case::Deadlines) -> App {
+        self.deadlines = deadlines;
+        self
+    }
+
     /// The app taking `date` for today (dated steps: 公示 periods, payment after them).
     pub fn with_today(mut self, date: jx555_lang::types::Date) -> App {
         self.today = Some(date);

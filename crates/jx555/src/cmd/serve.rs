@@ -54,6 +54,18 @@ pub struct ServeArgs {
     /// Answer only requests for this host name (repeat for more); without one, any.
     #[arg(long = "allowed-host")]
     allowed_hosts: Vec<String>,
+    /// Working days an award may wait for its payee's confirmation (or a corrected account).
+    #[arg(long, default_value_t = 10)]
+    confirm_days: u32,
+    /// Working days a returned application may wait for its correction.
+    #[arg(long, default_value_t = 10)]
+    correct_days: u32,
+    /// Working days the county has for a first review.
+    #[arg(long, default_value_t = 5)]
+    first_review_days: u32,
+    /// Working days the department has for a decision.
+    #[arg(long, default_value_t = 10)]
+    decision_days: u32,
 }
 
 /// Serves until stopped.
@@ -101,7 +113,14 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
         queue_wait: std::time::Duration::from_secs(args.queue_wait_secs),
         request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
     });
-    let app = app.with_allowed_hosts(jx555_server::AllowedHosts(args.allowed_hosts.clone()));
+    let app = app
+        .with_allowed_hosts(jx555_server::AllowedHosts(args.allowed_hosts.clone()))
+        .with_deadlines(jx555_workflow::case::Deadlines {
+            confirm: args.confirm_days,
+            correct: args.correct_days,
+            first_review: args.first_review_days,
+            decision: args.decision_days,
+        });
     if !args.addr.ip().is_loopback() {
         let accounts = SqliteStore::open(&db)?.accounts()?.len();
         eprintln!(
