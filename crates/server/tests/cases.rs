@@ -305,6 +305,12 @@ async fn a_pushed_award_and_a_review_line_walk_their_paths() {
         "{refused}"
     );
 
+    // The enterprise's messages tell it what happened, newest first.
+    let (_, messages) = as_(&after, &site, Role::EnterpriseStaff, "/messages", None).await;
+    let paid_at = messages.find("已拨付").expect("the payment is a message");
+    let confirmed_at = messages.find("待确认 → ").expect("its confirmation too");
+    assert!(paid_at < confirmed_at, "newest first: {messages}");
+
     let log = store()
         .audit(&AuditFilter {
             object: Some(format!("case:{id}")),

@@ -83,6 +83,13 @@ pub trait Cases {
     fn cases(&self, filter: &CaseFilter) -> Result<Vec<StoredCase>, StoreError>;
     /// One case and its history.
     fn case(&self, id: i64) -> Result<Option<(StoredCase, Vec<CaseEvent>)>, StoreError>;
+    /// The newest `limit` events of the cases passing the filter, newest first, with their case's
+    /// number: a payee's messages (站内信), a reviewer's recent activity.
+    fn events(
+        &self,
+        filter: &CaseFilter,
+        limit: usize,
+    ) -> Result<Vec<(i64, CaseEvent)>, StoreError>;
     /// Records a transition that `jx555_workflow::case::step` allowed: `next` replaces the case if it
     /// is still in `from` (a concurrent change is refused, not overwritten), with its event and an
     /// audit entry (`case.<action>`, object `case:<id>`, digest of the action).

@@ -508,3 +508,31 @@ pub async fn act(
     })
     .await
 }
+
+/// 消息 (站内信): what happened lately to the cases of one's scope, newest first — for an
+/// enterprise, its awards pushed, returned, decided, publicized, paid.
+pub async fn messages(State(app): AppState, v: Visitor) -> Page {
+    render(move || {
+        let p = v.principal()?;
+        let events = app.store()?.events(&filter_for(p), 200)?;
+        let body = html! {
+            @if events.is_empty() { p class="muted" { "暂无消息。" } }
+            @else {
+                table {
+                    tr { th { "时间" } th { "奖补事项" } th { "办理" } th { "办理人" } th { "状态" } }
+                    @for (id, e) in &events {
+                        tr {
+                            td { (e.at) }
+                            td { a href=(format!("/cases/{id}")) { "第 " (id) " 号" } }
+                            td { (verb(e.action.kind())) }
+                            td { (e.actor) "（" (e.role) "）" }
+                            td { (e.from.name()) " → " strong { (e.to.name()) } }
+                        }
+                    }
+                }
+            }
+        };
+        Ok(layout(&v, "消息", body))
+    })
+    .await
+}

@@ -40,6 +40,7 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ("/enterprises", "企业", Action::FindEnterprises),
     ("/runs", "兑现", Action::ViewRuns),
     ("/cases", "奖补事项", Action::ViewCases),
+    ("/messages", "消息", Action::ViewCases),
     ("/targets", "目标", Action::ViewTargets),
     ("/publications", "公示", Action::ViewPublications),
     ("/payments", "拨付", Action::ViewPayments),
@@ -79,6 +80,7 @@ pub fn routes() -> Routes {
         .get("/audit", ViewAudit, audit::page)
         .get("/cases", ViewCases, cases::list)
         .get("/cases.xlsx", ViewCases, cases::export)
+        .get("/messages", ViewCases, cases::messages)
         .post("/cases/bulk", ActOnCase, cases::bulk)
         .get("/cases/{id}", ViewCases, cases::page)
         .post("/cases/{id}", ActOnCase, cases::act)

@@ -26,6 +26,26 @@ fn decode<T: serde::de::DeserializeOwned>(path: &str, s: &str) -> Result<T, Stor
 
 const CASE: &str = "SELECT id, run_id, idx, pack, rule, subject, body, updated_at FROM cases";
 
+/// An event as stored, read back.
+fn event(
+    path: &str,
+    at: String,
+    actor: String,
+    role: String,
+    action: &str,
+    from: &str,
+    to: &str,
+) -> Result<CaseEvent, StoreError> {
+    Ok(CaseEvent {
+        at,
+        actor,
+        role,
+        action: decode(path, action)?,
+        from: decode(path, &format!("\"{from}\""))?,
+        to: decode(path, &format!("\"{to}\""))?,
+    })
+}
+
 /// A case's columns as read, its body still JSON.
 type CaseRow = (i64, i64, i64, String, String, String, String, String);
 
@@ -197,16 +217,52 @@ impl Cases for SqliteStore {
         let mut events = Vec::new();
         for r in rows {
             let (at, actor, role, action, from, to) = r.map_err(&e)?;
-            events.push(CaseEvent {
-                at,
-                actor,
-                role,
-                action: decode(&self.path, &action)?,
-                from: decode(&self.path, &format!("\"{from}\""))?,
-                to: decode(&self.path, &format!("\"{to}\""))?,
-            });
+            events.push(event(&self.path, at, actor, role, &action, &from, &to)?);
         }
         Ok(Some((case, events)))
+    }
+
+    fn events(&self, f: &CaseFilter, limit: usize) -> Result<Vec<(i64, CaseEvent)>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT e.case_id, e.at, e.actor, e.role, e.action, e.from_state, e.to_state \
+                 FROM case_events e JOIN cases c ON c.id = e.case_id \
+                 WHERE (?1 IS NULL OR c.run_id = ?1) AND (?2 IS NULL OR c.state = ?2) \
+                 AND (?3 IS NULL OR c.enterprise = ?3) AND (?4 IS NULL OR c.county = ?4) \
+                 AND (?5 IS NULL OR c.department = ?5) ORDER BY e.id DESC LIMIT ?6",
+            )
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    f.run,
+                    f.state.map(state_code),
+                    f.enterprise,
+                    f.county,
+                    f.department,
+                    limit as i64
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                    ))
+                },
+            )
+            .map_err(&e)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, at, actor, role, action, from, to) = r.map_err(&e)?;
+            out.push((id, event(&self.path, at, actor, role, &action, &from, &to)?));
+        }
+        Ok(out)
     }
 
     fn record_step(
