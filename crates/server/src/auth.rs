@@ -253,11 +253,35 @@ fn by_token(app: &App, token: &str, what: &str) -> Result<Visitor, ServerError> 
 const FORM_LIMIT: usize = 64 * 1024;
 
 /// Every state-changing page request (not GET or HEAD, outside `/api/`) must carry its session's
-/// CSRF token, in the form field `csrf` or the header `X-CSRF-Token`; otherwise 403.
+/// CSRF token, in the form field `csrf` or the header `X-CSRF-Token` (an upload, whose body is not
+/// read here, in the query's `csrf`); otherwise 403.
 pub async fn csrf(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD);
     if safe || req.uri().path().starts_with("/api/") {
         return next.run(req).await;
+    }
+    let upload = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if upload {
+        let expected = req
+            .extensions()
+            .get::<Visitor>()
+            .and_then(|v| v.session.as_ref())
+            .map(|s| s.csrf.clone());
+        let given = req
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded(q.as_bytes(), "csrf"));
+        return match (expected, given) {
+            (Some(e), Some(g)) if !e.is_empty() && constant_eq(&e, &g) => next.run(req).await,
+            _ => crate::PageError(ServerError::Forbidden(
+                "表单已过期或来源不明（CSRF 校验未通过），请刷新页面后重试".into(),
+            ))
+            .into_response(),
+        };
     }
     let (parts, body) = req.into_parts();
     let expected = parts
@@ -426,6 +450,16 @@ impl Routes {
         T: 'static,
     {
         self.add(Method::POST, path, action, axum::routing::post(h))
+    }
+
+    /// Adds `POST path` taking `action` whose body (an upload) may be up to `max` bytes.
+    pub fn upload<H, T>(self, path: &'static str, action: Action, h: H, max: usize) -> Self
+    where
+        H: Handler<T, Arc<App>>,
+        T: 'static,
+    {
+        let route = axum::routing::post(h).layer(axum::extract::DefaultBodyLimit::max(max));
+        self.add(Method::POST, path, action, route)
     }
 
     fn add(

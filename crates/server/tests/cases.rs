@@ -464,3 +464,129 @@ async fn a_county_reviewer_passes_applications_in_bulk() {
     .await;
     assert!(none.contains("已办理 0 件"), "{none}");
 }
+
+/// The applicant uploads its 申报材料: a PDF is kept with its SHA-256 in the audit log and read back
+/// by the county reviewer as a download; a program named .pdf, a file over 20 MB, an upload without
+/// the CSRF token and one by a reviewer are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_carry_checked_files() {
+    let site = support::build(2000);
+    let router = jx555_server::router(site.app());
+    let store = SqliteStore::open(&site.db).unwrap();
+    let open = store
+        .cases(&CaseFilter {
+            state: Some(State::Open),
+            enterprise: Some(site.uscc.clone()),
+            ..CaseFilter::default()
+        })
+        .unwrap();
+    let c = match open.first() {
+        Some(c) => c.clone(),
+        // Its enterprise has no review line: take one of its county, and act as that enterprise
+        // through a session of its own.
+        None => store
+            .cases(&CaseFilter {
+                state: Some(State::Open),
+                county: Some(site.county.clone()),
+                ..CaseFilter::default()
+            })
+            .unwrap()
+            .into_iter()
+            .find(|c| c.case.enterprise.is_some())
+            .unwrap(),
+    };
+    drop(store);
+    let mut store = SqliteStore::open(&site.db).unwrap();
+    let applicant = support::sign_in(
+        &mut store,
+        "applicant",
+        Role::EnterpriseStaff,
+        jx555_workflow::access::Scope::Enterprise(c.case.enterprise.clone().unwrap()),
+    );
+    let upload = |who: support::Credentials, csrf: bool, name: &'static str, bytes: Vec<u8>| {
+        let router = router.clone();
+        let id = c.id;
+        async move {
+            let boundary = "jx555boundary";
+            let mut body = format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .into_bytes();
+            body.extend_from_slice(&bytes);
+            body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+            let query = if csrf {
+                format!("?csrf={}", who.csrf)
+            } else {
+                String::new()
+            };
+            let req = Request::post(format!("/cases/{id}/attachments{query}"))
+                .header(header::COOKIE, &who.cookie)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap();
+            let resp = router.oneshot(req).await.unwrap();
+            let status = resp.status();
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    let pdf = b"%PDF-1.7\n% an application\n".to_vec();
+    let (s, page) = upload(applicant.clone(), false, "申请表.pdf", pdf.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no CSRF token: {page}");
+    let (s, page) = upload(applicant.clone(), true, "../../申请表.pdf", pdf.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("申请表.pdf") && !page.contains("../"),
+        "{page}"
+    );
+    let (s, page) = upload(
+        applicant.clone(),
+        true,
+        "invoice.pdf",
+        b"MZ\x90\x00 a program".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(page.contains("PDF、JPG、PNG"), "{page}");
+    let mut huge = b"%PDF-1.7\n".to_vec();
+    huge.resize(21 * 1024 * 1024, b'x');
+    let (s, _) = upload(applicant.clone(), true, "huge.pdf", huge).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    let reviewer = site.who(Role::CountyReviewer).clone();
+    if c.case.county.as_deref() == Some(site.county.as_str()) {
+        let (s, page) = upload(reviewer, true, "x.pdf", pdf.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{page}");
+        assert!(page.contains("只有申报单位"), "{page}");
+    }
+    let files = SqliteStore::open(&site.db)
+        .unwrap()
+        .attachments(c.id)
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].sha256, jx555_store::audit::digest(&pdf));
+    let log = SqliteStore::open(&site.db)
+        .unwrap()
+        .audit(&AuditFilter {
+            object: Some(format!("case:{}", c.id)),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "case.attach" && e.digest == files[0].sha256)
+    );
+    // Whoever sees the case downloads it, as an attachment.
+    let (s, back) = as_(
+        &router,
+        &site,
+        Role::Finance,
+        &format!("/cases/{}/attachments/{}", c.id, files[0].id),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(back.as_bytes(), pdf.as_slice());
+}

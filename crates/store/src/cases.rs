@@ -114,6 +114,12 @@ pub trait Cases {
     /// Records a batch paid with its voucher: each case's step (paid, or failed), each payment into
     /// the ledger, in one transaction (audited `batch.paid`).
     fn settle_batch(&mut self, id: i64, voucher: &str, steps: &[Step]) -> Result<(), StoreError>;
+    /// Keeps a file with a case (audited `case.attach`, the digest its SHA-256). Its number.
+    fn attach(&mut self, case: i64, file: &NewAttachment) -> Result<i64, StoreError>;
+    /// A case's files, without their bytes.
+    fn attachments(&self, case: i64) -> Result<Vec<Attachment>, StoreError>;
+    /// One file of a case, with its bytes.
+    fn attachment(&self, case: i64, id: i64) -> Result<Option<(Attachment, Vec<u8>)>, StoreError>;
     /// Every payment batch, newest first.
     fn batches(&self) -> Result<Vec<Batch>, StoreError>;
     /// One payment batch and its cases (those that failed included).
@@ -123,6 +129,34 @@ pub trait Cases {
 /// One case's step as `jx555_workflow::case::step` allowed it: the case, the state it was read in,
 /// the action, the case after.
 pub type Step = (i64, State, Action, Case);
+
+/// A file to keep with a case.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    /// Its name as uploaded.
+    pub name: String,
+    /// Its type (`application/pdf`, `image/jpeg`, `image/png`).
+    pub mime: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// A file kept with a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// Its number.
+    pub id: i64,
+    /// Its name as uploaded.
+    pub name: String,
+    /// Its type.
+    pub mime: String,
+    /// Its size in bytes.
+    pub size: i64,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+    /// When (UTC, ISO 8601) and by whom.
+    pub uploaded: (String, String),
+}
 
 /// A payment batch (支付批次).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -294,6 +294,29 @@ pub fn available(case: &Case, p: &Principal) -> Vec<Kind> {
         .collect()
 }
 
+/// Whether `p` may add files (申报材料) to `case`: its payee, while the application is being made
+/// or corrected (待申报, 退回补正) or awaits its first review.
+pub fn may_attach(case: &Case, p: &Principal) -> bool {
+    matches!(case.state, State::Open | State::Returned | State::Applied)
+        && is(p, Actor::Payee, case)
+}
+
+/// The largest file an application may carry, in bytes (20 MB).
+pub const MAX_ATTACHMENT: usize = 20 * 1024 * 1024;
+
+/// The type of an application's file, read from its first bytes (not its name): PDF, JPEG or PNG.
+pub fn attachment_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
 /// How many working days a stage may take before its case is overdue: settings, not policy. The
 /// clock of a case starts when it entered its state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

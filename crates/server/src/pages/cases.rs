@@ -291,6 +291,7 @@ fn case_page(
         .case(id)?
         .filter(|(c, _)| sees(p, c))
         .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号奖补事项")))?;
+    let files = app.store()?.attachments(id)?;
     let body = html! {
         @if let Some(r) = refused { p class="no" { (r) } }
         table {
@@ -305,6 +306,20 @@ fn case_page(
             @if let Some(e) = c.case.publication_ends { tr { th { "公示截止" } td { (e) } } }
             @if c.case.open_objections > 0 { tr { th { "待处理异议" } td { (c.case.open_objections) " 件" } } }
             @if let Some(a) = &c.case.account { tr { th { "收款账户" } td { (a.bank) " " (a.number) "（" (a.holder) "）" } } }
+        }
+        h2 { "申报材料" }
+        @if files.is_empty() { p class="muted" { "无。" } }
+        @else {
+            ul { @for f in &files {
+                li { a href=(format!("/cases/{id}/attachments/{}", f.id)) { (f.name) } " （" (f.size / 1024) " KB，SHA-256 " code { (f.sha256[..16.min(f.sha256.len())]) } "…，" (f.uploaded.0) " " (f.uploaded.1) "）" }
+            } }
+        }
+        @if case::may_attach(&c.case, p) {
+            form method="post" enctype="multipart/form-data" action=(format!("/cases/{id}/attachments?csrf={}", v.csrf())) class="login" {
+                input type="hidden" name="csrf" value=(v.csrf());
+                label { "上传材料（PDF、JPG、PNG，不超过 20 MB） " input type="file" name="file" accept=".pdf,.jpg,.jpeg,.png" required; }
+                button type="submit" { "上传" }
+            }
         }
         @if v.may(jx555_workflow::access::Action::ActOnCase) {
             @for kind in case::available(&c.case, p) { (form(v, &c, kind)) }
@@ -535,4 +550,116 @@ pub async fn messages(State(app): AppState, v: Visitor) -> Page {
         Ok(layout(&v, "消息", body))
     })
     .await
+}
+
+/// Adds a file to a case's application: its payee, while applying (or correcting); a PDF, JPEG or
+/// PNG (read from its bytes, not its name) of at most 20 MB, kept with its SHA-256 in the audit log.
+pub async fn upload(
+    State(app): AppState,
+    v: Visitor,
+    id: Result<Path<i64>, PathRejection>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Page {
+    let Path(id) = id.map_err(bad_request)?;
+    let mut multipart = multipart.map_err(bad_request)?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ServerError::TooLarge(format!("文件无法读取或超过 20 MB：{e}")))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("附件").to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| ServerError::TooLarge(format!("文件无法读取或超过 20 MB：{e}")))?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let Some((name, bytes)) = file else {
+        return Err(ServerError::BadRequest("没有选择文件".into()).into());
+    };
+    render(move || {
+        let p = v.principal()?;
+        let (c, _) = app
+            .store()?
+            .case(id)?
+            .filter(|(c, _)| sees(p, c))
+            .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号奖补事项")))?;
+        if !case::may_attach(&c.case, p) {
+            return Err(ServerError::BadRequest(
+                "只有申报单位在申报、补正或待初审时可以上传材料".into(),
+            ));
+        }
+        if bytes.len() > case::MAX_ATTACHMENT {
+            return Err(ServerError::TooLarge("文件超过 20 MB".into()));
+        }
+        let mime = case::attachment_type(&bytes).ok_or_else(|| {
+            ServerError::BadRequest("只接受 PDF、JPG、PNG 文件（按文件内容判断）".into())
+        })?;
+        // The name as shown: no folders, no control characters, at most 100 characters.
+        let name: String = name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(100)
+            .collect();
+        app.store_as(p)?.attach(
+            id,
+            &jx555_store::cases::NewAttachment {
+                name,
+                mime: mime.to_string(),
+                bytes,
+            },
+        )?;
+        case_page(&app, &v, id, None)
+    })
+    .await
+}
+
+/// One file of a case, to whoever may see the case; served as a download, never shown inline.
+pub async fn download(
+    State(app): AppState,
+    v: Visitor,
+    ids: Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<axum::response::Response, crate::PageError> {
+    use axum::response::IntoResponse;
+    let Path((id, file)) = ids.map_err(bad_request)?;
+    let (a, bytes) = crate::blocking(move || {
+        let p = v.principal()?;
+        let store = app.store()?;
+        store
+            .case(id)?
+            .filter(|(c, _)| sees(p, c))
+            .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号奖补事项")))?;
+        store
+            .attachment(id, file)?
+            .ok_or_else(|| ServerError::NotFound(format!("没有第 {file} 号材料")))
+    })
+    .await?;
+    let ascii: String = a
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, a.mime.clone()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -84,6 +84,13 @@ pub fn routes() -> Routes {
         .post("/cases/bulk", ActOnCase, cases::bulk)
         .get("/cases/{id}", ViewCases, cases::page)
         .post("/cases/{id}", ActOnCase, cases::act)
+        .upload(
+            "/cases/{id}/attachments",
+            ActOnCase,
+            cases::upload,
+            jx555_workflow::case::MAX_ATTACHMENT + 64 * 1024,
+        )
+        .get("/cases/{id}/attachments/{file}", ViewCases, cases::download)
         .get("/publications", ViewPublications, publications::list)
         .get("/publications/{id}", ViewPublications, publications::page)
         .post("/publications", Publish, publications::publish)

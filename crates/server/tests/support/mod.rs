@@ -163,6 +163,17 @@ pub fn build(n: usize) -> Site {
             .unwrap()
             .id;
         let (publication_id, batch_id) = publish_another(&mut store, case_id);
+        // A file with the case, for the tests to read.
+        store
+            .attach(
+                case_id,
+                &jx555_store::cases::NewAttachment {
+                    name: "验收报告.pdf".into(),
+                    mime: "application/pdf".into(),
+                    bytes: b"%PDF-1.4 test".to_vec(),
+                },
+            )
+            .unwrap();
         let accounts = Role::ALL
             .into_iter()
             .map(|role| {

@@ -4,7 +4,8 @@ use super::{SqliteStore, append_audit, db, json};
 use crate::StoreError;
 use crate::audit::digest;
 use crate::cases::{
-    Batch, CaseEvent, CaseFilter, Cases, NewCase, NewPublication, Publication, Step, StoredCase,
+    Attachment, Batch, CaseEvent, CaseFilter, Cases, NewAttachment, NewCase, NewPublication,
+    Publication, Step, StoredCase,
 };
 use jx555_workflow::case::{Action, Case, State};
 use rusqlite::{OptionalExtension, params};
@@ -337,6 +338,59 @@ impl Cases for SqliteStore {
         })
     }
 
+    fn attach(&mut self, case: i64, file: &NewAttachment) -> Result<i64, StoreError> {
+        self.write(|tx, path, actor| {
+            let e = |x| db(path, x);
+            let hash = digest(&file.bytes);
+            let exists: Option<i64> = tx
+                .query_row("SELECT id FROM cases WHERE id = ?1", [case], |r| r.get(0))
+                .optional()
+                .map_err(e)?;
+            if exists.is_none() {
+                return Err(StoreError::NoCase(case));
+            }
+            tx.execute(
+                "INSERT INTO attachments (case_id, name, mime, size, sha256, bytes, uploaded_at, uploaded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![case, file.name, file.mime, file.bytes.len() as i64, hash, file.bytes, crate::now(), actor.name],
+            )
+            .map_err(e)?;
+            let id = tx.last_insert_rowid();
+            append_audit(tx, path, actor, "case.attach", &format!("case:{case}"), hash)?;
+            Ok(id)
+        })
+    }
+
+    fn attachments(&self, case: i64) -> Result<Vec<Attachment>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{ATTACHMENT} WHERE case_id = ?1 ORDER BY id"))
+            .map_err(&e)?;
+        let rows = stmt.query_map([case], attachment_row).map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    fn attachment(&self, case: i64, id: i64) -> Result<Option<(Attachment, Vec<u8>)>, StoreError> {
+        let e = self.err();
+        let found = self
+            .conn
+            .query_row(
+                &format!("{ATTACHMENT} WHERE case_id = ?1 AND id = ?2"),
+                params![case, id],
+                attachment_row,
+            )
+            .optional()
+            .map_err(&e)?;
+        let Some(a) = found else { return Ok(None) };
+        let bytes: Vec<u8> = self
+            .conn
+            .query_row("SELECT bytes FROM attachments WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .map_err(&e)?;
+        Ok(Some((a, bytes)))
+    }
+
     fn batches(&self) -> Result<Vec<Batch>, StoreError> {
         let e = self.err();
         let mut stmt = self
@@ -421,6 +475,20 @@ fn checkpoint(tx: &rusqlite::Transaction<'_>, path: &str) -> Result<(i64, String
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .map_err(|x| db(path, x))
+}
+
+const ATTACHMENT: &str =
+    "SELECT id, name, mime, size, sha256, uploaded_at, uploaded_by FROM attachments";
+
+fn attachment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attachment> {
+    Ok(Attachment {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        mime: r.get(2)?,
+        size: r.get(3)?,
+        sha256: r.get(4)?,
+        uploaded: (r.get(5)?, r.get(6)?),
+    })
 }
 
 const BATCH: &str = "SELECT id, fund, created_at, paid_at, voucher, checkpoint_count, checkpoint_head FROM payment_batches";

@@ -230,6 +230,29 @@ fn a_park_is_confirmed_by_its_lead_department_and_first_reviewed_there_when_city
     assert_eq!(c.state, State::Ready);
 }
 
+#[test]
+fn files_are_the_payees_while_applying_and_pdf_jpeg_or_png() {
+    let c = case(Path::Review {
+        cap: None,
+        case_by_case: false,
+    });
+    assert!(may_attach(&c, &staff()));
+    assert!(!may_attach(&c, &county()) && !may_attach(&c, &dept()));
+    let pushed = case(Path::Push);
+    assert!(
+        !may_attach(&pushed, &staff()),
+        "an automatic award needs no files"
+    );
+    assert_eq!(attachment_type(b"%PDF-1.7 ..."), Some("application/pdf"));
+    assert_eq!(
+        attachment_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
+        Some("image/jpeg")
+    );
+    assert_eq!(attachment_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+    assert_eq!(attachment_type(b"MZ\x90\x00 an exe named .pdf"), None);
+    assert_eq!(attachment_type(b"<html>"), None);
+}
+
 // Random walks: whatever is tried, by whomever, in whatever order, no case is paid twice, none is
 // paid without its amount settled (confirmed, or decided within its cap) and a finished 公示 with no
 // open objection, and every action whose (state, kind, actor) is not in the table is refused.
