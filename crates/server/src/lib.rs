@@ -342,9 +342,14 @@ pub enum ServerError {
 impl ServerError {
     fn status(&self) -> (StatusCode, &'static str) {
         match self {
-            ServerError::NotFound(_) | ServerError::Store(StoreError::NoRun(_)) => {
+            ServerError::NotFound(_)
+            | ServerError::Store(StoreError::NoRun(_) | StoreError::NoCase(_)) => {
                 (StatusCode::NOT_FOUND, "not_found")
             }
+            // The award path's rules said no, with the reason: the request, not the server.
+            ServerError::Store(
+                StoreError::Refused(_) | StoreError::CaseChanged(_) | StoreError::Release(_),
+            ) => (StatusCode::BAD_REQUEST, "refused"),
             ServerError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ServerError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ServerError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),

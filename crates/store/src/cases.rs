@@ -275,3 +275,156 @@ pub fn release_plan(run: &jx555_engine::Run, facts: &jx555_engine::FactIndex) ->
         })
         .collect()
 }
+
+/// The batch steps of the award path, as the web and the command line take them: each case
+/// stepped by `jx555_workflow::case::step` for `p`, then kept by the store in one transaction
+/// under `p`'s name.
+pub mod steps {
+    use super::{CaseFilter, NewPublication, Step, StoredCase};
+    use crate::audit::Actor;
+    use crate::{Store, StoreError};
+    use jx555_lang::types::Date;
+    use jx555_workflow::access::{Principal, Scope};
+    use jx555_workflow::calendar::Calendar;
+    use jx555_workflow::case::{Action, State, step};
+    use std::collections::BTreeMap;
+
+    fn act_as(store: &mut dyn Store, p: &Principal) {
+        store.set_actor(Actor {
+            name: p.name.clone(),
+            role: p.role.code().into(),
+        });
+    }
+
+    fn each(
+        cases: &[StoredCase],
+        p: &Principal,
+        action: &Action,
+        today: Date,
+    ) -> Result<Vec<Step>, StoreError> {
+        cases
+            .iter()
+            .map(|c| {
+                step(&c.case, p, action, today)
+                    .map(|next| (c.id, c.case.state, action.clone(), next))
+                    .map_err(|r| StoreError::Refused(format!("第 {} 号奖补事项：{r}", c.id)))
+            })
+            .collect()
+    }
+
+    /// 公示: every ready case of `p`'s department, for `days` working days from `today` on the
+    /// official calendar. The 公示's number, how many cases, its last day.
+    pub fn publish_ready(
+        store: &mut dyn Store,
+        p: &Principal,
+        calendar: &Calendar,
+        today: Date,
+        days: u32,
+        contact: &str,
+    ) -> Result<(i64, usize, Date), StoreError> {
+        let Scope::Department(department) = &p.scope else {
+            return Err(StoreError::Refused(
+                "只有牵头单位的部门审核员可以发起公示".into(),
+            ));
+        };
+        if contact.trim().is_empty() {
+            return Err(StoreError::Refused("请填写联系人及电话".into()));
+        }
+        let ends = calendar
+            .add_working_days(today, days.clamp(1, 30))
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
+        let ready = store.cases(&CaseFilter {
+            state: Some(State::Ready),
+            department: Some(department.clone()),
+            ..CaseFilter::default()
+        })?;
+        if ready.is_empty() {
+            return Err(StoreError::Refused("本部门没有待公示的奖补事项".into()));
+        }
+        let steps = each(&ready, p, &Action::Publicize(ends), today)?;
+        act_as(store, p);
+        let id = store.publish(
+            &NewPublication {
+                department: department.clone(),
+                ends,
+                contact: contact.trim().to_string(),
+            },
+            &steps,
+        )?;
+        Ok((id, steps.len(), ends))
+    }
+
+    /// The cases `p` may put in a payment batch today, by fund (`fund_of` names a case's fund).
+    pub fn cleared(
+        store: &dyn Store,
+        p: &Principal,
+        today: Date,
+        fund_of: &dyn Fn(&StoredCase) -> String,
+    ) -> Result<BTreeMap<String, Vec<Step>>, StoreError> {
+        let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+        for c in store.cases(&CaseFilter::default())? {
+            if let Ok(next) = step(&c.case, p, &Action::AddToBatch, today) {
+                out.entry(fund_of(&c)).or_default().push((
+                    c.id,
+                    c.case.state,
+                    Action::AddToBatch,
+                    next,
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A payment batch of the cleared cases of `fund`. Its number and size.
+    pub fn batch_fund(
+        store: &mut dyn Store,
+        p: &Principal,
+        today: Date,
+        fund: &str,
+        fund_of: &dyn Fn(&StoredCase) -> String,
+    ) -> Result<(i64, usize), StoreError> {
+        let steps = cleared(store, p, today, fund_of)?
+            .remove(fund)
+            .unwrap_or_default();
+        if steps.is_empty() {
+            return Err(StoreError::Refused(format!("{fund} 没有可拨付的奖补事项")));
+        }
+        act_as(store, p);
+        Ok((store.make_batch(fund, &steps)?, steps.len()))
+    }
+
+    /// A batch recorded paid with its voucher; the cases in `failed` (with the bank's reason) as
+    /// failed. How many were paid.
+    pub fn settle(
+        store: &mut dyn Store,
+        p: &Principal,
+        today: Date,
+        batch: i64,
+        voucher: &str,
+        mut failed: BTreeMap<i64, String>,
+    ) -> Result<usize, StoreError> {
+        if voucher.trim().is_empty() {
+            return Err(StoreError::Refused("请填写凭证号".into()));
+        }
+        let (_, cases) = store
+            .batch(batch)?
+            .ok_or_else(|| StoreError::Refused(format!("没有第 {batch} 批支付批次")))?;
+        let mut steps = Vec::new();
+        for c in cases.iter().filter(|c| c.case.state == State::InBatch) {
+            let action = match failed.remove(&c.id) {
+                Some(reason) => Action::RecordFailed(reason),
+                None => Action::RecordPaid,
+            };
+            steps.extend(each(std::slice::from_ref(c), p, &action, today)?);
+        }
+        if let Some(other) = failed.keys().next() {
+            return Err(StoreError::Refused(format!(
+                "第 {other} 号奖补事项不在本批次中"
+            )));
+        }
+        let paid = steps.iter().filter(|s| s.2 == Action::RecordPaid).count();
+        act_as(store, p);
+        store.settle_batch(batch, voucher.trim(), &steps)?;
+        Ok(paid)
+    }
+}

@@ -91,6 +91,9 @@ pub enum StoreError {
     /// A run released already, or another run of its year.
     #[error("{0}")]
     Release(String),
+    /// The award case's rules refuse the step (`jx555_workflow::case`), with the reason.
+    #[error("{0}")]
+    Refused(String),
     /// A token number that is not there, or was revoked already.
     #[error("there is no live API token #{0}; `jx555 token list` lists them")]
     NoToken(i64),

@@ -12,9 +12,8 @@ use axum::extract::{Form, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use jx555_report::{BankLine, wan};
-use jx555_store::cases::{Batch, CaseFilter, Step, StoredCase};
-use jx555_workflow::access::Principal;
-use jx555_workflow::case::{self, Action};
+use jx555_store::cases::{Batch, StoredCase};
+use jx555_workflow::case::{self};
 use maud::html;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -29,30 +28,21 @@ fn fund(app: &App, c: &StoredCase) -> String {
         .unwrap_or_else(|| jx555_report::UNSPECIFIED.to_string())
 }
 
-/// The cases a batch could take now, by fund, with their step into it: those `case::step` lets
-/// `p` put in a batch today.
-fn cleared(app: &App, p: &Principal) -> Result<BTreeMap<String, Vec<Step>>, ServerError> {
-    let today = app.today();
-    let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
-    for c in app.store()?.cases(&CaseFilter::default())? {
-        if let Ok(next) = case::step(&c.case, p, &Action::AddToBatch, today) {
-            out.entry(fund(app, &c)).or_default().push((
-                c.id,
-                c.case.state,
-                Action::AddToBatch,
-                next,
-            ));
-        }
-    }
-    Ok(out)
-}
-
 /// The batches, and (for 财政) the cleared cases of each fund with the form to batch them.
 pub async fn list(State(app): AppState, v: Visitor) -> Page {
     render(move || {
         let batches = app.store()?.batches()?;
         let pay = v.may(jx555_workflow::access::Action::Pay);
-        let ready = if pay { cleared(&app, v.principal()?)? } else { BTreeMap::new() };
+        let ready = if pay {
+            jx555_store::cases::steps::cleared(
+                app.store()?.as_ref(),
+                v.principal()?,
+                app.today(),
+                &|c| fund(&app, c),
+            )?
+        } else {
+            BTreeMap::new()
+        };
         let body = html! {
             @if pay {
                 section {
@@ -106,15 +96,13 @@ pub async fn make(
 ) -> Page {
     let Form(f) = f.map_err(bad_request)?;
     render(move || {
-        let p = v.principal()?;
-        let steps = cleared(&app, p)?.remove(&f.fund).unwrap_or_default();
-        if steps.is_empty() {
-            return Err(ServerError::BadRequest(format!(
-                "{} 没有可拨付的奖补事项",
-                f.fund
-            )));
-        }
-        let id = app.store_as(p)?.make_batch(&f.fund, &steps)?;
+        let (id, _) = jx555_store::cases::steps::batch_fund(
+            app.store()?.as_mut(),
+            v.principal()?,
+            app.today(),
+            &f.fund,
+            &|c| fund(&app, c),
+        )?;
         batch_page(&app, &v, id)
     })
     .await
@@ -222,9 +210,6 @@ pub async fn settle(
     let Form(f) = f.map_err(bad_request)?;
     render(move || {
         let p = v.principal()?;
-        if f.voucher.trim().is_empty() {
-            return Err(ServerError::BadRequest("请填写凭证号".into()));
-        }
         let mut failed: BTreeMap<i64, String> = BTreeMap::new();
         for line in f.failed.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let (case_id, reason) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
@@ -233,28 +218,14 @@ pub async fn settle(
                 .map_err(|_| ServerError::BadRequest(format!("“{line}”：应以奖补事项编号开头")))?;
             failed.insert(case_id, reason.trim().to_string());
         }
-        let (_, cases) = batch_of(&app, id)?;
-        let today = app.today();
-        let mut steps: Vec<Step> = Vec::new();
-        for c in cases
-            .iter()
-            .filter(|c| c.case.state == case::State::InBatch)
-        {
-            let action = match failed.remove(&c.id) {
-                Some(reason) => Action::RecordFailed(reason),
-                None => Action::RecordPaid,
-            };
-            let next = case::step(&c.case, p, &action, today)
-                .map_err(|r| ServerError::BadRequest(format!("第 {} 号奖补事项：{r}", c.id)))?;
-            steps.push((c.id, c.case.state, action, next));
-        }
-        if let Some(other) = failed.keys().next() {
-            return Err(ServerError::BadRequest(format!(
-                "第 {other} 号奖补事项不在本批次中"
-            )));
-        }
-        app.store_as(p)?
-            .settle_batch(id, f.voucher.trim(), &steps)?;
+        jx555_store::cases::steps::settle(
+            app.store()?.as_mut(),
+            p,
+            app.today(),
+            id,
+            &f.voucher,
+            failed,
+        )?;
         batch_page(&app, &v, id)
     })
     .await

@@ -10,9 +10,9 @@ use crate::{App, ServerError};
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Form, Path, State};
 use jx555_report::wan;
-use jx555_store::cases::{CaseFilter, NewPublication, StoredCase};
+use jx555_store::cases::{CaseFilter, StoredCase};
 use jx555_workflow::access::{Role, Scope};
-use jx555_workflow::case::{self, Action, State as CaseState};
+use jx555_workflow::case::State as CaseState;
 use maud::html;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -191,46 +191,18 @@ pub async fn publish(
     let Form(f) = f.map_err(bad_request)?;
     render(move || {
         let p = v.principal()?;
-        let Scope::Department(department) = &p.scope else {
-            return Err(ServerError::Forbidden("只有牵头单位的部门审核员可以发起公示".into()));
-        };
-        if f.contact.trim().is_empty() {
-            return Err(ServerError::BadRequest("请填写联系人及电话".into()));
-        }
-        let today = app.today();
-        let ends = app
-            .calendar
-            .add_working_days(today, f.days.unwrap_or(5).clamp(1, 30))
-            .map_err(|e| ServerError::BadRequest(e.to_string()))?;
-        let ready = app.store()?.cases(&CaseFilter {
-            state: Some(CaseState::Ready),
-            department: Some(department.clone()),
-            ..CaseFilter::default()
-        })?;
-        if ready.is_empty() {
-            return Err(ServerError::BadRequest("本部门没有待公示的奖补事项".into()));
-        }
-        let action = Action::Publicize(ends);
-        let steps = ready
-            .iter()
-            .map(|c| {
-                case::step(&c.case, p, &action, today)
-                    .map(|next| (c.id, c.case.state, action.clone(), next))
-                    .map_err(|r| ServerError::BadRequest(format!("第 {} 号奖补事项：{r}", c.id)))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let id = app.store_as(p)?.publish(
-            &NewPublication {
-                department: department.clone(),
-                ends,
-                contact: f.contact.trim().to_string(),
-            },
-            &steps,
+        let (id, n, ends) = jx555_store::cases::steps::publish_ready(
+            app.store()?.as_mut(),
+            p,
+            &app.calendar,
+            app.today(),
+            f.days.unwrap_or(5),
+            &f.contact,
         )?;
         Ok(layout(
             &v,
             "公示已发布",
-            html! { p { "已发布 " a href=(format!("/publications/{id}")) { "第 " (id) " 号公示" } "，共 " (steps.len()) " 件，异议截止 " (ends) "。" } },
+            html! { p { "已发布 " a href=(format!("/publications/{id}")) { "第 " (id) " 号公示" } "，共 " (n) " 件，异议截止 " (ends) "。" } },
         ))
     })
     .await
