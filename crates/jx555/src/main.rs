@@ -43,6 +43,10 @@ enum Command {
     Release(cmd::release::ReleaseArgs),
     /// List the award cases: state, rule, payee, amount.
     Cases(cmd::release::CasesArgs),
+    /// 公示 the acting department's ready cases (the account of JX555_TOKEN).
+    Publicize(cmd::release::PublicizeArgs),
+    /// 拨付 as 财政 (the account of JX555_TOKEN): batch a fund's cleared cases, or record a batch paid.
+    Pay(cmd::release::PayArgs),
     /// Record a run's paying lines in the ledger (once).
     Approve(cmd::approve::ApproveArgs),
     /// What an enterprise gets, nearly gets and lacks, and why, citing the clauses.
@@ -115,6 +119,8 @@ fn main() -> ExitCode {
         Command::Approve(args) => cmd::approve::approve(&args),
         Command::Release(args) => cmd::release::release(&args),
         Command::Cases(args) => cmd::release::cases(&args),
+        Command::Publicize(args) => cmd::release::publicize(&args),
+        Command::Pay(args) => cmd::release::pay(&args),
         Command::Explain(args) => cmd::explain::explain_cmd(&args),
         Command::Report(args) => cmd::report::report(&args),
         Command::Diff(args) => cmd::diff::diff(&args),

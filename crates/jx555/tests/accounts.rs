@@ -195,3 +195,78 @@ fn accounts_and_tokens_from_the_command_line() {
     let (code, out) = run(&["audit", "verify", "--db", db]);
     assert_eq!(code, Some(0), "{out}");
 }
+
+/// The batch steps from the command line act as the account of `JX555_TOKEN`: without one, with an
+/// unknown one, or as a role the step is not for, nothing is done and the reason is said; with
+/// nothing ready or cleared, the step says so.
+#[test]
+fn publicize_and_pay_act_as_the_tokens_account() {
+    let tmp = temp();
+    let db = tmp.path().join("p.db");
+    let db = db.to_str().unwrap();
+    let (code, out) = run(&[
+        "demo",
+        "--enterprises",
+        "300",
+        "--db",
+        db,
+        "--out",
+        tmp.path().join("r").to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run(&["release", "1", "--db", db]);
+    assert_eq!(code, Some(0), "{out}");
+    let with_token = |token: Option<&str>, args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_jx555"));
+        cmd.args(args).current_dir(repo()).env_remove("JX555_TOKEN");
+        if let Some(t) = token {
+            cmd.env("JX555_TOKEN", t);
+        }
+        let out = cmd.output().unwrap();
+        (out.status.code(), text(&out))
+    };
+    let (code, out) = with_token(None, &["publicize", "--contact", "张三", "--db", db]);
+    assert_eq!(code, Some(2));
+    assert!(out.contains("JX555_TOKEN"), "{out}");
+    let token = |account: &str, role: &str, scope: &[&str]| {
+        let mut args = vec!["user", "add", account, "--role", role];
+        args.extend(scope);
+        args.extend(["--db", db]);
+        let (code, out) = run(&args);
+        assert_eq!(code, Some(0), "{out}");
+        let (code, out) = run(&["token", "add", account, "--db", db]);
+        assert_eq!(code, Some(0), "{out}");
+        out.lines().nth(1).unwrap().trim().to_string()
+    };
+    let dept = token("jingxin", "部门审核员", &["--department", "市经信局"]);
+    let finance = token("caizheng", "财政", &[]);
+    // Nothing is ready yet (no enterprise has confirmed): refused, said why.
+    let (code, out) = with_token(
+        Some(&dept),
+        &["publicize", "--contact", "张三 0573-1", "--db", db],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("没有待公示"), "{out}");
+    // Finance cannot publicize; and has nothing cleared to pay yet.
+    let (code, out) = with_token(Some(&finance), &["publicize", "--contact", "x", "--db", db]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("部门审核员"), "{out}");
+    let (code, out) = with_token(
+        Some(&finance),
+        &["pay", "batch", "工信专项资金", "--db", db],
+    );
+    assert_eq!(code, Some(1));
+    assert!(out.contains("没有可拨付"), "{out}");
+    let (code, out) = with_token(
+        Some(&dept),
+        &["pay", "settle", "9", "--voucher", "v", "--db", db],
+    );
+    assert_eq!(code, Some(1));
+    assert!(out.contains("没有第 9 批"), "{out}");
+    let (code, out) = with_token(
+        Some("0".repeat(64).as_str()),
+        &["pay", "batch", "x", "--db", db],
+    );
+    assert_eq!(code, Some(2));
+    assert!(out.contains("unknown, revoked or expired"), "{out}");
+}

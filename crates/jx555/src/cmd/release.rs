@@ -111,3 +111,163 @@ pub fn cases(args: &CasesArgs) -> Result<Outcome> {
     println!("共 {} 件", list.len());
     Ok(Outcome::Ok)
 }
+
+/// An account's token, read from the environment variable `JX555_TOKEN` (so it is not in the shell's
+/// history or the process list): the principal it acts as, or why not.
+fn principal_of(store: &dyn jx555_store::Store) -> Result<jx555_workflow::access::Principal> {
+    use jx555_store::accounts::secret_hash;
+    let token = std::env::var("JX555_TOKEN").map_err(|_| {
+        anyhow::anyhow!(
+            "set JX555_TOKEN to an API token of the acting account (jx555 token add ACCOUNT)"
+        )
+    })?;
+    let now = jx555_server::auth::now();
+    let tok = store
+        .token(&secret_hash(token.trim()))?
+        .filter(|t| t.usable(now))
+        .ok_or_else(|| anyhow::anyhow!("JX555_TOKEN is unknown, revoked or expired"))?;
+    let account = store
+        .account(&tok.account)?
+        .filter(|a| a.active(now))
+        .ok_or_else(|| {
+            anyhow::anyhow!("the token's account {} is disabled or expired", tok.account)
+        })?;
+    Ok(account.principal())
+}
+
+/// Today, as the calendar counts (UTC).
+fn today() -> jx555_lang::types::Date {
+    jx555_lang::types::Date::from_days(
+        i32::try_from(jx555_server::auth::now() / 86_400).unwrap_or(0),
+    )
+}
+
+/// Arguments of `publicize`.
+#[derive(clap::Args)]
+pub struct PublicizeArgs {
+    /// Working days of the 公示 (objections may be raised until the last).
+    #[arg(long, default_value_t = 5)]
+    days: u32,
+    /// Whom to contact (the notice prints it).
+    #[arg(long)]
+    contact: String,
+    /// SQLite file holding the cases.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+}
+
+/// 公示: the acting department reviewer's ready cases (`JX555_TOKEN`), as the page does.
+pub fn publicize(args: &PublicizeArgs) -> Result<Outcome> {
+    let mut store = open_existing(&args.db)?;
+    let p = principal_of(store.as_ref())?;
+    let calendar = jx555_workflow::calendar::Calendar::bundled().map_err(anyhow::Error::msg)?;
+    match jx555_store::cases::steps::publish_ready(
+        store.as_mut(),
+        &p,
+        &calendar,
+        today(),
+        args.days,
+        &args.contact,
+    ) {
+        Ok((id, n, ends)) => {
+            println!("第 {id} 号公示已发布：{n} 件，异议截止 {ends}");
+            Ok(Outcome::Ok)
+        }
+        Err(e @ StoreError::Refused(_)) => {
+            eprintln!("error: {e}");
+            Ok(Outcome::Findings)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Arguments of `pay`.
+#[derive(clap::Args)]
+pub struct PayArgs {
+    #[command(subcommand)]
+    what: PayCommand,
+    /// SQLite file holding the cases.
+    #[arg(long, default_value = DEFAULT_PATH, global = true)]
+    db: PathBuf,
+    /// Policy pack folders (the funds of their rules); without one, the bundled pack.
+    #[arg(long = "pack", global = true)]
+    packs: Vec<PathBuf>,
+}
+
+#[derive(clap::Subcommand)]
+enum PayCommand {
+    /// Batch the cleared cases of a fund (公示 over, no open objection).
+    Batch {
+        /// The fund (专项资金), as the rules name it.
+        fund: String,
+    },
+    /// Record a batch paid with its voucher; `--failed ID=reason` for lines the bank returned.
+    Settle {
+        /// The batch's number.
+        batch: i64,
+        /// The voucher number.
+        #[arg(long)]
+        voucher: String,
+        /// A case the bank returned, with the reason: `12=账户已销户` (repeat for more).
+        #[arg(long = "failed")]
+        failed: Vec<String>,
+    },
+}
+
+/// 拨付 as 财政 (`JX555_TOKEN`): a batch of a fund's cleared cases, or a batch recorded paid.
+pub fn pay(args: &PayArgs) -> Result<Outcome> {
+    let mut store = open_existing(&args.db)?;
+    let p = principal_of(store.as_ref())?;
+    let packs = crate::pack_files::load(&args.packs)?;
+    let fund_of = |c: &jx555_store::cases::StoredCase| {
+        packs
+            .iter()
+            .filter(|lp| lp.pack.manifest.id == c.pack)
+            .find_map(|lp| lp.pack.rule(&c.rule))
+            .and_then(|r| r.fund.clone())
+            .unwrap_or_else(|| jx555_report::UNSPECIFIED.to_string())
+    };
+    let done = match &args.what {
+        PayCommand::Batch { fund } => {
+            jx555_store::cases::steps::batch_fund(store.as_mut(), &p, today(), fund, &fund_of)
+                .map(|(id, n)| format!("第 {id} 批支付批次：{fund} {n} 件"))
+        }
+        PayCommand::Settle {
+            batch,
+            voucher,
+            failed,
+        } => {
+            let mut returned = std::collections::BTreeMap::new();
+            for f in failed {
+                let (id, reason) = f.split_once('=').ok_or_else(|| {
+                    anyhow::anyhow!("--failed {f:?}: write ID=reason, such as 12=账户已销户")
+                })?;
+                let id: i64 = id
+                    .trim()
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("--failed {f:?}: {id} is no case number"))?;
+                returned.insert(id, reason.trim().to_string());
+            }
+            jx555_store::cases::steps::settle(
+                store.as_mut(),
+                &p,
+                today(),
+                *batch,
+                voucher,
+                returned,
+            )
+            .map(|n| format!("第 {batch} 批已拨付：{n} 件计入台账（凭证 {voucher}）"))
+        }
+    };
+    match done {
+        Ok(said) => {
+            println!("{said}");
+            Ok(Outcome::Ok)
+        }
+        Err(e @ StoreError::Refused(_)) => {
+            eprintln!("error: {e}");
+            Ok(Outcome::Findings)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
