@@ -167,6 +167,7 @@ pub async fn page(State(app): AppState, v: Visitor, id: Result<Path<i64>, PathRe
             table {
                 @for (payer, amount) in &by_payer { tr { td { (payer) } td class="n" { (wan(*amount)) } } }
             }
+ p class="muted no-print" { "打印本页即为公示文书（导航与表单不打印）。" }
             p class="muted" { "审计校验点：发布时审计日志共 " (p.checkpoint.count) " 条，链头 " code { (p.checkpoint.head) } "。可用 jx555 audit verify 核对。" }
         };
         Ok(layout(&v, &format!("第 {id} 号公示（{}）", p.department), body))
