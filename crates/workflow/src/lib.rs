@@ -13,3 +13,4 @@ pub mod access;
 pub mod accounts;
 pub mod calendar;
 pub mod case;
+pub mod clock;
