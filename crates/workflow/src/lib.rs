@@ -14,3 +14,4 @@ pub mod accounts;
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod request;
