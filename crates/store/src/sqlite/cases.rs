@@ -47,6 +47,23 @@ fn event(
     })
 }
 
+impl SqliteStore {
+    /// The cases whose `column` (`batch`, `publication`) is `id`, by number.
+    fn cases_in(&self, column: &str, id: i64) -> Result<Vec<StoredCase>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{CASE} WHERE {column} = ?1 ORDER BY id"))
+            .map_err(&e)?;
+        let rows = stmt.query_map([id], case_row).map_err(&e)?;
+        let mut cases = Vec::new();
+        for r in rows {
+            cases.push(stored(&self.path, r.map_err(&e)?)?);
+        }
+        Ok(cases)
+    }
+}
+
 /// A case's columns as read, its body still JSON.
 type CaseRow = (i64, i64, i64, String, String, String, String, String);
 
@@ -411,16 +428,7 @@ impl Cases for SqliteStore {
         else {
             return Ok(None);
         };
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{CASE} WHERE batch = ?1 ORDER BY id"))
-            .map_err(&e)?;
-        let rows = stmt.query_map([id], case_row).map_err(&e)?;
-        let mut cases = Vec::new();
-        for r in rows {
-            cases.push(stored(&self.path, r.map_err(&e)?)?);
-        }
-        Ok(Some((b, cases)))
+        Ok(Some((b, self.cases_in("batch", id)?)))
     }
 
     fn publications(&self) -> Result<Vec<Publication>, StoreError> {
@@ -454,16 +462,7 @@ impl Cases for SqliteStore {
             path: self.path.clone(),
             message: m,
         })?;
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{CASE} WHERE publication = ?1 ORDER BY id"))
-            .map_err(&e)?;
-        let rows = stmt.query_map([id], case_row).map_err(&e)?;
-        let mut cases = Vec::new();
-        for r in rows {
-            cases.push(stored(&self.path, r.map_err(&e)?)?);
-        }
-        Ok(Some((p, cases)))
+        Ok(Some((p, self.cases_in("publication", id)?)))
     }
 }
 
