@@ -264,6 +264,10 @@ async fn the_pages_show_what_a_person_needs() {
     );
 
     let (_, policy) = get_page("/policy").await;
+    assert!(
+        policy.contains("“就高不重复”的口径") && policy.contains("投资项目"),
+        "the reading of 就高不重复 and its groups"
+    );
     assert!(policy.contains("（六）培育强链企业"));
     assert!(policy.contains("data-rule=\"升规连续三年奖励\""));
     assert!(policy.contains("最新测算："));

@@ -44,6 +44,35 @@ fn rule_figures(run: Option<&Run>, pack: &str, rule: &str) -> Markup {
     }
 }
 
+/// 就高不重复 as the packs read it: each exclusive group and the rules in it. Lines of one group and
+/// one key (the same achievement) pay only the highest; different groups stack.
+fn exclusive_groups(app: &crate::App) -> maud::Markup {
+    let mut groups: std::collections::BTreeMap<&str, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for lp in &app.packs {
+        for r in &lp.pack.rules {
+            if let Some(x) = &r.exclusive {
+                groups.entry(x.group.as_str()).or_default().push(format!(
+                    "{} {}{}",
+                    r.citation.clause,
+                    r.title.clone().unwrap_or_else(|| r.id.clone()),
+                    if x.top_up { "（补差）" } else { "" }
+                ));
+            }
+        }
+    }
+    html! {
+        section class="card" {
+            h2 { "“就高不重复”的口径" }
+            p { "同一组、同一成就（同一荣誉、同一首台套产品、同一平台或机构、同一投资项目当年的一期）的奖补只付最高的一项；注明“补差”的，以后获得更高奖励时补付差额。不同组的奖补（如绿色设计、共享制造、质量奖）是不同的成就，可以叠加。" }
+            table {
+                tr { th { "组" } th { "所含奖补" } }
+                @for (group, rules) in &groups { tr { td { (group) } td { (rules.join("；")) } } }
+            }
+        }
+    }
+}
+
 /// 政策: the policy as `lang`'s literate reader reads it (the one parser of policy.md): headings,
 /// paragraphs, and under each sentence the rules, targets, parameters and notes that encode it.
 pub async fn page(State(app): AppState, v: Visitor) -> Page {
@@ -51,6 +80,7 @@ pub async fn page(State(app): AppState, v: Visitor) -> Page {
         let latest = queries::latest_run(&app)?;
         let run = latest.as_ref().map(|(_, r)| r);
         let body = html! {
+            (exclusive_groups(&app))
             @for lp in &app.packs {
                 @let doc = literate::read(&lp.policy);
                 @for part in &doc.parts {
