@@ -89,13 +89,18 @@ impl Coverage {
 }
 
 /// Words that make a sentence a promise of money even without a number.
-const MONEY_WORDS: [&str; 8] = [
-    "给予", "予以", "奖励", "补助", "奖补", "资助", "贴息", "减免",
+const MONEY_WORDS: [&str; 12] = [
+    "给予", "予以", "奖励", "补助", "奖补", "资助", "贴息", "减免", "扶持", "补贴", "资金支持", "专项支持",
 ];
+
+/// Words that set a number without a digit (万名产业人才).
+const NUMBER_WORDS: [&str; 5] = ["万名", "千万", "百亿", "千亿", "万亩"];
 
 /// Whether a sentence promises money or sets a number.
 pub fn quantifiable(sentence: &str) -> bool {
-    sentence.chars().any(|c| c.is_ascii_digit()) || MONEY_WORDS.iter().any(|w| sentence.contains(w))
+    sentence.chars().any(|c| c.is_ascii_digit())
+        || MONEY_WORDS.iter().any(|w| sentence.contains(w))
+        || NUMBER_WORDS.iter().any(|w| sentence.contains(w))
 }
 
 fn squeeze(s: &str) -> String {
@@ -189,6 +194,12 @@ mod tests {
     #[test]
     fn money_and_numbers_must_be_encoded() {
         assert!(quantifiable("给予最高1000万元奖补；"));
+        // Money without a number, and numbers in words.
+        assert!(quantifiable("通过优化要素、专项扶持等政策倾斜"));
+        assert!(quantifiable("依托企业服务平台培训补贴券服务开展专业培训；"));
+        assert!(quantifiable("开展万名产业人才专业技术提升工程"));
+        // Support that is no money.
+        assert!(!quantifiable("每年盘活的低效用地，优先支持工业发展。"));
         assert!(quantifiable("可按“一事一议”方式给予重点支持。"));
         assert!(!quantifiable("以习近平新时代中国特色社会主义思想为指导。"));
     }
