@@ -148,3 +148,16 @@ fn a_rule_without_a_case_fails_the_run() {
     );
     assert!(t.contains("the pack has no rule 优秀企业家奖励"), "{t}");
 }
+
+/// The notes are read by officials on the policy page: they speak of the policy, not of the pack's
+/// files, enums or commands.
+#[test]
+fn notes_speak_to_officials_not_to_pack_authors() {
+    let policy = std::fs::read_to_string(repo().join(PACK).join("policy.md")).unwrap();
+    let doc = jx555_lang::pack::literate::read(&policy);
+    for n in &doc.notes {
+        for word in [".toml", "枚举", "effective_", "evaluate", "字段"] {
+            assert!(!n.text.contains(word), "a note for pack authors ({word}): {}", n.text);
+        }
+    }
+}
