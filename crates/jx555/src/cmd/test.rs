@@ -50,8 +50,20 @@ struct Case {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Expect {
+    /// A rule's line (with `subject`), or
+    #[serde(default)]
     rule: String,
+    #[serde(default)]
     subject: String,
+    /// a target's value and verdict (with `value` and `met`).
+    #[serde(default)]
+    target: Option<String>,
+    /// The target's value as the targets page writes it (`1`, `94%`), or `none` for no value.
+    #[serde(default)]
+    value: Option<String>,
+    /// Whether the target is met; absent: no verdict.
+    #[serde(default)]
+    met: Option<bool>,
     /// The year of the run the line is in; the last year by default.
     #[serde(default)]
     year: Option<i32>,
@@ -86,6 +98,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
     }
     let mut results = Vec::new();
     let mut tested: Vec<String> = Vec::new();
+    let mut tested_targets: Vec<String> = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {} as UTF-8", path.display()))?;
@@ -97,6 +110,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
             .unwrap_or_default();
         for case in cases {
             tested.extend(case.expect.iter().map(|x| x.rule.clone()));
+            tested_targets.extend(case.expect.iter().filter_map(|x| x.target.clone()));
             let failures = match run_case(&pack, &case) {
                 Ok(f) => f,
                 Err(e) => vec![format!("{e:#}")],
@@ -137,6 +151,20 @@ pub fn run(args: &Args) -> Result<Outcome> {
         .collect();
     if !untested.is_empty() {
         println!("rules without a case: {}", untested.join(", "));
+    }
+    let untested_targets: Vec<&str> = pack
+        .targets
+        .iter()
+        .filter(|t| !tested_targets.contains(&t.id))
+        .map(|t| t.id.as_str())
+        .collect();
+    if !untested_targets.is_empty() {
+        println!(
+            "targets without a case ({} of {}): {}",
+            untested_targets.len(),
+            pack.targets.len(),
+            untested_targets.join(", ")
+        );
     }
     Ok(if failed == 0 && untested.is_empty() {
         Outcome::Ok
@@ -233,6 +261,10 @@ fn run_case(pack: &Pack, case: &Case) -> Result<Vec<String>> {
     let mut failures = Vec::new();
     for x in &case.expect {
         let year = x.year.unwrap_or(last);
+        if let Some(target) = &x.target {
+            failures.extend(compare_target(pack, &facts, year, target, x)?);
+            continue;
+        }
         let Some(run) = runs.get(&year) else {
             failures.push(format!("{}: {year} is not one of the case's years", x.rule));
             continue;
@@ -258,6 +290,26 @@ fn run_case(pack: &Pack, case: &Case) -> Result<Vec<String>> {
         }
     }
     Ok(failures)
+}
+
+/// A target's value and verdict in `year` against the case's expectation.
+fn compare_target(pack: &Pack, facts: &FactIndex, year: i32, id: &str, x: &Expect) -> Result<Vec<String>> {
+    let all = jx555_engine::targets::targets(&[pack], facts, year)?;
+    let Some(t) = all.iter().find(|t| t.id == id) else {
+        return Ok(vec![format!("the pack has no target {id}")]);
+    };
+    let mut out = Vec::new();
+    let what = format!("target {id} ({year})");
+    if let Some(want) = &x.value {
+        let got = t.value.as_ref().map_or_else(|| "none".to_string(), |v| v.to_string());
+        if &got != want {
+            out.push(format!("{what}: value {got}, expected {want}"));
+        }
+    }
+    if t.met != x.met {
+        out.push(format!("{what}: met {:?}, expected {:?}", t.met, x.met));
+    }
+    Ok(out)
 }
 
 fn compare(what: &str, l: &AwardLine, x: &Expect) -> Result<Vec<String>> {
