@@ -51,6 +51,35 @@ fn every_case_of_the_pack_passes_and_every_rule_has_one() {
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(t.contains("0 failed"), "{t}");
     assert!(!t.contains("rules without a case"), "{t}");
+    assert!(!t.contains("targets without a case"), "{t}");
+}
+
+/// A target whose case is gone makes the run fail, naming it.
+#[test]
+fn a_target_without_a_case_fails() {
+    let dir = copy_with(
+        "tests/targets-指标.yaml",
+        "{target: 产品质量合格率, year: 2025, met: true}",
+        "{target: 制造业增加值占GDP比重, year: 2025, met: true}",
+    );
+    // The other expectation of that case still names it: drop that one too.
+    let path = dir.path().join("tests/targets-指标.yaml");
+    let text0 = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text0.replace(
+            "{target: 产品质量合格率, year: 2024, met: false}",
+            "{target: 制造业增加值占GDP比重, year: 2024, met: false}",
+        ),
+    )
+    .unwrap();
+    let out = jx555(&["test", dir.path().to_str().unwrap()]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("targets without a case (1 of 48): 产品质量合格率"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -157,7 +186,11 @@ fn notes_speak_to_officials_not_to_pack_authors() {
     let doc = jx555_lang::pack::literate::read(&policy);
     for n in &doc.notes {
         for word in [".toml", "枚举", "effective_", "evaluate", "字段"] {
-            assert!(!n.text.contains(word), "a note for pack authors ({word}): {}", n.text);
+            assert!(
+                !n.text.contains(word),
+                "a note for pack authors ({word}): {}",
+                n.text
+            );
         }
     }
 }

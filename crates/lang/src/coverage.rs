@@ -90,7 +90,18 @@ impl Coverage {
 
 /// Words that make a sentence a promise of money even without a number.
 const MONEY_WORDS: [&str; 12] = [
-    "给予", "予以", "奖励", "补助", "奖补", "资助", "贴息", "减免", "扶持", "补贴", "资金支持", "专项支持",
+    "给予",
+    "予以",
+    "奖励",
+    "补助",
+    "奖补",
+    "资助",
+    "贴息",
+    "减免",
+    "扶持",
+    "补贴",
+    "资金支持",
+    "专项支持",
 ];
 
 /// Words that set a number without a digit (万名产业人才).

@@ -166,11 +166,13 @@ pub fn run(args: &Args) -> Result<Outcome> {
             untested_targets.join(", ")
         );
     }
-    Ok(if failed == 0 && untested.is_empty() {
-        Outcome::Ok
-    } else {
-        Outcome::Findings
-    })
+    Ok(
+        if failed == 0 && untested.is_empty() && untested_targets.is_empty() {
+            Outcome::Ok
+        } else {
+            Outcome::Findings
+        },
+    )
 }
 
 fn case_files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -293,7 +295,13 @@ fn run_case(pack: &Pack, case: &Case) -> Result<Vec<String>> {
 }
 
 /// A target's value and verdict in `year` against the case's expectation.
-fn compare_target(pack: &Pack, facts: &FactIndex, year: i32, id: &str, x: &Expect) -> Result<Vec<String>> {
+fn compare_target(
+    pack: &Pack,
+    facts: &FactIndex,
+    year: i32,
+    id: &str,
+    x: &Expect,
+) -> Result<Vec<String>> {
     let all = jx555_engine::targets::targets(&[pack], facts, year)?;
     let Some(t) = all.iter().find(|t| t.id == id) else {
         return Ok(vec![format!("the pack has no target {id}")]);
@@ -301,7 +309,10 @@ fn compare_target(pack: &Pack, facts: &FactIndex, year: i32, id: &str, x: &Expec
     let mut out = Vec::new();
     let what = format!("target {id} ({year})");
     if let Some(want) = &x.value {
-        let got = t.value.as_ref().map_or_else(|| "none".to_string(), |v| v.to_string());
+        let got = t
+            .value
+            .as_ref()
+            .map_or_else(|| "none".to_string(), |v| v.to_string());
         if &got != want {
             out.push(format!("{what}: value {got}, expected {want}"));
         }
