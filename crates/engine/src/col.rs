@@ -277,7 +277,8 @@ pub fn compare(op: CmpOp, a: &Col, b: &Col) -> Result<Col, EngineError> {
 }
 
 /// Whether `op` holds for two values that compare as `ord`.
-fn op_holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
+/// Whether a comparison holds for the ordering of its two sides.
+pub fn op_holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
     use std::cmp::Ordering::*;
     match op {
         CmpOp::Eq => ord == Equal,

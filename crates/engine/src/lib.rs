@@ -24,6 +24,7 @@ pub mod facts;
 pub mod key;
 pub mod ledger;
 pub mod params;
+pub mod review;
 pub mod run;
 pub mod summary;
 pub mod targets;

@@ -214,6 +214,19 @@ impl Run {
     }
 }
 
+/// Whether a principle holds for a fund's total and its tagged part (`None` when the fund pays
+/// nothing): the share of the tagged part compared as the principle says.
+pub fn principle_holds(
+    pr: &jx555_lang::ir::Principle,
+    fund_total: i64,
+    tagged: i64,
+) -> Option<bool> {
+    (fund_total > 0).then(|| {
+        let share = rust_decimal::Decimal::from(tagged) / rust_decimal::Decimal::from(fund_total);
+        crate::col::op_holds(pr.op, share.cmp(&pr.share))
+    })
+}
+
 /// Evaluates the packs for a year over every record.
 pub fn evaluate(req: &Request<'_>) -> Result<Run, EngineError> {
     evaluate_records(req, None)
@@ -279,19 +292,7 @@ pub fn evaluate_records(req: &Request<'_>, subset: Option<&Subset>) -> Result<Ru
                     .filter(|l| l.rule.tags.contains(&pr.tag))
                     .map(|l| l.payable)
                     .sum();
-                let holds = (fund_total > 0).then(|| {
-                    let share = rust_decimal::Decimal::from(tagged)
-                        / rust_decimal::Decimal::from(fund_total);
-                    use jx555_lang::ir::CmpOp::*;
-                    match pr.op {
-                        Ge => share >= pr.share,
-                        Gt => share > pr.share,
-                        Le => share <= pr.share,
-                        Lt => share < pr.share,
-                        Eq => share == pr.share,
-                        Ne => share != pr.share,
-                    }
-                });
+                let holds = principle_holds(pr, fund_total, tagged);
                 PrincipleCheck {
                     pack: p.manifest.id.clone(),
                     principle: pr.id.clone(),

@@ -5,7 +5,6 @@ use crate::EngineError;
 use crate::eval::{Evaluator, Frame, value_at};
 use crate::facts::FactIndex;
 use crate::params::Params;
-use jx555_lang::ir::CmpOp;
 use jx555_lang::ir::Pack;
 use jx555_lang::types::Value;
 use rust_decimal::Decimal;
@@ -122,14 +121,7 @@ pub fn targets(
                 _ => None,
             };
             let met = match (now, goal) {
-                (Some(v), Some(g)) => Some(match t.op {
-                    CmpOp::Ge => v >= g,
-                    CmpOp::Gt => v > g,
-                    CmpOp::Le => v <= g,
-                    CmpOp::Lt => v < g,
-                    CmpOp::Eq => v == g,
-                    CmpOp::Ne => v != g,
-                }),
+                (Some(v), Some(g)) => Some(crate::col::op_holds(t.op, v.cmp(&g))),
                 _ => None,
             };
             let years_left = t.by - year;
