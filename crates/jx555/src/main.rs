@@ -57,6 +57,8 @@ enum Command {
     Notice(cmd::notice::NoticeArgs),
     /// What changed between two stored runs.
     Diff(cmd::diff::DiffArgs),
+    /// 终期评估: targets by year against their goals, money paid by clause, year, department, county and fund, reach, principles, rules never paid.
+    Review(cmd::review::ReviewArgs),
     /// The policy's targets next to the value the stored facts give.
     Targets(cmd::targets::TargetsArgs),
     /// Write a synthetic Jiaxing (enterprises, years, recognitions, projects, parks ...) as CSV files.
@@ -126,6 +128,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => cmd::diff::diff(&args),
         Command::Notice(args) => cmd::notice::notice(&args),
         Command::Targets(args) => cmd::targets::targets_cmd(&args),
+        Command::Review(args) => cmd::review::review_cmd(&args),
         Command::DemoData(args) => cmd::demo_data::demo_data(&args),
         Command::Validate(args) => cmd::validate::validate_folder(&args),
         Command::Import(args) => cmd::import::import(&args),

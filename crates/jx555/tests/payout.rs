@@ -107,4 +107,34 @@ fn the_hand_worked_payout_of_2021() {
         .collect();
     expected.sort();
     assert_eq!(paid, expected);
+
+    // Once approved, the 终期评估 of 2021 pays out exactly these lines: 8,549,999.50元 is 855.00万 half up,
+    // reaching three enterprises (R1–R3 are theirs; the park, land and organisations are not enterprises).
+    let review = |out: &str| {
+        let o = jx555(&[
+            "review", "--from", "2021", "--to", "2021", "--db", db, "--out", out,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        text(&o)
+    };
+    let before = review(d.join("before.xlsx").to_str().unwrap());
+    assert!(
+        before.contains("兑现合计 0.00万元，惠及企业 0 家"),
+        "{before}"
+    );
+    run(&["approve", "1", "--db", db]);
+    let book = d.join("评估.xlsx");
+    let after = review(book.to_str().unwrap());
+    assert!(
+        after.contains("兑现合计 855.00万元，惠及企业 3 家"),
+        "{after}"
+    );
+    assert!(
+        after.contains("（十八）｜出让用地提高容积率奖励｜1｜80.00万元"),
+        "{after}"
+    );
+    assert!(after.contains("2021｜855.00万元"), "{after}");
+    use calamine::Reader;
+    let sheets = calamine::open_workbook_auto(&book).unwrap().sheet_names();
+    assert!(sheets.contains(&"目标".to_string()) && sheets.contains(&"按条款".to_string()));
 }

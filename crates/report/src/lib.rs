@@ -232,24 +232,34 @@ pub fn bank_xlsx(lines: &[BankLine]) -> Result<Vec<u8>, ReportError> {
     Ok(book.save_to_buffer()?)
 }
 
-/// A table as an XLSX workbook of one sheet: a bold header row, then the rows as text.
+/// One sheet of a workbook: its name, header row and rows of text.
+pub type Sheet<'a> = (&'a str, Vec<&'a str>, Vec<Vec<String>>);
+
+/// Tables as an XLSX workbook, a sheet each: a bold header row, then the rows as text.
+pub fn sheets_xlsx(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, ReportError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    for (name, headers, rows) in sheets {
+        let ws = book.add_worksheet().set_name(*name)?;
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32 + 1, c as u16, v)?;
+            }
+        }
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+/// A table as an XLSX workbook of one sheet.
 pub fn table_xlsx(
     sheet: &str,
     headers: &[&str],
     rows: &[Vec<String>],
 ) -> Result<Vec<u8>, ReportError> {
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let ws = book.add_worksheet().set_name(sheet)?;
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, v)?;
-        }
-    }
-    Ok(book.save_to_buffer()?)
+    sheets_xlsx(&[(sheet, headers.to_vec(), rows.to_vec())])
 }
 
 /// The payout list as CSV (UTF-8), one row per line.

@@ -14,6 +14,7 @@ pub mod import;
 pub mod notice;
 pub mod release;
 pub mod report;
+pub mod review;
 pub mod runs;
 pub mod serve;
 pub mod targets;
