@@ -37,10 +37,23 @@ pub struct Review {
     pub enterprises_reached: usize,
     /// Enterprises paid in more than one year.
     pub repeat_recipients: usize,
-    /// Each principle, each year: its fund's total, the tagged part, whether it holds.
-    pub principles: Vec<(String, Vec<(i32, i64, i64, Option<bool>)>)>,
+    /// Each principle by its title, year by year.
+    pub principles: Vec<(String, Vec<PrincipleYear>)>,
     /// Rules that paid nothing in the period: pack, rule, clause, title.
     pub never_paid: Vec<(String, String, String, String)>,
+}
+
+/// A principle in one year: its fund's total paid, the tagged part, whether the share holds (None: nothing paid).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrincipleYear {
+    /// The year.
+    pub year: i32,
+    /// What the principle's fund paid that year, in fen.
+    pub fund: i64,
+    /// The part of it the principle counts, in fen.
+    pub tagged: i64,
+    /// Whether the share holds.
+    pub holds: Option<bool>,
 }
 
 /// What one rule paid over the period.
@@ -135,7 +148,12 @@ pub fn review(
                     }
                 }
                 let holds = crate::run::principle_holds(p, fund, tagged);
-                rows.push((year, fund, tagged, holds));
+                rows.push(PrincipleYear {
+                    year,
+                    fund,
+                    tagged,
+                    holds,
+                });
             }
             principles.push((p.title.clone().unwrap_or_else(|| p.id.clone()), rows));
         }

@@ -131,13 +131,13 @@ fn tables(r: &Review) -> Vec<jx555_report::Sheet<'static>> {
             r.principles
                 .iter()
                 .flat_map(|(name, years)| {
-                    years.iter().map(move |(y, fund, tagged, holds)| {
+                    years.iter().map(move |p| {
                         vec![
                             name.clone(),
-                            y.to_string(),
-                            wan(*fund),
-                            wan(*tagged),
-                            match holds {
+                            p.year.to_string(),
+                            wan(p.fund),
+                            wan(p.tagged),
+                            match p.holds {
                                 Some(true) => "满足".into(),
                                 Some(false) => "不满足".into(),
                                 None => "无支出".into(),
