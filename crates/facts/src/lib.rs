@@ -15,6 +15,7 @@
 pub mod cell;
 pub mod csv_io;
 pub mod demo;
+pub mod desk;
 pub mod import;
 pub mod model;
 pub mod parquet_io;

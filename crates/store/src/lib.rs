@@ -19,6 +19,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod cases;
+pub mod desk;
 pub mod sqlite;
 
 use jx555_engine::{AwardLine, Ledger, Override, Run};
@@ -190,7 +191,7 @@ pub fn ledger_state(ledger: &Ledger, year: i32) -> String {
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize) -> ControlFlow<()>;
 
 /// Where jx555 keeps its data.
-pub trait Store: accounts::Accounts + cases::Cases {
+pub trait Store: accounts::Accounts + cases::Cases + desk::Desk {
     /// Replaces all facts by `data`, in one transaction.
     fn replace_facts(
         &mut self,

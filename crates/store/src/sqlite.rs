@@ -6,6 +6,7 @@
 
 mod accounts;
 mod cases;
+mod desk;
 
 use crate::audit::{self, Actor, AuditEntry, AuditFilter, Break, Checkpoint};
 use crate::{FactsInfo, NewRun, Progress, RunInfo, Store, StoreError};
@@ -68,6 +69,7 @@ const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
         None,
     ),
     (include_str!("../migrations/0013_attachments.sql"), None),
+    (include_str!("../migrations/0014_service_desk.sql"), None),
 ];
 
 /// Rows rewritten by a migration step, inside its transaction.
@@ -102,7 +104,7 @@ fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 }
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 13;
+pub const SCHEMA_VERSION: usize = 14;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.

@@ -24,11 +24,20 @@ pub enum Role {
     Auditor,
     /// 系统管理员: official accounts only; sees no money figure and decides nothing.
     SystemAdmin,
+    /// 坐席: the 96871 hotline's operator; records calls as requests on an enterprise's behalf.
+    Hotline,
+    /// 服务枢纽: a county's hub (scope: the county) or the city's (no scope); accepts and dispatches
+    /// requests, and the city hub keeps the provider registry and the （二十） events.
+    Hub,
+    /// 枢纽督办: a hub's supervisor; escalates requests past their deadline.
+    HubSupervisor,
+    /// 服务供给机构: a service provider, by its 统一社会信用代码; works the requests sent to it.
+    Provider,
 }
 
 impl Role {
     /// Every role, in the order of the table.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 11] = [
         Role::EnterpriseStaff,
         Role::EnterpriseAdmin,
         Role::CountyReviewer,
@@ -36,6 +45,10 @@ impl Role {
         Role::Finance,
         Role::Auditor,
         Role::SystemAdmin,
+        Role::Hotline,
+        Role::Hub,
+        Role::HubSupervisor,
+        Role::Provider,
     ];
 
     /// The role's name as officials say it.
@@ -48,6 +61,10 @@ impl Role {
             Role::Finance => "财政",
             Role::Auditor => "审计",
             Role::SystemAdmin => "系统管理员",
+            Role::Hotline => "坐席",
+            Role::Hub => "服务枢纽",
+            Role::HubSupervisor => "枢纽督办",
+            Role::Provider => "服务供给机构",
         }
     }
 
@@ -61,6 +78,10 @@ impl Role {
             Role::Finance => "finance",
             Role::Auditor => "auditor",
             Role::SystemAdmin => "system-admin",
+            Role::Hotline => "hotline",
+            Role::Hub => "hub",
+            Role::HubSupervisor => "hub-supervisor",
+            Role::Provider => "provider",
         }
     }
 
@@ -85,8 +106,10 @@ impl Role {
             Role::EnterpriseStaff | Role::EnterpriseAdmin => ScopeKind::Enterprise,
             Role::CountyReviewer => ScopeKind::County,
             Role::DepartmentReviewer => ScopeKind::Department,
-            Role::Finance | Role::Auditor => ScopeKind::City,
+            Role::Finance | Role::Auditor | Role::Hotline => ScopeKind::City,
             Role::SystemAdmin => ScopeKind::Accounts,
+            Role::Hub | Role::HubSupervisor => ScopeKind::Hub,
+            Role::Provider => ScopeKind::Provider,
         }
     }
 
@@ -116,6 +139,10 @@ pub enum ScopeKind {
     City,
     /// Accounts only, no data.
     Accounts,
+    /// A county's hub (the county), or the city's (none).
+    Hub,
+    /// One service provider.
+    Provider,
 }
 
 /// The part of the data an account is bound to.
@@ -131,6 +158,8 @@ pub enum Scope {
     City,
     /// No data: account administration only.
     Accounts,
+    /// One service provider (服务供给机构), by 统一社会信用代码.
+    Provider(String),
 }
 
 impl Scope {
@@ -150,6 +179,9 @@ impl Scope {
             ScopeKind::Enterprise => Scope::Enterprise(need("an enterprise (--uscc)")?),
             ScopeKind::County => Scope::County(need("a county (--county)")?),
             ScopeKind::Department => Scope::Department(need("a department (--department)")?),
+            ScopeKind::Provider => Scope::Provider(need("a service provider (--provider)")?),
+            ScopeKind::Hub if v.is_empty() => Scope::City,
+            ScopeKind::Hub => Scope::County(v.to_string()),
             ScopeKind::City | ScopeKind::Accounts if !v.is_empty() => {
                 return Err(format!(
                     "a {} account is not bound to {v:?}; give no scope",
@@ -164,7 +196,9 @@ impl Scope {
     /// The value stored for the scope (empty for the city and accounts).
     pub fn value(&self) -> &str {
         match self {
-            Scope::Enterprise(v) | Scope::County(v) | Scope::Department(v) => v,
+            Scope::Enterprise(v) | Scope::County(v) | Scope::Department(v) | Scope::Provider(v) => {
+                v
+            }
             Scope::City | Scope::Accounts => "",
         }
     }
@@ -178,17 +212,20 @@ impl fmt::Display for Scope {
             Scope::Department(d) => f.write_str(d),
             Scope::City => f.write_str("全市"),
             Scope::Accounts => f.write_str("账号管理"),
+            Scope::Provider(u) => write!(f, "服务供给机构 {u}"),
         }
     }
 }
 
 /// Whether a scope names something that exists: one of `counties`, one of `departments` (those the
-/// packs name as 责任单位), an enterprise of the facts. The error lists what is allowed.
+/// packs name as 责任单位), an enterprise of the facts, a provider of the registry. The error lists
+/// what is allowed.
 pub fn check_scope(
     scope: &Scope,
     counties: &[&str],
     departments: &[String],
     enterprise_exists: impl Fn(&str) -> bool,
+    provider_exists: impl Fn(&str) -> bool,
 ) -> Result<(), String> {
     match scope {
         Scope::County(c) if !counties.contains(&c.as_str()) => Err(format!(
@@ -201,6 +238,9 @@ pub fn check_scope(
         )),
         Scope::Enterprise(u) if !enterprise_exists(u) => Err(format!(
             "no enterprise with 统一社会信用代码 {u} in the facts"
+        )),
+        Scope::Provider(u) if !provider_exists(u) => Err(format!(
+            "no service provider with 统一社会信用代码 {u} in the registry (import it first)"
         )),
         _ => Ok(()),
     }
@@ -226,7 +266,7 @@ impl Principal {
             Scope::Enterprise(u) => u == uscc,
             Scope::County(c) => county == Some(c.as_str()),
             Scope::Department(_) | Scope::City => true,
-            Scope::Accounts => false,
+            Scope::Accounts | Scope::Provider(_) => false,
         }
     }
 
@@ -243,7 +283,7 @@ impl Principal {
             Scope::County(c) => county == Some(c.as_str()),
             Scope::Department(d) => departments.any(|x| x == d),
             Scope::City => true,
-            Scope::Accounts => false,
+            Scope::Accounts | Scope::Provider(_) => false,
         }
     }
 
@@ -295,11 +335,24 @@ pub enum Action {
     ManageOfficialAccounts,
     /// Create, disable and expire one's enterprise's 经办人 accounts.
     ManageEnterpriseStaff,
+    /// The public service-level summary of the desk (no enterprise names).
+    ViewServiceSummary,
+    /// The service requests in one's scope (我的诉求, a hub's or provider's queue), one with its timeline.
+    ViewRequests,
+    /// Raise a request: an enterprise for itself, the hotline for a caller's enterprise.
+    RaiseRequest,
+    /// Act on a request (accept, dispatch, work, ask, answer, rate, reopen, escalate): the request's
+    /// own transition table says which action by whom.
+    ActOnRequest,
+    /// The service-level report by hub, department, provider and category, and its export.
+    ViewServiceLevels,
+    /// Keep the provider registry and the （二十） connection and approval events (the city hub).
+    ManageServiceDesk,
 }
 
 impl Action {
     /// Every action, in the order of [`TABLE`].
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewPolicy,
         Action::ViewTargets,
         Action::ViewCityTotals,
@@ -319,6 +372,12 @@ impl Action {
         Action::OwnAccount,
         Action::ManageOfficialAccounts,
         Action::ManageEnterpriseStaff,
+        Action::ViewServiceSummary,
+        Action::ViewRequests,
+        Action::RaiseRequest,
+        Action::ActOnRequest,
+        Action::ViewServiceLevels,
+        Action::ManageServiceDesk,
     ];
 }
 
@@ -381,6 +440,40 @@ pub const TABLE: &[(Action, Who)] = &[
         Action::ManageEnterpriseStaff,
         Who::Roles(&[EnterpriseAdmin]),
     ),
+    (Action::ViewServiceSummary, Who::Anyone),
+    (
+        Action::ViewRequests,
+        Who::Roles(&[
+            EnterpriseStaff,
+            EnterpriseAdmin,
+            DepartmentReviewer,
+            Auditor,
+            Hotline,
+            Hub,
+            HubSupervisor,
+            Provider,
+        ]),
+    ),
+    (
+        Action::RaiseRequest,
+        Who::Roles(&[EnterpriseStaff, EnterpriseAdmin, Hotline]),
+    ),
+    (
+        Action::ActOnRequest,
+        Who::Roles(&[
+            EnterpriseStaff,
+            EnterpriseAdmin,
+            DepartmentReviewer,
+            Hub,
+            HubSupervisor,
+            Provider,
+        ]),
+    ),
+    (
+        Action::ViewServiceLevels,
+        Who::Roles(&[DepartmentReviewer, Auditor, Hub, HubSupervisor, Provider]),
+    ),
+    (Action::ManageServiceDesk, Who::Roles(&[Hub])),
 ];
 
 /// Whether `role` (`None`: not signed in) may take `action`.
@@ -414,15 +507,19 @@ mod tests {
     /// anonymous visitor), one letter per action in the order of [`Action::ALL`].
     #[test]
     fn every_role_and_action_as_the_policy_table_says() {
-        let expected: [(Option<Role>, &str); 8] = [
-            (None, "YYYYY.............."),
-            (Some(EnterpriseStaff), "YYYYYYY....YY...Y.."),
-            (Some(EnterpriseAdmin), "YYYYYYY....YY...Y.Y"),
-            (Some(CountyReviewer), "YYYYYYYY...YY...Y.."),
-            (Some(DepartmentReviewer), "YYYYYYYY...YYY..Y.."),
-            (Some(Finance), "YYYYYYYYYY.YY.YYY.."),
-            (Some(Auditor), "YYYYYYYYYYYY..Y.Y.."),
-            (Some(SystemAdmin), "YYYYY...........YY."),
+        let expected: [(Option<Role>, &str); 12] = [
+            (None, "YYYYY..............Y....."),
+            (Some(EnterpriseStaff), "YYYYYYY....YY...Y..YYYY.."),
+            (Some(EnterpriseAdmin), "YYYYYYY....YY...Y.YYYYY.."),
+            (Some(CountyReviewer), "YYYYYYYY...YY...Y..Y....."),
+            (Some(DepartmentReviewer), "YYYYYYYY...YYY..Y..YY.YY."),
+            (Some(Finance), "YYYYYYYYYY.YY.YYY..Y....."),
+            (Some(Auditor), "YYYYYYYYYYYY..Y.Y..YY..Y."),
+            (Some(SystemAdmin), "YYYYY...........YY.Y....."),
+            (Some(Hotline), "YYYYY...........Y..YYY..."),
+            (Some(Hub), "YYYYY...........Y..YY.YYY"),
+            (Some(HubSupervisor), "YYYYY...........Y..YY.YY."),
+            (Some(Provider), "YYYYY...........Y..YY.YY."),
         ];
         for (role, row) in expected {
             let got: String = Action::ALL
@@ -487,12 +584,23 @@ mod tests {
         assert_eq!(Role::parse("县区审核员").unwrap(), CountyReviewer);
         assert_eq!(Role::parse("auditor").unwrap(), Auditor);
         assert!(Role::parse("root").unwrap_err().contains("系统管理员"));
+        // A hub is a county's, or without a scope the city's.
+        assert_eq!(Scope::of(Hub, "").unwrap(), Scope::City);
+        assert_eq!(
+            Scope::of(Hub, "南湖区").unwrap(),
+            Scope::County("南湖区".into())
+        );
+        assert!(Scope::of(Provider, "").is_err());
+        // A provider sees no enterprise's facts or awards, only the requests sent to it.
+        let pr = p(Provider, "P1");
+        assert!(!pr.sees_enterprise("any", Some("南湖区")));
+        assert!(!pr.sees_line(Some("any"), None, std::iter::empty()));
     }
 
     #[test]
     fn a_scope_must_exist() {
         let depts = vec!["市经信局".to_string()];
-        let check = |s: Scope| check_scope(&s, &["南湖区"], &depts, |u| u == "U1");
+        let check = |s: Scope| check_scope(&s, &["南湖区"], &depts, |u| u == "U1", |u| u == "P1");
         assert!(check(Scope::County("南湖区".into())).is_ok());
         assert!(
             check(Scope::County("北京市".into()))
@@ -504,6 +612,8 @@ mod tests {
         assert!(check(Scope::Enterprise("U1".into())).is_ok());
         assert!(check(Scope::Enterprise("U2".into())).is_err());
         assert!(check(Scope::City).is_ok());
+        assert!(check(Scope::Provider("P1".into())).is_ok());
+        assert!(check(Scope::Provider("U1".into())).is_err());
     }
 
     #[test]

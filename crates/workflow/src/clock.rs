@@ -30,6 +30,34 @@ impl Moment {
     }
 }
 
+impl Moment {
+    /// The moment in Beijing time (UTC+8, no daylight saving) of `secs` seconds since 1970 UTC.
+    pub fn from_unix(secs: i64) -> Moment {
+        let local = secs + 8 * 3600;
+        Moment {
+            date: Date::from_days(i32::try_from(local.div_euclid(86_400)).unwrap_or(0)),
+            minute: u32::try_from(local.rem_euclid(86_400) / 60).unwrap_or(0),
+        }
+    }
+
+    /// A moment as written `2025-09-30 17:00` (or with a `T`), Beijing time.
+    pub fn parse(s: &str) -> Result<Moment, String> {
+        let s = s.trim();
+        let bad = || format!("{s:?} is not a moment like 2025-09-30 17:00");
+        let (d, t) = s.split_once([' ', 'T']).ok_or_else(bad)?;
+        let date = Date::parse(d).ok_or_else(bad)?;
+        let mut hm = t.trim().splitn(3, ':');
+        let mut num = |max: u32| -> Result<u32, String> {
+            hm.next()
+                .and_then(|x| x.parse::<u32>().ok())
+                .filter(|x| *x < max)
+                .ok_or_else(bad)
+        };
+        let (h, m) = (num(24)?, num(60)?);
+        Ok(Moment::at(date, h, m))
+    }
+}
+
 impl std::fmt::Display for Moment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -196,6 +224,25 @@ mod tests {
 
     fn d(s: &str) -> Date {
         Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn beijing_time_and_its_writing() {
+        // 2025-09-30 09:00 UTC is 17:00 in Beijing; 16:30 UTC is half past midnight the next day.
+        assert_eq!(
+            Moment::from_unix(1_759_222_800),
+            Moment::at(d("2025-09-30"), 17, 0)
+        );
+        assert_eq!(
+            Moment::from_unix(1_759_249_800),
+            Moment::at(d("2025-10-01"), 0, 30)
+        );
+        let m = Moment::parse("2025-09-30 17:05").unwrap();
+        assert_eq!(m.to_string(), "2025-09-30 17:05");
+        assert_eq!(Moment::parse("2025-09-30T17:05:59").unwrap(), m);
+        for bad in ["2025-09-30", "2025-09-30 24:00", "2025-09-30 9", "x 09:00"] {
+            assert!(Moment::parse(bad).is_err(), "{bad}");
+        }
     }
 
     fn m(s: &str, h: u32, min: u32) -> Moment {

@@ -6,6 +6,8 @@
 //!                                     └─> Principal::sees_enterprise / sees_line (which rows it may see)
 //! award case + Principal + case::Action ─> case::step ─> the next case, or a Refusal saying why
 //! calendar::Calendar (data) ─> working days: 公示 periods, service-level clocks
+//! service request + request::party(Principal) ─> request::step ─> the next request, or a Refusal
+//! requests + clock::Clock ─> service::outcome ─> service::Tally (the service-level report)
 //! ```
 #![forbid(unsafe_code)]
 
@@ -15,3 +17,4 @@ pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod request;
+pub mod service;

@@ -9,6 +9,7 @@
 //! 督办: the hub's supervisor escalates a request past its deadline (a flag; the path goes on).
 //! ```
 
+use crate::access::{Principal, Role, Scope};
 use crate::calendar::{Calendar, NotLoaded};
 use crate::clock::{Clock, Moment, WorkingDay};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,23 @@ pub enum Category {
 }
 
 impl Category {
+    /// The four, in the policy's order.
+    pub const ALL: [Category; 4] = [
+        Category::Policy,
+        Category::Affairs,
+        Category::Appeal,
+        Category::Service,
+    ];
+
+    /// A category by its name (政策帮, or 政策 …); the error lists them.
+    pub fn parse(s: &str) -> Result<Category, String> {
+        let s = s.trim();
+        Category::ALL
+            .into_iter()
+            .find(|c| c.name() == s || c.name().trim_end_matches('帮') == s)
+            .ok_or_else(|| format!("{s:?} is not one of 政策帮、事务帮、诉求帮、服务帮"))
+    }
+
     /// The category's name.
     pub fn name(self) -> &'static str {
         match self {
@@ -53,6 +71,30 @@ pub enum Difficulty {
     Rights,
     /// 转型难.
     Transition,
+}
+
+impl Difficulty {
+    /// The six, in the policy's order.
+    pub const ALL: [Difficulty; 6] = [
+        Difficulty::Entry,
+        Difficulty::Financing,
+        Difficulty::Payment,
+        Difficulty::Bidding,
+        Difficulty::Rights,
+        Difficulty::Transition,
+    ];
+
+    /// The difficulty's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Difficulty::Entry => "准入难",
+            Difficulty::Financing => "融资难",
+            Difficulty::Payment => "回款难",
+            Difficulty::Bidding => "中标难",
+            Difficulty::Rights => "维权难",
+            Difficulty::Transition => "转型难",
+        }
+    }
 }
 
 /// Where a request stands.
@@ -307,6 +349,63 @@ impl Levels {
             pauses: r.pauses.clone(),
         })
     }
+}
+
+/// The city's hub: requests of enterprises with no county (city-level units) go here.
+pub const CITY_HUB: &str = "市级枢纽";
+
+/// The hub a request of an enterprise in `county` is routed to: its county's, or the city's.
+pub fn hub_for(county: Option<&str>) -> String {
+    county.unwrap_or(CITY_HUB).to_string()
+}
+
+/// The hub an account of the hub roles works for: its county's, or the city's.
+fn hub_of(scope: &Scope) -> Option<String> {
+    match scope {
+        Scope::County(c) => Some(c.clone()),
+        Scope::City => Some(CITY_HUB.to_string()),
+        _ => None,
+    }
+}
+
+/// The party an account acts as on requests: an enterprise's staff as the enterprise, a hub's
+/// staff as the hub, a supervisor as its hub's supervisor, a provider or a department as an
+/// assignee. Others act on no request.
+pub fn party(p: &Principal) -> Option<Party> {
+    match (p.role, &p.scope) {
+        (Role::EnterpriseStaff | Role::EnterpriseAdmin, Scope::Enterprise(u)) => {
+            Some(Party::Enterprise(u.clone()))
+        }
+        (Role::Hub, s) => hub_of(s).map(Party::Hub),
+        (Role::HubSupervisor, s) => hub_of(s).map(Party::Supervisor),
+        (Role::Provider, Scope::Provider(u)) => Some(Party::Assignee(u.clone())),
+        (Role::DepartmentReviewer, Scope::Department(d)) => Some(Party::Assignee(d.clone())),
+        _ => None,
+    }
+}
+
+/// Whether `p` sees a request: the enterprise its own, a county hub (and its supervisor) its
+/// county's, the city hub, the hotline and the auditor all, a provider or department those sent
+/// to it.
+pub fn sees(p: &Principal, r: &Request) -> bool {
+    match (p.role, &p.scope) {
+        (Role::EnterpriseStaff | Role::EnterpriseAdmin, Scope::Enterprise(u)) => *u == r.enterprise,
+        (Role::Hub | Role::HubSupervisor, Scope::County(c)) => *c == r.hub,
+        (Role::Hub | Role::HubSupervisor | Role::Hotline | Role::Auditor, Scope::City) => true,
+        (Role::Provider, Scope::Provider(u)) | (Role::DepartmentReviewer, Scope::Department(u)) => {
+            r.assignee.as_ref() == Some(u)
+        }
+        _ => false,
+    }
+}
+
+/// The actions `party` may take on `r` now, by kind (the page offers these and no others).
+pub fn available(r: &Request, party: &Party) -> Vec<Kind> {
+    TRANSITIONS
+        .iter()
+        .filter(|t| t.from == r.state && is(party, t.by, r))
+        .map(|t| t.kind)
+        .collect()
 }
 
 /// Why a step was refused.

@@ -39,6 +39,9 @@ enum UserCommand {
         /// The department of a 部门审核员 (a 责任单位 of the packs).
         #[arg(long)]
         department: Option<String>,
+        /// The service provider (its 统一社会信用代码 in the registry) of a 服务供给机构 account.
+        #[arg(long)]
+        provider: Option<String>,
         /// The last day the account may log in (2027-06-30).
         #[arg(long)]
         expires: Option<String>,
@@ -122,29 +125,47 @@ pub fn user(args: &UserArgs) -> Result<Outcome> {
             uscc,
             county,
             department,
+            provider,
             expires,
             password_stdin,
             ws,
         } => {
             check_name(name).map_err(anyhow::Error::msg)?;
             let role = Role::parse(role).map_err(anyhow::Error::msg)?;
-            let given: Vec<&String> = [uscc, county, department].into_iter().flatten().collect();
+            let given: Vec<&String> = [uscc, county, department, provider]
+                .into_iter()
+                .flatten()
+                .collect();
             if given.len() > 1 {
-                bail!("give at most one of --uscc, --county, --department");
+                bail!("give at most one of --uscc, --county, --department, --provider");
             }
             let scope = Scope::of(role, given.first().map_or("", |s| s.as_str()))
                 .map_err(anyhow::Error::msg)?;
             let mut store: Box<dyn Store> = if matches!(scope, Scope::Enterprise(_)) {
                 let w = ws.open()?;
-                check_scope(&scope, &[], &[], |u| w.facts.enterprise_row(u).is_some())
-                    .map_err(anyhow::Error::msg)?;
+                check_scope(
+                    &scope,
+                    &[],
+                    &[],
+                    |u| w.facts.enterprise_row(u).is_some(),
+                    |_| false,
+                )
+                .map_err(anyhow::Error::msg)?;
                 w.store
             } else {
                 let packs = crate::pack_files::load(&ws.packs)?;
                 let depts = jx555_lang::ir::departments(packs.iter().map(|p| &p.pack));
-                check_scope(&scope, &jx555_facts::model::COUNTIES, &depts, |_| false)
-                    .map_err(anyhow::Error::msg)?;
-                open_existing(&ws.db)?
+                let store = open_existing(&ws.db)?;
+                let providers = store.providers()?;
+                check_scope(
+                    &scope,
+                    &jx555_facts::model::COUNTIES,
+                    &depts,
+                    |_| false,
+                    |u| providers.iter().any(|p| p.uscc == u),
+                )
+                .map_err(anyhow::Error::msg)?;
+                store
             };
             let expires_at = expires.as_deref().map(end_of).transpose()?;
             let (pw, one_time) = password(name, *password_stdin)?;

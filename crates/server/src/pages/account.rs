@@ -242,11 +242,13 @@ pub async fn add(
             return Err(ServerError::Forbidden(format!("您不能开设{}账号", role.name())));
         }
         check_name(&f.name).map_err(ServerError::BadRequest)?;
+        let providers = app.store()?.providers()?;
         check_scope(
             &scope,
             &jx555_facts::model::COUNTIES,
             &app.departments(),
             |u| app.facts().index.enterprise_row(u).is_some(),
+            |u| providers.iter().any(|x| x.uscc == u),
         )
         .map_err(ServerError::BadRequest)?;
         let password = one_time_password()?;

@@ -25,6 +25,8 @@ pub(crate) fn filter_for(p: &Principal) -> CaseFilter {
         Scope::Enterprise(u) => f.enterprise = Some(u.clone()),
         Scope::County(c) => f.county = Some(c.clone()),
         Scope::Department(d) => f.department = Some(d.clone()),
+        // A provider has no award cases; it sees none.
+        Scope::Provider(u) => f.enterprise = Some(format!("provider:{u}")),
         Scope::City | Scope::Accounts => {}
     }
     f

@@ -174,6 +174,8 @@ pub fn build(n: usize) -> Site {
                 },
             )
             .unwrap();
+        // A provider of the registry and one request of the enterprise, dispatched to it.
+        let provider = desk_fixture(&mut store, &uscc, &county);
         let accounts = Role::ALL
             .into_iter()
             .map(|role| {
@@ -183,6 +185,8 @@ pub fn build(n: usize) -> Site {
                     ScopeKind::Department => Scope::Department(department.clone()),
                     ScopeKind::City => Scope::City,
                     ScopeKind::Accounts => Scope::Accounts,
+                    ScopeKind::Hub => Scope::County(county.clone()),
+                    ScopeKind::Provider => Scope::Provider(provider.clone()),
                 };
                 (role, sign_in(&mut store, role.code(), role, scope))
             })
@@ -205,6 +209,64 @@ pub fn build(n: usize) -> Site {
             uscc,
         }
     }
+}
+
+/// A service provider in the registry and a request of `uscc` raised, accepted by its county's hub
+/// and dispatched to the provider: the provider's 统一社会信用代码.
+fn desk_fixture(store: &mut SqliteStore, uscc: &str, county: &str) -> String {
+    use jx555_store::desk::{Channel, Desk, NewRequest};
+    use jx555_workflow::clock::Moment;
+    use jx555_workflow::request::{Action, Category, Levels, Party, Request, State, step};
+    use jx555_workflow::service::Provider;
+    let provider = jx555_facts::cell::with_check_char("91330402MA2B0SVC0");
+    store
+        .save_providers(&[Provider {
+            uscc: provider.clone(),
+            name: "嘉兴市企业服务中心".into(),
+            categories: vec![Category::Policy, Category::Affairs],
+            counties: Vec::new(),
+            registered: jx555_lang::types::Date::parse("2025-01-02").unwrap(),
+        }])
+        .unwrap();
+    let cal = jx555_workflow::calendar::Calendar::bundled().unwrap();
+    let at = |s: &str| Moment::parse(s).unwrap();
+    let r = Request {
+        state: State::Submitted,
+        category: Category::Policy,
+        tags: Vec::new(),
+        enterprise: uscc.to_string(),
+        hub: county.to_string(),
+        assignee: None,
+        submitted: at("2025-06-09 10:00"),
+        accepted: None,
+        resolved: None,
+        pauses: Vec::new(),
+        rating: None,
+        escalated: false,
+        reopened: 0,
+    };
+    let id = store
+        .raise(&NewRequest {
+            request: r.clone(),
+            text: "想了解“专精特新”小巨人奖励的申报条件".into(),
+            channel: Channel::Portal,
+            caller: None,
+        })
+        .unwrap();
+    let levels = Levels::default();
+    let hub = Party::Hub(county.to_string());
+    let mut now = r;
+    for (action, when) in [
+        (Action::Accept, "2025-06-09 11:00"),
+        (Action::Dispatch(provider.clone()), "2025-06-09 11:30"),
+    ] {
+        let next = step(&now, &hub, &action, at(when), &levels, &cal).unwrap();
+        store
+            .record_request_step(id, &now, &action, &next, at(when))
+            .unwrap();
+        now = next;
+    }
+    provider
 }
 
 /// Confirms a pushed case other than `except` (as its enterprise), publishes it (as its lead
