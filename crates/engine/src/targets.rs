@@ -34,8 +34,11 @@ pub struct TargetStatus {
     pub by: i32,
     /// The baseline and its year, when the policy states one.
     pub baseline: Option<(Value, i32)>,
-    /// The value the facts give this year (or the indicator entered for it); `None` when neither does.
+    /// The value the facts give this year (or the indicator entered for it, or measured by the
+    /// service desk); `None` when none does.
     pub value: Option<Value>,
+    /// Whether the value was measured by the service desk (no indicator was entered).
+    pub measured: bool,
     /// How far from the baseline (or from zero) to the goal the value is, as a ratio.
     pub progress: Option<Decimal>,
     /// Whether the value meets the goal.
@@ -60,17 +63,34 @@ pub fn targets(
     facts: &FactIndex,
     year: i32,
 ) -> Result<Vec<TargetStatus>, EngineError> {
+    targets_with(packs, facts, year, &|_, _| None)
+}
+
+/// Values measured outside the facts (the service desk's), by target id and year: an indicator
+/// target not entered in the facts takes its value from here.
+pub type Measured<'a> = &'a dyn Fn(&str, i32) -> Option<Decimal>;
+
+/// [`targets`], with indicator targets the facts leave empty taken from `measured`.
+pub fn targets_with(
+    packs: &[&Pack],
+    facts: &FactIndex,
+    year: i32,
+    measured: Measured<'_>,
+) -> Result<Vec<TargetStatus>, EngineError> {
     let mut out = Vec::new();
     for pack in packs {
         let params = Params::new(pack, &[])?;
         for t in &pack.targets {
             let value_in = |year: i32| -> Result<Option<Value>, EngineError> {
                 Ok(match &t.measure {
-                    None => facts.indicator(&t.id, year).map(|d| match &t.goal {
-                        Value::Money(_) => Value::Money(d),
-                        Value::Percent(_) => Value::Percent(d),
-                        _ => Value::Decimal(d),
-                    }),
+                    None => facts
+                        .indicator(&t.id, year)
+                        .or_else(|| measured(&t.id, year))
+                        .map(|d| match &t.goal {
+                            Value::Money(_) => Value::Money(d),
+                            Value::Percent(_) => Value::Percent(d),
+                            _ => Value::Decimal(d),
+                        }),
                     // A year the facts do not cover has no value (无数据), not a value of 0.
                     Some(_) if !facts.has_year(year) => None,
                     Some(m) => {
@@ -86,6 +106,8 @@ pub fn targets(
                 })
             };
             let value = value_in(year)?;
+            let measured =
+                t.measure.is_none() && facts.indicator(&t.id, year).is_none() && value.is_some();
             // 倍增: the goal is a share of the value the facts give for the base year.
             let (goal_value, baseline) = match t.relative_to {
                 None => (Some(t.goal.clone()), t.baseline.clone()),
@@ -147,6 +169,7 @@ pub fn targets(
                 by: t.by,
                 baseline,
                 value,
+                measured,
                 progress,
                 met,
                 yearly_growth_needed,

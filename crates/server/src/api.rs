@@ -39,6 +39,10 @@ pub fn routes() -> Routes {
         .get("/api/v1/cases", ViewCases, cases)
         .get("/api/v1/cases/{id}", ViewCases, case)
         .post("/api/v1/cases/{id}", ActOnCase, act)
+        .get("/api/v1/requests", ViewRequests, requests)
+        .post("/api/v1/requests", RaiseRequest, raise_request)
+        .get("/api/v1/requests/{id}", ViewRequests, request)
+        .post("/api/v1/requests/{id}", ActOnRequest, act_on_request)
 }
 
 /// An error answer: `{code, message}` with the status.
@@ -312,7 +316,7 @@ struct YearQuery {
 async fn targets(State(app): AppState, q: Result<Query<YearQuery>, QueryRejection>) -> Api {
     let Query(q) = q?;
     let year = q.year.unwrap_or_else(|| queries::latest_year(&app.facts()));
-    let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts().index, year)?;
+    let ts = app.targets(year)?;
     Ok(Json(to_json(&ts)?))
 }
 
@@ -370,4 +374,58 @@ async fn act(
         .map_err(|_| ServerError::BadRequest(format!("case id {id} is not a number")))?;
     let c = blocking(move || crate::pages::cases::act_on(&app, v.principal()?, id, &form)).await?;
     Ok(Json(to_json(&c)?))
+}
+
+fn request_id(id: &str) -> Result<i64, ServerError> {
+    id.parse()
+        .map_err(|_| ServerError::BadRequest(format!("request id {id} is not a number")))
+}
+
+/// The service requests the token's account sees.
+async fn requests(State(app): AppState, v: Visitor) -> Api {
+    let list = blocking(move || crate::pages::requests::visible(&app, v.principal()?)).await?;
+    Ok(Json(to_json(&list)?))
+}
+
+/// Raises a request from another system: an enterprise's token for itself (channel 接口), the
+/// hotline's for a caller's enterprise. `201` with its number.
+async fn raise_request(
+    State(app): AppState,
+    v: Visitor,
+    body: Result<Json<crate::pages::requests::RaiseInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(form) = body?;
+    let id = blocking(move || crate::pages::requests::raise_as(&app, v.principal()?, &form, true))
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+/// One request the token's account sees, with its steps.
+async fn request(State(app): AppState, v: Visitor, Path(id): Path<String>) -> Api {
+    let id = request_id(&id)?;
+    let (r, events) = blocking(move || {
+        let p = v.principal()?;
+        app.store()?
+            .request(id)?
+            .filter(|(s, _)| jx555_workflow::request::sees(p, &s.request))
+            .ok_or_else(|| ServerError::NotFound(format!("no request {id}")))
+    })
+    .await?;
+    Ok(Json(
+        json!({ "request": to_json(&r)?, "events": to_json(&events)? }),
+    ))
+}
+
+/// An action on a request, as its transition table allows the token's account.
+async fn act_on_request(
+    State(app): AppState,
+    v: Visitor,
+    Path(id): Path<String>,
+    body: Result<Json<crate::pages::requests::ActForm>, JsonRejection>,
+) -> Api {
+    let Json(form) = body?;
+    let id = request_id(&id)?;
+    let r =
+        blocking(move || crate::pages::requests::act_on(&app, v.principal()?, id, &form)).await?;
+    Ok(Json(to_json(&r)?))
 }

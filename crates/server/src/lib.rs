@@ -138,6 +138,10 @@ pub struct App {
     today: Option<jx555_lang::types::Date>,
     /// How many working days each stage of a case may take.
     deadlines: jx555_workflow::case::Deadlines,
+    /// The service desk's clocks: the working day, acceptance and resolution times, at-risk share.
+    levels: jx555_workflow::request::Levels,
+    /// The moment the app takes for now, when not the clock's (tests of the desk's clocks).
+    now: Option<jx555_workflow::clock::Moment>,
 }
 
 impl App {
@@ -158,6 +162,8 @@ impl App {
             calendar,
             today: None,
             deadlines: jx555_workflow::case::Deadlines::default(),
+            levels: jx555_workflow::request::Levels::default(),
+            now: None,
             packs,
             store: Mutex::new(store),
             facts: std::sync::RwLock::new(Arc::new(facts)),
@@ -189,6 +195,52 @@ impl App {
     pub fn with_today(mut self, date: jx555_lang::types::Date) -> App {
         self.today = Some(date);
         self
+    }
+
+    /// The app taking `moment` (Beijing time) for now: the desk's clocks, and today its date.
+    pub fn with_now(mut self, moment: jx555_workflow::clock::Moment) -> App {
+        self.now = Some(moment);
+        self.today = Some(moment.date);
+        self
+    }
+
+    /// The app with other service-level settings for the desk.
+    pub fn with_levels(mut self, levels: jx555_workflow::request::Levels) -> App {
+        self.levels = levels;
+        self
+    }
+
+    /// Now in Beijing time, or the moment the app was given.
+    pub(crate) fn now(&self) -> jx555_workflow::clock::Moment {
+        self.now
+            .unwrap_or_else(|| jx555_workflow::clock::Moment::from_unix(auth::now()))
+    }
+
+    /// The desk's measures of the targets, by target and year (see `jx555_store::desk::measured`).
+    pub(crate) fn desk_measures(
+        &self,
+    ) -> Result<std::collections::BTreeMap<(String, i32), rust_decimal::Decimal>, ServerError> {
+        let reading = jx555_workflow::service::DayReading::of(&self.pack_refs());
+        Ok(jx555_store::desk::measured(
+            self.store()?.as_ref(),
+            &self.levels,
+            &self.calendar,
+            reading,
+        )?)
+    }
+
+    /// The targets of `year`, indicators the facts leave empty measured by the desk.
+    pub(crate) fn targets(
+        &self,
+        year: i32,
+    ) -> Result<Vec<jx555_engine::targets::TargetStatus>, ServerError> {
+        let m = self.desk_measures()?;
+        Ok(jx555_engine::targets::targets_with(
+            &self.pack_refs(),
+            &self.facts().index,
+            year,
+            &|id, y| m.get(&(id.to_string(), y)).copied(),
+        )?)
     }
 
     /// Today (UTC), or the date the app was given.

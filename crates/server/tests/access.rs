@@ -233,6 +233,28 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 ("POST", p) if p.starts_with("/cases/") => {
                     (Some("kind=Object&reason=walk".into()), None)
                 }
+                ("POST", "/requests") => (
+                    Some(format!(
+                        "enterprise={}&caller=0573-96871&category={}&text=walk",
+                        site.uscc,
+                        enc("政策帮")
+                    )),
+                    None,
+                ),
+                ("POST", "/api/v1/requests") => (
+                    None,
+                    Some(format!(
+                        r#"{{"enterprise":"{}","caller":"0573-96871","category":"政策帮","text":"walk"}}"#,
+                        site.uscc
+                    )),
+                ),
+                ("POST", p) if p.starts_with("/requests/") => {
+                    (Some("kind=Escalate&text=walk".into()), None)
+                }
+                ("POST", p) if p.starts_with("/api/v1/requests/") => (
+                    None,
+                    Some(r#"{"kind":"Escalate","text":"walk"}"#.to_string()),
+                ),
                 ("POST", _) => (Some("op=enable".into()), None),
                 _ => (None, None),
             };
@@ -250,7 +272,19 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 a.status,
                 a.location()
             );
-            if permits(role, rule.action) {
+            // The registry and the （二十） events are the city hub's: a county hub (the walk's hub
+            // account) is let in by the table and refused by its scope.
+            let county_hub = role == Some(Role::Hub)
+                && rule.path.starts_with("/desk")
+                && a.status == StatusCode::FORBIDDEN
+                && a.body.contains("由市级枢纽维护");
+            // The walk's request was dispatched to a provider, not to the department: out of the
+            // department reviewer's sight, it is not there for it.
+            let unseen_request = role == Some(Role::DepartmentReviewer)
+                && rule.path.contains("/requests/{id}")
+                && a.status == StatusCode::NOT_FOUND;
+            if county_hub || unseen_request {
+            } else if permits(role, rule.action) {
                 assert!(
                     !matches!(a.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
                         && !a.location().starts_with("/login"),
@@ -268,6 +302,8 @@ async fn every_route_answers_every_role_as_the_table_says() {
                         | "/publications"
                         | "/payments"
                         | "/payments/{id}"
+                        | "/requests/{id}"
+                        | "/api/v1/requests/{id}"
                 ) && a.status == StatusCode::BAD_REQUEST;
                 assert!(
                     a.status.is_success() || a.status.is_redirection() || refused_by_case,

@@ -129,6 +129,63 @@ pub trait Desk {
     fn add_approvals(&mut self, list: &[Approval]) -> Result<usize, StoreError>;
     /// The project approvals given in `year` (all with None).
     fn approvals(&self, year: Option<i32>) -> Result<Vec<Approval>, StoreError>;
+    /// Year by year: how many county hubs accepted a request, how many enterprises raised one.
+    fn yearly_reach(&self) -> Result<Vec<(i32, u64, u64)>, StoreError>;
+}
+
+/// The desk's measures of the pack's targets (`jx555_workflow::service::targets`), by target and
+/// year: county hubs at work, providers registered by the year's end, enterprises served, the
+/// year's longest connection in working hours and longest approval in days (as `reading` counts
+/// them). An event whose clock runs past the calendar is an error naming the year.
+pub fn measured(
+    store: &dyn crate::Store,
+    levels: &jx555_workflow::request::Levels,
+    cal: &jx555_workflow::calendar::Calendar,
+    reading: jx555_workflow::service::DayReading,
+) -> Result<std::collections::BTreeMap<(String, i32), rust_decimal::Decimal>, StoreError> {
+    use jx555_workflow::service::{approval_days, connection_minutes, targets as t};
+    use rust_decimal::Decimal;
+    let mut out = std::collections::BTreeMap::new();
+    let refused = |e: jx555_workflow::calendar::NotLoaded| StoreError::Refused(e.to_string());
+    for (year, hubs, enterprises) in store.yearly_reach()? {
+        out.insert((t::COUNTY_HUBS.to_string(), year), Decimal::from(hubs));
+        out.insert(
+            (t::ENTERPRISES_SERVED.to_string(), year),
+            Decimal::from(enterprises),
+        );
+    }
+    let providers = store.providers()?;
+    if let Some(first) = providers.iter().map(|p| p.registered.year).min() {
+        let last = out
+            .keys()
+            .map(|(_, y)| *y)
+            .max()
+            .unwrap_or(first)
+            .max(first);
+        for year in first..=last {
+            let n = providers
+                .iter()
+                .filter(|p| p.registered.year <= year)
+                .count();
+            out.insert((t::PROVIDERS.to_string(), year), Decimal::from(n));
+        }
+    }
+    for c in store.connections(None)? {
+        let hours = Decimal::from(connection_minutes(&c, levels, cal).map_err(refused)?)
+            / Decimal::from(60);
+        let e = out
+            .entry((t::CONNECTION_HOURS.to_string(), c.confirmed.date.year))
+            .or_insert(hours);
+        *e = (*e).max(hours);
+    }
+    for a in store.approvals(None)? {
+        let days = Decimal::from(approval_days(&a, reading, cal).map_err(refused)?);
+        let e = out
+            .entry((t::APPROVAL_DAYS.to_string(), a.approved.year))
+            .or_insert(days);
+        *e = (*e).max(days);
+    }
+    Ok(out)
 }
 
 /// The desk's steps as the web, the API and the command line take them: checked by

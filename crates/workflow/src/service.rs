@@ -167,6 +167,68 @@ where
     out
 }
 
+/// The service-level report: every request's outcome tallied by hub, by assignee (department or
+/// provider), by category, and by the month it was raised; and in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// All requests.
+    pub total: Tally,
+    /// By hub.
+    pub by_hub: BTreeMap<String, Tally>,
+    /// By whom they were dispatched to (not yet dispatched: none).
+    pub by_assignee: BTreeMap<String, Tally>,
+    /// By 四帮, by name.
+    pub by_category: BTreeMap<String, Tally>,
+    /// By the month raised (`2025-06`).
+    pub by_month: BTreeMap<String, Tally>,
+}
+
+/// The report of `requests` as of `now`. A request whose clock runs past the calendar is an error
+/// naming the year to load.
+pub fn report<'a>(
+    requests: impl IntoIterator<Item = &'a Request>,
+    levels: &Levels,
+    cal: &Calendar,
+    now: Moment,
+) -> Result<Report, NotLoaded> {
+    let mut out = Report::default();
+    for r in requests {
+        let o = outcome(r, levels, cal, now)?;
+        out.total.add(r, &o);
+        out.by_hub.entry(r.hub.clone()).or_default().add(r, &o);
+        if let Some(a) = &r.assignee {
+            out.by_assignee.entry(a.clone()).or_default().add(r, &o);
+        }
+        out.by_category
+            .entry(r.category.name().to_string())
+            .or_default()
+            .add(r, &o);
+        let d = r.submitted.date;
+        out.by_month
+            .entry(format!("{}-{:02}", d.year, d.month))
+            .or_default()
+            .add(r, &o);
+    }
+    Ok(out)
+}
+
+/// The pack's targets the desk measures (clause （二十）, （二十一）), by id: what the targets page
+/// shows live where no indicator was entered.
+pub mod targets {
+    /// 实体化县级企业服务枢纽（个）: county hubs that accepted a request in the year.
+    pub const COUNTY_HUBS: &str = "县级服务枢纽";
+    /// 企业服务供给机构（家）: providers registered by the end of the year.
+    pub const PROVIDERS: &str = "服务供给机构";
+    /// 企业服务平台服务企业（家）: enterprises that raised a request in the year.
+    pub const ENTERPRISES_SERVED: &str = "服务企业数";
+    /// 水电气报装确认后接通（工作时）: the longest connection of the year, in working hours.
+    pub const CONNECTION_HOURS: &str = "报装接通时限";
+    /// 一般企业投资项目竣工验收前审批（天）: the longest approval of the year, in days.
+    pub const APPROVAL_DAYS: &str = "审批最多80天";
+    /// The pack's parameter saying whether the 80 days are working days.
+    pub const APPROVAL_READING: &str = "审批时限按工作日计";
+}
+
 /// A service provider of the registry (服务供给机构).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provider {
@@ -248,6 +310,22 @@ pub enum DayReading {
     Calendar,
     /// 工作日, on the official calendar.
     Working,
+}
+
+impl DayReading {
+    /// The reading the packs set (`审批时限按工作日计 = true`: working days); calendar days else.
+    pub fn of(packs: &[&jx555_lang::ir::Pack]) -> DayReading {
+        use jx555_lang::ir::ParamValue;
+        use jx555_lang::types::Value;
+        let working = packs.iter().flat_map(|p| &p.params).any(|p| {
+            p.name == targets::APPROVAL_READING && p.value == ParamValue::Const(Value::Bool(true))
+        });
+        if working {
+            DayReading::Working
+        } else {
+            DayReading::Calendar
+        }
+    }
 }
 
 /// The working minutes from confirmation to connection.
@@ -341,6 +419,29 @@ mod tests {
             escalated: false,
             reopened: 0,
         }
+    }
+
+    #[test]
+    fn the_report_groups_every_request() {
+        let levels = Levels::default();
+        let mut a = request("2025-06-09 10:00");
+        a.assignee = Some("P".into());
+        let mut b = request("2025-07-01 10:00");
+        b.hub = "市级枢纽".into();
+        b.category = Category::Appeal;
+        let r = report([&a, &b], &levels, &cal(), m("2025-07-01 11:00")).unwrap();
+        assert_eq!(r.total.requests, 2);
+        assert_eq!(r.by_hub.len(), 2);
+        assert_eq!(r.by_assignee["P"].requests, 1);
+        assert_eq!(r.by_category["诉求帮"].requests, 1);
+        assert_eq!(
+            r.by_month.keys().collect::<Vec<_>>(),
+            vec!["2025-06", "2025-07"]
+        );
+        // The June request was never accepted: breached long since.
+        assert_eq!(r.by_month["2025-06"].breached, 1);
+        let late = report([&a], &levels, &cal(), m("2027-01-04 10:00"));
+        assert!(late.is_err(), "2027 is not in the calendar");
     }
 
     #[test]

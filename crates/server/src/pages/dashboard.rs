@@ -20,7 +20,7 @@ pub async fn page(State(app): AppState, v: Visitor) -> Page {
     render(move || {
         let latest = queries::latest_run(&app)?;
         let year = latest.as_ref().map_or(queries::latest_year(&app.facts()), |(i, _)| i.year);
-        let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts().index, year)?;
+        let ts = app.targets(year)?;
         let groups: Vec<Group> = ts
             .iter()
             .filter(|t| t.clause == "附件2")

@@ -17,8 +17,10 @@ mod parts;
 mod payments;
 mod policy;
 mod publications;
+pub(crate) mod requests;
 mod run;
 mod runs;
+mod service;
 mod targets;
 mod whatif;
 
@@ -44,6 +46,10 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ("/targets", "目标", Action::ViewTargets),
     ("/publications", "公示", Action::ViewPublications),
     ("/payments", "拨付", Action::ViewPayments),
+    ("/requests", "诉求", Action::ViewRequests),
+    ("/service-levels", "服务水平", Action::ViewServiceLevels),
+    ("/service", "企业服务", Action::ViewServiceSummary),
+    ("/desk", "服务台管理", Action::ManageServiceDesk),
     ("/accounts", "账号管理", Action::ManageOfficialAccounts),
     ("/staff", "经办人", Action::ManageEnterpriseStaff),
     ("/audit", "审计日志", Action::ViewAudit),
@@ -104,6 +110,37 @@ pub fn routes() -> Routes {
             payments::bank_xlsx,
         )
         .get("/payments/{id}/bank.csv", ViewPayments, payments::bank_csv)
+        .get("/requests", ViewRequests, requests::list)
+        .get("/requests/new", RaiseRequest, requests::new_form)
+        .post("/requests", RaiseRequest, requests::raise)
+        .get("/requests/{id}", ViewRequests, requests::page)
+        .post("/requests/{id}", ActOnRequest, requests::act)
+        .get("/service-levels", ViewServiceLevels, service::levels)
+        .get(
+            "/service-levels.xlsx",
+            ViewServiceLevels,
+            service::levels_xlsx,
+        )
+        .get("/service", ViewServiceSummary, service::summary)
+        .get("/desk", ManageServiceDesk, service::desk)
+        .upload(
+            "/desk/providers",
+            ManageServiceDesk,
+            service::import_providers,
+            20 << 20,
+        )
+        .upload(
+            "/desk/connections",
+            ManageServiceDesk,
+            service::import_connections,
+            20 << 20,
+        )
+        .upload(
+            "/desk/approvals",
+            ManageServiceDesk,
+            service::import_approvals,
+            20 << 20,
+        )
 }
 
 /// Renders a page on the blocking pool: store reads and evaluations never hold up the async threads.

@@ -24,7 +24,7 @@ pub async fn page(
     let Query(y) = y.map_err(bad_request)?;
     render(move || {
         let year = y.year.unwrap_or_else(|| queries::latest_year(&app.facts()));
-        let ts = jx555_engine::targets::targets(&app.pack_refs(), &app.facts().index, year)?;
+        let ts = app.targets(year)?;
         Ok(layout(
 &v,             "目标",
             html! {

@@ -400,4 +400,36 @@ impl Desk for SqliteStore {
         }
         Ok(out)
     }
+
+    fn yearly_reach(&self) -> Result<Vec<(i32, u64, u64)>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT y, SUM(hubs), SUM(enterprises) FROM ( \
+                   SELECT CAST(substr(e.at, 1, 4) AS INTEGER) AS y, COUNT(DISTINCT r.hub) AS hubs, 0 AS enterprises \
+                   FROM request_events e JOIN requests r ON r.id = e.request_id \
+                   WHERE e.action = '\"Accept\"' AND r.hub != ?1 GROUP BY y \
+                   UNION ALL \
+                   SELECT CAST(substr(submitted_at, 1, 4) AS INTEGER), 0, COUNT(DISTINCT enterprise) \
+                   FROM requests GROUP BY 1 \
+                 ) GROUP BY y ORDER BY y",
+            )
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([jx555_workflow::request::CITY_HUB], |r| {
+                Ok((
+                    r.get::<_, i32>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(&e)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (y, h, n) = r.map_err(&e)?;
+            out.push((y, h.unsigned_abs(), n.unsigned_abs()));
+        }
+        Ok(out)
+    }
 }
