@@ -464,6 +464,30 @@ async fn the_city_hub_imports_the_registry_and_the_events_all_or_none() {
         "{}",
         row("一般企业投资项目竣工验收前审批")
     );
+    // With the pack's reading turned to working days, the same approval counts its working days.
+    let mut pack = site.pack.clone();
+    for p in &mut pack.pack.params {
+        if p.name == jx555_workflow::service::targets::APPROVAL_READING {
+            p.value = jx555_lang::ir::ParamValue::Const(jx555_lang::types::Value::Bool(true));
+        }
+    }
+    let working = jx555_workflow::service::approval_days(
+        &store().approvals(None).unwrap()[0],
+        jx555_workflow::service::DayReading::Working,
+        &jx555_workflow::calendar::Calendar::bundled().unwrap(),
+    )
+    .unwrap();
+    assert!(working < 80);
+    let app = jx555_server::App::open(vec![pack], site.db.clone())
+        .unwrap()
+        .with_now(at("2025-12-01 10:00"));
+    let (_, targets) = send(&jx555_server::router(app), None, "/targets?year=2025", None).await;
+    let i = targets.find("一般企业投资项目竣工验收前审批").unwrap();
+    assert!(
+        targets[i..i + 600].contains(&format!(">{working}<")),
+        "{}",
+        &targets[i..i + 600]
+    );
     // Each import is in the audit log under the city hub.
     let log = store()
         .audit(&AuditFilter {

@@ -225,8 +225,9 @@ pub mod targets {
     pub const CONNECTION_HOURS: &str = "报装接通时限";
     /// 一般企业投资项目竣工验收前审批（天）: the longest approval of the year, in days.
     pub const APPROVAL_DAYS: &str = "审批最多80天";
-    /// The pack's parameter saying whether the 80 days are working days.
-    pub const APPROVAL_READING: &str = "审批时限按工作日计";
+    /// The pack's parameter saying whether the 80 days are working days (the language knows the
+    /// platform reads it: `jx555_lang::check::PLATFORM_PARAMS`).
+    pub const APPROVAL_READING: &str = jx555_lang::check::PLATFORM_PARAMS[0];
 }
 
 /// A service provider of the registry (服务供给机构).

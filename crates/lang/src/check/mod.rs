@@ -79,6 +79,10 @@ fn suggest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<
         .map(|(_, c)| c)
 }
 
+/// Parameters the platform reads rather than a rule (and so not unread when no rule reads them):
+/// the service desk's reading of clause （二十）'s 80 天 as working days (`true`) or calendar days.
+pub const PLATFORM_PARAMS: &[&str] = &["审批时限按工作日计"];
+
 /// Checks every declaration and returns the IR parts and the diagnostics.
 pub fn check_decls(
     sources: &Sources,
@@ -162,7 +166,7 @@ pub fn check_decls(
         .iter()
         .any(|d| d.severity() == crate::diag::Severity::Error);
     for (name, span) in &c.param_spans {
-        if clean && !c.used_params.contains(name) {
+        if clean && !c.used_params.contains(name) && !PLATFORM_PARAMS.contains(&name.as_str()) {
             c.diagnostics.push(
                 Diagnostic::new(
                     Code::UnusedParam,
