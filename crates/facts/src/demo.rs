@@ -13,11 +13,12 @@ use crate::model::COUNTIES;
 /// The years of history generated.
 pub const YEARS: std::ops::RangeInclusive<i64> = 2018..=2023;
 
-/// A seeded generator (splitmix64).
-struct Rng(u64);
+/// A seeded generator (splitmix64): the demo's, and the desk demo's.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -25,15 +26,18 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    /// A number below `n` (0 for 0).
+    pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.next() % n }
     }
 
-    fn chance(&mut self, per_thousand: u64) -> bool {
+    /// True `per_thousand` times in a thousand.
+    pub fn chance(&mut self, per_thousand: u64) -> bool {
         self.below(1000) < per_thousand
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    /// One of `items` (not empty).
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 

@@ -62,7 +62,15 @@ fn serve_demo_answers_with_the_dashboard() {
         .port();
     let mut server = Server(
         Command::new(env!("CARGO_BIN_EXE_jx555"))
-            .args(["serve", "--demo", "--enterprises", "500", "--db"])
+            .args([
+                "serve",
+                "--demo",
+                "--enterprises",
+                "500",
+                "--demo-requests",
+                "2000",
+                "--db",
+            ])
             .arg(&db)
             .args(["--addr", &format!("127.0.0.1:{port}")])
             .current_dir(repo())
@@ -78,13 +86,17 @@ fn serve_demo_answers_with_the_dashboard() {
         .by_ref()
         .map(Result::unwrap)
         .filter(|l| l.starts_with("  demo-"))
-        .take(7)
+        .take(12)
         .map(|l| {
             let mut w = l.split_whitespace();
             (w.next().unwrap().to_string(), w.next().unwrap().to_string())
         })
         .collect();
-    assert_eq!(accounts.len(), 7, "one demo account per role");
+    assert_eq!(
+        accounts.len(),
+        12,
+        "one demo account per role (and the city's hub beside a county's)"
+    );
     // The rest of what it prints is read (and dropped), as a terminal would.
     std::thread::spawn(move || lines.for_each(drop));
     let started = Instant::now();
@@ -128,6 +140,30 @@ fn serve_demo_answers_with_the_dashboard() {
     assert!(
         run.contains("县区审核员") && run.contains("范围内的明细与合计"),
         "{run}"
+    );
+    // The desk's demo year: the county hub's queue holds open requests; the public summary counts.
+    let form = get(port, "/login");
+    let at = form.find(pat).unwrap() + pat.len();
+    let (name, password) = accounts.iter().find(|(n, _)| n == "demo-hub").unwrap();
+    let login = request(
+        port,
+        "POST",
+        "/login",
+        &set_cookie(&form),
+        &format!(
+            "name={name}&password={password}&next=%2Frequests&csrf={}",
+            &form[at..at + 64]
+        ),
+    );
+    let queue = request(port, "GET", "/requests", &set_cookie(&login), "");
+    assert!(
+        queue.starts_with("HTTP/1.1 200") && queue.contains("href=\"/requests/"),
+        "{queue}"
+    );
+    let public = get(port, "/service");
+    assert!(
+        public.contains("按枢纽") && public.contains("按时受理率"),
+        "{public}"
     );
 }
 

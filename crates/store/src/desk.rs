@@ -78,6 +78,18 @@ pub struct RequestEvent {
     pub to: State,
 }
 
+/// A request's history as another system (or the demo) recorded it: raised by one account, then
+/// each step by its actor at its moment, with the request after it.
+#[derive(Debug, Clone)]
+pub struct History {
+    /// The request as raised.
+    pub new: NewRequest,
+    /// Who raised it.
+    pub raised_by: crate::audit::Actor,
+    /// Each step: who, what, the request after it, when.
+    pub steps: Vec<(crate::audit::Actor, Action, Request, Moment)>,
+}
+
 /// Which requests to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestFilter {
@@ -99,6 +111,9 @@ pub struct RequestFilter {
 pub trait Desk {
     /// Raises a request (audited `request.raise`, object `request:<id>`). Its number.
     fn raise(&mut self, new: &NewRequest) -> Result<i64, StoreError>;
+    /// Stores requests with their whole histories in one transaction, each raise and step audited
+    /// under its own actor (a legacy desk's records, or the demo's year). How many.
+    fn load_history(&mut self, list: &[History]) -> Result<usize, StoreError>;
     /// The requests passing the filter, by number.
     fn requests(&self, filter: &RequestFilter) -> Result<Vec<StoredRequest>, StoreError>;
     /// One request and its steps.

@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod desk;
+pub mod desk_demo;
 pub mod sqlite;
 
 use jx555_engine::{AwardLine, Ledger, Override, Run};

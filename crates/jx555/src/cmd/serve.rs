@@ -24,6 +24,9 @@ pub struct ServeArgs {
     /// make one demo account per role, printing their passwords (new ones at every start).
     #[arg(long)]
     demo: bool,
+    /// Service requests the demo's desk holds: a year of them up to now (0 for none).
+    #[arg(long, default_value_t = 20_000)]
+    demo_requests: usize,
     /// The demo's size and seed.
     #[command(flatten)]
     population: Population,
@@ -95,6 +98,7 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
     }
     let packs = pack_files::load(&args.packs)?;
     if args.demo {
+        demo_desk(&db, &packs, args.demo_requests, args.population.seed)?;
         demo_accounts(&db)?;
     }
     // One line per request on stderr; RUST_LOG=warn quiets it, RUST_LOG=debug says more.
@@ -144,6 +148,57 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// A year of the service desk up to now, once: providers, requests through their steps, and the
+/// （二十） events (`jx555_store::desk_demo`).
+fn demo_desk(
+    db: &std::path::Path,
+    packs: &[jx555_server::LoadedPack],
+    n: usize,
+    seed: u64,
+) -> Result<()> {
+    use jx555_store::desk::{Desk, RequestFilter};
+    let mut store = SqliteStore::open(db)?;
+    if n == 0
+        || !store
+            .requests(&RequestFilter {
+                since: None,
+                ..RequestFilter::default()
+            })?
+            .is_empty()
+    {
+        return Ok(());
+    }
+    let Some((data, _)) = store.facts()? else {
+        return Ok(());
+    };
+    let index = jx555_engine::FactIndex::from_batches(&data.tables)?;
+    let t = index.table(jx555_lang::types::EntityKind::Enterprise);
+    let enterprises: Vec<(String, Option<String>)> = (0..t.rows)
+        .map(|i| {
+            (
+                t.ids.value(i).to_string(),
+                t.text("county", i).map(str::to_string),
+            )
+        })
+        .collect();
+    let departments = jx555_lang::ir::departments(packs.iter().map(|p| &p.pack));
+    let cal = jx555_workflow::calendar::Calendar::bundled().map_err(anyhow::Error::msg)?;
+    let now = jx555_workflow::clock::Moment::from_unix(jx555_server::auth::now());
+    let year = jx555_store::desk_demo::year(&enterprises, &departments, n, now, &cal, seed);
+    store.save_providers(&year.providers)?;
+    store.load_history(&year.requests)?;
+    store.add_connections(&year.connections)?;
+    store.add_approvals(&year.approvals)?;
+    println!(
+        "示例服务台：{} 家服务供给机构，{} 件诉求（截至 {now}），{} 件报装接通，{} 个项目审批",
+        year.providers.len(),
+        year.requests.len(),
+        year.connections.len(),
+        year.approvals.len()
+    );
+    Ok(())
+}
+
 /// One demo account per role, scoped to an enterprise that has an award in the latest run, its
 /// county and its rule's lead department, so each role shows something. Passwords are new at each
 /// start and printed once; an existing demo account gets the new one.
@@ -174,6 +229,12 @@ fn demo_accounts(db: &std::path::Path) -> Result<()> {
     let uscc = line.enterprise.clone().unwrap_or_default();
     let county = line.county.clone().unwrap_or_default();
     let department = line.rule.departments[0].clone();
+    // A provider serving the county (or city-wide), for the provider's demo account.
+    let providers = jx555_store::desk::Desk::providers(&store)?;
+    let provider = providers
+        .iter()
+        .find(|p| p.counties.is_empty() || p.counties.contains(&county))
+        .map(|p| p.uscc.clone());
     let accounts = [
         (
             "demo-staff",
@@ -181,7 +242,11 @@ fn demo_accounts(db: &std::path::Path) -> Result<()> {
             Scope::Enterprise(uscc.clone()),
         ),
         ("demo-admin", Role::EnterpriseAdmin, Scope::Enterprise(uscc)),
-        ("demo-county", Role::CountyReviewer, Scope::County(county)),
+        (
+            "demo-county",
+            Role::CountyReviewer,
+            Scope::County(county.clone()),
+        ),
         (
             "demo-dept",
             Role::DepartmentReviewer,
@@ -190,7 +255,17 @@ fn demo_accounts(db: &std::path::Path) -> Result<()> {
         ("demo-finance", Role::Finance, Scope::City),
         ("demo-audit", Role::Auditor, Scope::City),
         ("demo-sysadmin", Role::SystemAdmin, Scope::Accounts),
-    ];
+        ("demo-hotline", Role::Hotline, Scope::City),
+        ("demo-hub", Role::Hub, Scope::County(county.clone())),
+        ("demo-cityhub", Role::Hub, Scope::City),
+        (
+            "demo-supervisor",
+            Role::HubSupervisor,
+            Scope::County(county),
+        ),
+    ]
+    .into_iter()
+    .chain(provider.map(|u| ("demo-provider", Role::Provider, Scope::Provider(u))));
     println!("演示账号（密码每次启动重新生成，只显示这一次）：");
     for (name, role, scope) in accounts {
         let password = format!("Jx-{}", &new_secret()?[..20]);
@@ -217,7 +292,7 @@ fn demo_accounts(db: &std::path::Path) -> Result<()> {
                 })?;
             }
         }
-        println!("  {name:<14} {password}  {}（{scope}）", role.name());
+        println!("  {name:<16} {password}  {}（{scope}）", role.name());
     }
     Ok(())
 }

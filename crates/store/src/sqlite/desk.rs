@@ -3,8 +3,9 @@
 
 use super::{SqliteStore, append_audit, db, json};
 use crate::StoreError;
+use crate::audit::Actor;
 use crate::audit::digest;
-use crate::desk::{Desk, NewRequest, RequestEvent, RequestFilter, StoredRequest};
+use crate::desk::{Desk, History, NewRequest, RequestEvent, RequestFilter, StoredRequest};
 use jx555_lang::types::Date;
 use jx555_workflow::clock::Moment;
 use jx555_workflow::request::{Action, Request};
@@ -73,6 +74,96 @@ fn stored(
     })
 }
 
+/// Stores a new request with its audit entry (`request.raise`). Its number.
+fn insert_request(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    actor: &Actor,
+    new: &NewRequest,
+) -> Result<i64, StoreError> {
+    let e = |x| db(path, x);
+    let r = &new.request;
+    let body = json(r)?;
+    tx.execute(
+        "INSERT INTO requests (enterprise, hub, assignee, state, category, channel, caller, text, submitted_at, raised_by, body, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            r.enterprise,
+            r.hub,
+            r.assignee,
+            code(r.state),
+            code(r.category),
+            code(new.channel),
+            new.caller,
+            new.text,
+            r.submitted.to_string(),
+            actor.name,
+            body,
+            crate::now()
+        ],
+    )
+    .map_err(e)?;
+    let id = tx.last_insert_rowid();
+    append_audit(
+        tx,
+        path,
+        actor,
+        "request.raise",
+        &format!("request:{id}"),
+        digest(format!("{body}\n{}", new.text).as_bytes()),
+    )?;
+    Ok(id)
+}
+
+/// Replaces request `id` by `next` if it is still as `before` (a concurrent change is refused, not
+/// overwritten), with its event and audit entry (`request.<action>`).
+#[allow(clippy::too_many_arguments)]
+fn step_request(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    actor: &Actor,
+    id: i64,
+    before: &Request,
+    action: &Action,
+    next: &Request,
+    at: Moment,
+) -> Result<(), StoreError> {
+    let e = |x| db(path, x);
+    // The whole request as it was read: any change meanwhile (an escalation keeps the state)
+    // refuses the step rather than overwriting it.
+    let changed = tx
+        .execute(
+            "UPDATE requests SET state = ?3, assignee = ?4, body = ?5, updated_at = ?6 WHERE id = ?1 AND body = ?2",
+            params![id, json(before)?, code(next.state), next.assignee, json(next)?, crate::now()],
+        )
+        .map_err(e)?;
+    if changed == 0 {
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM requests WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(e)?;
+        return Err(match exists {
+            Some(_) => StoreError::Refused(format!("第 {id} 号诉求已被他人办理，请刷新后重试")),
+            None => StoreError::Refused(format!("没有第 {id} 号诉求")),
+        });
+    }
+    let action_json = json(action)?;
+    tx.execute(
+        "INSERT INTO request_events (request_id, at, actor, role, action, from_state, to_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, at.to_string(), actor.name, actor.role, action_json, code(before.state), code(next.state)],
+    )
+    .map_err(e)?;
+    let kind = code(action.kind());
+    append_audit(
+        tx,
+        path,
+        actor,
+        &format!("request.{kind}"),
+        &format!("request:{id}"),
+        digest(action_json.as_bytes()),
+    )
+}
+
 /// Refuses a batch that repeats what is stored, naming the first repeat.
 fn refuse_repeat(what: String) -> StoreError {
     StoreError::Refused(format!("{what} 已录入；本次导入未保存任何记录"))
@@ -80,32 +171,20 @@ fn refuse_repeat(what: String) -> StoreError {
 
 impl Desk for SqliteStore {
     fn raise(&mut self, new: &NewRequest) -> Result<i64, StoreError> {
-        self.write(|tx, path, actor| {
-            let e = |x| db(path, x);
-            let r = &new.request;
-            let body = json(r)?;
-            tx.execute(
-                "INSERT INTO requests (enterprise, hub, assignee, state, category, channel, caller, text, submitted_at, raised_by, body, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    r.enterprise,
-                    r.hub,
-                    r.assignee,
-                    code(r.state),
-                    code(r.category),
-                    code(new.channel),
-                    new.caller,
-                    new.text,
-                    r.submitted.to_string(),
-                    actor.name,
-                    body,
-                    crate::now()
-                ],
-            )
-            .map_err(e)?;
-            let id = tx.last_insert_rowid();
-            append_audit(tx, path, actor, "request.raise", &format!("request:{id}"), digest(format!("{body}\n{}", new.text).as_bytes()))?;
-            Ok(id)
+        self.write(|tx, path, actor| insert_request(tx, path, actor, new))
+    }
+
+    fn load_history(&mut self, list: &[History]) -> Result<usize, StoreError> {
+        self.write(|tx, path, _| {
+            for h in list {
+                let id = insert_request(tx, path, &h.raised_by, &h.new)?;
+                let mut before = &h.new.request;
+                for (actor, action, next, at) in &h.steps {
+                    step_request(tx, path, actor, id, before, action, next, *at)?;
+                    before = next;
+                }
+            }
+            Ok(list.len())
         })
     }
 
@@ -192,39 +271,7 @@ impl Desk for SqliteStore {
         next: &Request,
         at: Moment,
     ) -> Result<(), StoreError> {
-        self.write(|tx, path, actor| {
-            let e = |x| db(path, x);
-            let body = json(next)?;
-            // The whole request as it was read: any change meanwhile (an escalation keeps the state)
-            // refuses the step rather than overwriting it.
-            let changed = tx
-                .execute(
-                    "UPDATE requests SET state = ?3, assignee = ?4, body = ?5, updated_at = ?6 WHERE id = ?1 AND body = ?2",
-                    params![id, json(before)?, code(next.state), next.assignee, body, crate::now()],
-                )
-                .map_err(e)?;
-            if changed == 0 {
-                let exists: Option<i64> = tx
-                    .query_row("SELECT id FROM requests WHERE id = ?1", [id], |r| r.get(0))
-                    .optional()
-                    .map_err(e)?;
-                return Err(match exists {
-                    Some(_) => StoreError::Refused(format!(
-                        "第 {id} 号诉求已被他人办理，请刷新后重试"
-                    )),
-                    None => StoreError::Refused(format!("没有第 {id} 号诉求")),
-                });
-            }
-            let action_json = json(action)?;
-            tx.execute(
-                "INSERT INTO request_events (request_id, at, actor, role, action, from_state, to_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, at.to_string(), actor.name, actor.role, action_json, code(before.state), code(next.state)],
-            )
-            .map_err(e)?;
-            let kind = code(action.kind());
-            append_audit(tx, path, actor, &format!("request.{kind}"), &format!("request:{id}"), digest(action_json.as_bytes()))?;
-            Ok(())
-        })
+        self.write(|tx, path, actor| step_request(tx, path, actor, id, before, action, next, at))
     }
 
     fn providers(&self) -> Result<Vec<Provider>, StoreError> {
