@@ -17,8 +17,7 @@ pub const YEARS: std::ops::RangeInclusive<i64> = 2018..=2023;
 pub struct Rng(pub u64);
 
 impl Rng {
-    /// The next number.
-    pub fn next(&mut self) -> u64 {
+    fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
