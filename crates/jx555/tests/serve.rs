@@ -182,3 +182,21 @@ fn serve_without_a_database_says_what_to_do() {
     assert!(text(&out).contains("--demo"), "{}", text(&out));
     assert!(!db.exists(), "no database is created by a refused serve");
 }
+
+#[test]
+fn the_desks_clock_settings_are_checked_before_serving() {
+    for (args, says) in [
+        (vec!["--at-risk-percent", "0"], "--at-risk-percent"),
+        (
+            vec!["--desk-day-start", "20", "--desk-day-hours", "8"],
+            "--desk-day-start",
+        ),
+        (vec!["--resolve-days", "3,0,10,5"], "--resolve-days"),
+    ] {
+        let mut all = vec!["serve", "--demo", "--db", "/nonexistent/x.db"];
+        all.extend(args);
+        let out = jx555(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        assert!(text(&out).contains(says), "{}", text(&out));
+    }
+}

@@ -69,10 +69,67 @@ pub struct ServeArgs {
     /// Working days the department has for a decision.
     #[arg(long, default_value_t = 10)]
     decision_days: u32,
+    /// The service desk's working day: when it starts (hour, Beijing time) …
+    #[arg(long, default_value_t = 9)]
+    desk_day_start: u32,
+    /// … and how many hours it has.
+    #[arg(long, default_value_t = 8)]
+    desk_day_hours: u32,
+    /// Working hours a hub has to accept a request.
+    #[arg(long, default_value_t = 8)]
+    accept_hours: u64,
+    /// Working days to answer a request of 政策帮, 事务帮, 诉求帮 and 服务帮 (four numbers).
+    #[arg(long, num_args = 4, value_delimiter = ',', default_values_t = [3, 5, 10, 5])]
+    resolve_days: Vec<u64>,
+    /// Working days after an answer in which the enterprise may reopen.
+    #[arg(long, default_value_t = 5)]
+    reopen_days: u32,
+    /// The share of its time (percent) past which a request is at risk.
+    #[arg(long, default_value_t = 80)]
+    at_risk_percent: u64,
+}
+
+impl ServeArgs {
+    /// The desk's clock settings, or what is wrong with them.
+    fn levels(&self) -> Result<jx555_workflow::request::Levels> {
+        if self.desk_day_start > 23
+            || self.desk_day_hours == 0
+            || self.desk_day_start + self.desk_day_hours > 24
+        {
+            bail!(
+                "--desk-day-start and --desk-day-hours must make a working day within one day (9 and 8: 9:00–17:00)"
+            );
+        }
+        if !(1..=100).contains(&self.at_risk_percent) {
+            bail!("--at-risk-percent is a share of the time, 1 to 100");
+        }
+        let day_minutes = u64::from(self.desk_day_hours) * 60;
+        let mut resolve = [0; 4];
+        for (slot, days) in resolve.iter_mut().zip(&self.resolve_days) {
+            if *days == 0 {
+                bail!("--resolve-days are at least 1 working day each");
+            }
+            *slot = days * day_minutes;
+        }
+        if self.accept_hours == 0 {
+            bail!("--accept-hours is at least 1");
+        }
+        Ok(jx555_workflow::request::Levels {
+            day: jx555_workflow::clock::WorkingDay {
+                start: self.desk_day_start * 60,
+                minutes: self.desk_day_hours * 60,
+            },
+            accept: self.accept_hours * 60,
+            resolve,
+            reopen_days: self.reopen_days,
+            warn: self.at_risk_percent,
+        })
+    }
 }
 
 /// Serves until stopped.
 pub fn serve(args: &ServeArgs) -> Result<Outcome> {
+    let levels = args.levels()?;
     let db = args.db.clone().unwrap_or_else(|| {
         PathBuf::from(if args.demo {
             "jx555-demo.db"
@@ -124,7 +181,8 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
             correct: args.correct_days,
             first_review: args.first_review_days,
             decision: args.decision_days,
-        });
+        })
+        .with_levels(levels);
     if !args.addr.ip().is_loopback() {
         let accounts = SqliteStore::open(&db)?.accounts()?.len();
         eprintln!(
