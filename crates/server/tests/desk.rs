@@ -102,7 +102,7 @@ fn desk() -> DeskSite {
         .find(|c| *c != site.county)
         .unwrap();
     let provider = store.providers().unwrap()[0].uscc.clone();
-    let second = jx555_facts::cell::with_check_char("91330402MA2B0SVC1");
+    let second = jx555_facts::cell::with_check_char("91330402MA2B0PRC1");
     store
         .save_providers(&[jx555_workflow::service::Provider {
             uscc: second.clone(),
@@ -442,10 +442,45 @@ async fn the_city_hub_imports_the_registry_and_the_events_all_or_none() {
     let (s, page) = upload(&r, &d.city_hub, "/desk/approvals", "a.csv", &approvals).await;
     assert_eq!(s, StatusCode::OK, "{page}");
     let providers =
-        "统一社会信用代码,名称,服务类别,服务县区\n91330402MA2B0SVC2X,新机构,政策帮,北京市\n";
+        "统一社会信用代码,名称,服务类别,服务县区\n91330402MA2B0PRC2X,新机构,政策帮,北京市\n";
     let (s, said) = upload(&r, &d.city_hub, "/desk/providers", "p.csv", providers).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(said.contains("北京市"), "{said}");
+
+    // One provider edited by the form: renamed, its registration kept; a bad county refused.
+    let registered = store().providers().unwrap()[0].registered;
+    let edit = |counties: &str| {
+        format!(
+            "uscc={}&name={}&categories={}&categories={}&counties={}",
+            d.provider,
+            enc("嘉兴市企业综合服务中心"),
+            enc("政策帮"),
+            enc("服务帮"),
+            enc(counties)
+        )
+    };
+    let (s, said) = send(
+        &r,
+        Some(&d.city_hub),
+        "/desk/provider",
+        Some(edit("北京市")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(said.contains("北京市"), "{said}");
+    let (s, page) = send(&r, Some(&d.city_hub), "/desk/provider", Some(edit(""))).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("已修改"), "{page}");
+    let p = store()
+        .providers()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.uscc == d.provider)
+        .unwrap();
+    assert_eq!(
+        (p.name.as_str(), p.registered, p.categories.len()),
+        ("嘉兴市企业综合服务中心", registered, 2)
+    );
 
     // The targets: the longest connection of 2025 is 14 working hours (goal ≤ 8: not met); the
     // approval took 80 calendar days (goal ≤ 80: met).

@@ -85,7 +85,7 @@ pub fn year(
                 categories.push(*rng.pick(&Category::ALL));
             }
             Provider {
-                uscc: jx555_facts::cell::with_check_char(&format!("91330400MA2SVC{i:03}")),
+                uscc: jx555_facts::cell::with_check_char(&format!("91330400MA2PRC{i:03}")),
                 name: format!(
                     "{}{}企业服务有限公司",
                     county,
@@ -409,5 +409,9 @@ mod tests {
             y.requests.iter().map(|h| h.steps.len()).sum::<usize>()
         );
         assert!(!y.connections.is_empty() && !y.approvals.is_empty());
+        // The registry is one the import would take.
+        for p in &y.providers {
+            jx555_facts::cell::uscc(&p.uscc).unwrap();
+        }
     }
 }

@@ -123,6 +123,7 @@ pub fn routes() -> Routes {
         )
         .get("/service", ViewServiceSummary, service::summary)
         .get("/desk", ManageServiceDesk, service::desk)
+        .post("/desk/provider", ManageServiceDesk, service::save_provider)
         .upload(
             "/desk/providers",
             ManageServiceDesk,

@@ -336,6 +336,17 @@ fn desk_page(
                      td { (if x.counties.is_empty() { "全市".to_string() } else { x.counties.join("、") }) } td { (x.registered) } }
             }
         }
+        form method="post" action="/desk/provider" class="login" {
+            input type="hidden" name="csrf" value=(v.csrf());
+            h3 { "新增或修改一家服务供给机构" }
+            label { "统一社会信用代码 " input type="text" name="uscc" required; }
+            label { "名称 " input type="text" name="name" required; }
+            fieldset { legend { "服务类别" }
+                @for c in jx555_workflow::request::Category::ALL { label { input type="checkbox" name="categories" value=(c.name()); " " (c.name()) } " " }
+            }
+            label { "服务县区（以“、”分隔；空为全市） " input type="text" name="counties"; }
+            button type="submit" { "保存" }
+        }
         h2 { "（二十）服务时限 · " (year) "年" }
         form method="get" action="/desk" { "年度 " input type="number" name="year" value=(year) class="year"; " " button { "查看" } }
         (upload("导入水电气报装接通记录", "/desk/connections", &jx555_facts::desk::CONNECTION_COLUMNS))
@@ -429,6 +440,44 @@ pub async fn import_providers(
         let (added, updated) = app.store_as(p)?.save_providers(&list)?;
         let note =
             html! { p class="ok" { "已导入：新增 " (added) " 家，更新 " (updated) " 家。" } };
+        desk_page(&app, &v, app.now().date.year, Some(note))
+    })
+    .await
+}
+
+/// Adds or edits one provider from the form, validated as a row of the registry's import.
+pub async fn save_provider(State(app): AppState, v: Visitor, body: axum::body::Bytes) -> Page {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| ServerError::BadRequest(format!("表单无法识别：{e}")))?;
+    render(move || {
+        let p = v.principal()?;
+        city_hub(p)?;
+        let field = |k: &str| -> Vec<&str> {
+            pairs
+                .iter()
+                .filter(|(n, _)| n == k)
+                .map(|(_, x)| x.as_str())
+                .collect()
+        };
+        let row = [
+            field("uscc").join(""),
+            field("name").join(""),
+            field("categories").join("、"),
+            field("counties").join("、"),
+        ];
+        let table = jx555_facts::RawTable {
+            source: "表单".into(),
+            name: "providers".into(),
+            headers: jx555_facts::desk::PROVIDER_COLUMNS
+                .iter()
+                .map(|c| c.0.to_string())
+                .collect(),
+            rows: vec![row.to_vec()].into(),
+        };
+        let list = jx555_facts::desk::read_providers(&table, app.now().date)
+            .map_err(|ps| problems(&ps))?;
+        let (added, _) = app.store_as(p)?.save_providers(&list)?;
+        let note = html! { p class="ok" { (list[0].name) (if added == 1 { " 已登记。" } else { " 已修改。" }) } };
         desk_page(&app, &v, app.now().date.year, Some(note))
     })
     .await

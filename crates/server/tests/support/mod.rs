@@ -218,7 +218,7 @@ fn desk_fixture(store: &mut SqliteStore, uscc: &str, county: &str) -> String {
     use jx555_workflow::clock::Moment;
     use jx555_workflow::request::{Action, Category, Levels, Party, Request, State, step};
     use jx555_workflow::service::Provider;
-    let provider = jx555_facts::cell::with_check_char("91330402MA2B0SVC0");
+    let provider = jx555_facts::cell::with_check_char("91330402MA2B0PRC0");
     store
         .save_providers(&[Provider {
             uscc: provider.clone(),
