@@ -253,6 +253,45 @@ async fn a_request_lives_its_whole_life() {
         let (s, page) = send(&r, Some(who), &uri, Some(form.clone())).await;
         assert_eq!(s, StatusCode::OK, "{form}: {page}");
     }
+    // The enterprise attaches a PDF (a program named .pdf is refused); the provider downloads it,
+    // another county's hub cannot.
+    let (s, said) = upload(
+        &r,
+        enterprise,
+        &format!("{uri}/attachments"),
+        "备案.pdf",
+        "MZ\u{90}program",
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(said.contains("只接受 PDF"), "{said}");
+    let (s, page) = upload(
+        &r,
+        enterprise,
+        &format!("{uri}/attachments"),
+        "../备案.pdf",
+        "%PDF-1.4 备案",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let file = store().request_attachments(id).unwrap()[0].id;
+    let (s, body) = send(
+        &r,
+        Some(provider),
+        &format!("{uri}/attachments/{file}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.starts_with("%PDF"));
+    let (s, _) = send(
+        &r,
+        Some(&d.other_hub),
+        &format!("{uri}/attachments/{file}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     // The hub cannot answer for the provider.
     let (s, _) = send(
         &r,
@@ -286,6 +325,7 @@ async fn a_request_lives_its_whole_life() {
     assert!(stored.request.escalated);
     assert_eq!(stored.request.reopened, 1);
     assert_eq!(events.len(), 10);
+    assert_eq!(store().request_attachments(id).unwrap()[0].name, "备案.pdf");
     // Every step is in the audit log under whoever took it.
     let log = store()
         .audit(&AuditFilter {
@@ -297,7 +337,8 @@ async fn a_request_lives_its_whole_life() {
         .iter()
         .map(|e| (e.action.clone(), e.actor.clone()))
         .collect();
-    assert_eq!(log.len(), 11, "{who:?}");
+    assert_eq!(log.len(), 12, "{who:?}");
+    assert!(who.contains(&("request.attach".into(), enterprise.name.clone())));
     assert!(who.contains(&("request.raise".into(), enterprise.name.clone())));
     assert!(who.contains(&("request.Escalate".into(), "supervisor".into())));
     assert!(who.contains(&("request.Rate".into(), enterprise.name.clone())));

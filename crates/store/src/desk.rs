@@ -144,6 +144,23 @@ pub trait Desk {
     fn add_approvals(&mut self, list: &[Approval]) -> Result<usize, StoreError>;
     /// The project approvals given in `year` (all with None).
     fn approvals(&self, year: Option<i32>) -> Result<Vec<Approval>, StoreError>;
+    /// Keeps a file with a request (audited `request.attach`, the digest its SHA-256). Its number.
+    fn attach_to_request(
+        &mut self,
+        request: i64,
+        file: &crate::cases::NewAttachment,
+    ) -> Result<i64, StoreError>;
+    /// A request's files, without their bytes.
+    fn request_attachments(
+        &self,
+        request: i64,
+    ) -> Result<Vec<crate::cases::Attachment>, StoreError>;
+    /// One file of a request, with its bytes.
+    fn request_attachment(
+        &self,
+        request: i64,
+        id: i64,
+    ) -> Result<Option<(crate::cases::Attachment, Vec<u8>)>, StoreError>;
     /// Year by year: how many county hubs accepted a request, how many enterprises raised one.
     fn yearly_reach(&self) -> Result<Vec<(i32, u64, u64)>, StoreError>;
 }

@@ -70,6 +70,10 @@ const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
     ),
     (include_str!("../migrations/0013_attachments.sql"), None),
     (include_str!("../migrations/0014_service_desk.sql"), None),
+    (
+        include_str!("../migrations/0015_request_attachments.sql"),
+        None,
+    ),
 ];
 
 /// Rows rewritten by a migration step, inside its transaction.
@@ -104,7 +108,7 @@ fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 }
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 14;
+pub const SCHEMA_VERSION: usize = 15;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.

@@ -408,6 +408,15 @@ pub fn available(r: &Request, party: &Party) -> Vec<Kind> {
         .collect()
 }
 
+/// Whether `party` may add a file to `r`: the enterprise, its hub or whom it went to, until it is
+/// closed.
+pub fn may_attach(r: &Request, party: &Party) -> bool {
+    r.state != State::Closed
+        && [Actor::Enterprise, Actor::Hub, Actor::Assignee]
+            .into_iter()
+            .any(|a| is(party, a, r))
+}
+
 /// Why a step was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {

@@ -563,25 +563,7 @@ pub async fn upload(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Page {
     let Path(id) = id.map_err(bad_request)?;
-    let mut multipart = multipart.map_err(bad_request)?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| ServerError::TooLarge(format!("文件无法读取或超过 20 MB：{e}")))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("附件").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| ServerError::TooLarge(format!("文件无法读取或超过 20 MB：{e}")))?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    let Some((name, bytes)) = file else {
-        return Err(ServerError::BadRequest("没有选择文件".into()).into());
-    };
+    let (name, bytes) = super::files::field(multipart).await?;
     render(move || {
         let p = v.principal()?;
         let (c, _) = app
@@ -594,29 +576,8 @@ pub async fn upload(
                 "只有申报单位在申报、补正或待初审时可以上传材料".into(),
             ));
         }
-        if bytes.len() > case::MAX_ATTACHMENT {
-            return Err(ServerError::TooLarge("文件超过 20 MB".into()));
-        }
-        let mime = case::attachment_type(&bytes).ok_or_else(|| {
-            ServerError::BadRequest("只接受 PDF、JPG、PNG 文件（按文件内容判断）".into())
-        })?;
-        // The name as shown: no folders, no control characters, at most 100 characters.
-        let name: String = name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(100)
-            .collect();
-        app.store_as(p)?.attach(
-            id,
-            &jx555_store::cases::NewAttachment {
-                name,
-                mime: mime.to_string(),
-                bytes,
-            },
-        )?;
+        let file = super::files::accept(name, bytes)?;
+        app.store_as(p)?.attach(id, &file)?;
         case_page(&app, &v, id, None)
     })
     .await
@@ -628,9 +589,8 @@ pub async fn download(
     v: Visitor,
     ids: Result<Path<(i64, i64)>, PathRejection>,
 ) -> Result<axum::response::Response, crate::PageError> {
-    use axum::response::IntoResponse;
     let Path((id, file)) = ids.map_err(bad_request)?;
-    let (a, bytes) = crate::blocking(move || {
+    let found = crate::blocking(move || {
         let p = v.principal()?;
         let store = app.store()?;
         store
@@ -642,26 +602,5 @@ pub async fn download(
             .ok_or_else(|| ServerError::NotFound(format!("没有第 {file} 号材料")))
     })
     .await?;
-    let ascii: String = a
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, a.mime.clone()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::files::download(found))
 }

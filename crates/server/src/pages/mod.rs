@@ -11,6 +11,7 @@ mod compare;
 mod dashboard;
 mod enterprise;
 mod enterprises;
+mod files;
 mod layout;
 mod login;
 mod parts;
@@ -115,6 +116,17 @@ pub fn routes() -> Routes {
         .post("/requests", RaiseRequest, requests::raise)
         .get("/requests/{id}", ViewRequests, requests::page)
         .post("/requests/{id}", ActOnRequest, requests::act)
+        .upload(
+            "/requests/{id}/attachments",
+            ActOnRequest,
+            requests::upload,
+            jx555_workflow::case::MAX_ATTACHMENT + 64 * 1024,
+        )
+        .get(
+            "/requests/{id}/attachments/{file}",
+            ViewRequests,
+            requests::download,
+        )
         .get("/service-levels", ViewServiceLevels, service::levels)
         .get(
             "/service-levels.xlsx",

@@ -348,6 +348,9 @@ fn request_page(
         .map(|who| request::available(r, &who))
         .unwrap_or_default();
     let tags: Vec<&str> = r.tags.iter().map(|d| d.name()).collect();
+    let files = app.store()?.request_attachments(id)?;
+    let may_attach = v.may(jx555_workflow::access::Action::ActOnRequest)
+        && request::party(p).is_some_and(|who| request::may_attach(r, &who));
     let body = html! {
         @if let Some(n) = note { p class="ok" { (n) } }
         table {
@@ -366,6 +369,20 @@ fn request_page(
                 None => {}
             }
             @if let Some((score, comment)) = &r.rating { tr { th { "评价" } td { (score) " 分 " (comment) } } }
+        }
+        h2 { "附件" }
+        @if files.is_empty() { p class="muted" { "无。" } }
+        @else {
+            ul { @for f in &files {
+                li { a href=(format!("/requests/{id}/attachments/{}", f.id)) { (f.name) } " （" (f.size / 1024) " KB，" (f.uploaded.0) " " (f.uploaded.1) "）" }
+            } }
+        }
+        @if may_attach {
+            form method="post" enctype="multipart/form-data" action=(format!("/requests/{id}/attachments?csrf={}", v.csrf())) class="login" {
+                input type="hidden" name="csrf" value=(v.csrf());
+                label { "上传附件（PDF、JPG、PNG，不超过 20 MB） " input type="file" name="file" accept=".pdf,.jpg,.jpeg,.png" required; }
+                button type="submit" { "上传" }
+            }
         }
         @for kind in &kinds { (action_form(v, app, &s, *kind, &providers)) }
         h2 { "经过" }
@@ -526,4 +543,55 @@ pub async fn act(
         request_page(&app, &v, id, Some("已办理。"))
     })
     .await
+}
+
+/// Adds a file to a request: the enterprise, its hub or whom it went to, until it is closed; a
+/// PDF, JPEG or PNG of at most 20 MB, its SHA-256 in the audit log.
+pub async fn upload(
+    State(app): AppState,
+    v: Visitor,
+    id: Result<Path<i64>, PathRejection>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Page {
+    let Path(id) = id.map_err(bad_request)?;
+    let (name, bytes) = super::files::field(multipart).await?;
+    render(move || {
+        let p = v.principal()?;
+        let (s, _) = app
+            .store()?
+            .request(id)?
+            .filter(|(s, _)| request::sees(p, &s.request))
+            .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号诉求")))?;
+        if !request::party(p).is_some_and(|who| request::may_attach(&s.request, &who)) {
+            return Err(ServerError::BadRequest(
+                "只有提出诉求的企业、受理的枢纽和承办单位可以在关闭前上传附件".into(),
+            ));
+        }
+        let file = super::files::accept(name, bytes)?;
+        app.store_as(p)?.attach_to_request(id, &file)?;
+        request_page(&app, &v, id, Some("附件已上传。"))
+    })
+    .await
+}
+
+/// One file of a request, to whoever sees the request; as a download.
+pub async fn download(
+    State(app): AppState,
+    v: Visitor,
+    ids: Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<axum::response::Response, crate::PageError> {
+    let Path((id, file)) = ids.map_err(bad_request)?;
+    let found = crate::blocking(move || {
+        let p = v.principal()?;
+        let store = app.store()?;
+        store
+            .request(id)?
+            .filter(|(s, _)| request::sees(p, &s.request))
+            .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号诉求")))?;
+        store
+            .request_attachment(id, file)?
+            .ok_or_else(|| ServerError::NotFound(format!("没有第 {file} 号附件")))
+    })
+    .await?;
+    Ok(super::files::download(found))
 }

@@ -373,29 +373,6 @@ fn desk_page(
     Ok(layout(v, "服务台管理", body))
 }
 
-/// Reads the one uploaded file of a form into a temporary file named as uploaded (its extension
-/// says CSV or XLSX), for the facts' readers.
-async fn uploaded(
-    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<(String, Vec<u8>), crate::PageError> {
-    let mut multipart = multipart.map_err(bad_request)?;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| ServerError::TooLarge(format!("文件无法读取或过大：{e}")))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload.csv").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| ServerError::TooLarge(format!("文件无法读取或过大：{e}")))?;
-            return Ok((name, bytes.to_vec()));
-        }
-    }
-    Err(ServerError::BadRequest("没有选择文件".into()).into())
-}
-
 fn read_upload(name: &str, bytes: &[u8]) -> Result<jx555_facts::RawTable, ServerError> {
     let ext = if name.to_lowercase().ends_with(".xlsx") {
         "xlsx"
@@ -430,7 +407,7 @@ pub async fn import_providers(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Page {
     city_hub(v.principal()?)?;
-    let (name, bytes) = uploaded(multipart).await?;
+    let (name, bytes) = super::files::field(multipart).await?;
     render(move || {
         let p = v.principal()?;
         city_hub(p)?;
@@ -495,7 +472,7 @@ pub async fn import_connections(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Page {
     city_hub(v.principal()?)?;
-    let (name, bytes) = uploaded(multipart).await?;
+    let (name, bytes) = super::files::field(multipart).await?;
     render(move || {
         let p = v.principal()?;
         city_hub(p)?;
@@ -523,7 +500,7 @@ pub async fn import_approvals(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Page {
     city_hub(v.principal()?)?;
-    let (name, bytes) = uploaded(multipart).await?;
+    let (name, bytes) = super::files::field(multipart).await?;
     render(move || {
         let p = v.principal()?;
         city_hub(p)?;

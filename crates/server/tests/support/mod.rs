@@ -31,6 +31,9 @@ pub struct Site {
     pub publication_id: i64,
     /// A payment batch holding that case (its 公示 taken as over).
     pub batch_id: i64,
+    /// A request of the enterprise, accepted by its county's hub and dispatched to a provider, and
+    /// a file attached to it.
+    pub request: (i64, i64),
     /// One signed-in account per role, scoped to that enterprise, its county and department.
     pub accounts: Vec<(Role, Credentials)>,
 }
@@ -175,7 +178,7 @@ pub fn build(n: usize) -> Site {
             )
             .unwrap();
         // A provider of the registry and one request of the enterprise, dispatched to it.
-        let provider = desk_fixture(&mut store, &uscc, &county);
+        let (provider, request) = desk_fixture(&mut store, &uscc, &county);
         let accounts = Role::ALL
             .into_iter()
             .map(|role| {
@@ -197,6 +200,7 @@ pub fn build(n: usize) -> Site {
             case_id,
             publication_id,
             batch_id,
+            request,
             other,
             department,
             accounts,
@@ -212,8 +216,9 @@ pub fn build(n: usize) -> Site {
 }
 
 /// A service provider in the registry and a request of `uscc` raised, accepted by its county's hub
-/// and dispatched to the provider: the provider's 统一社会信用代码.
-fn desk_fixture(store: &mut SqliteStore, uscc: &str, county: &str) -> String {
+/// and dispatched to the provider, with a file: the provider's 统一社会信用代码, the request's and the
+/// file's numbers.
+fn desk_fixture(store: &mut SqliteStore, uscc: &str, county: &str) -> (String, (i64, i64)) {
     use jx555_store::desk::{Channel, Desk, NewRequest};
     use jx555_workflow::clock::Moment;
     use jx555_workflow::request::{Action, Category, Levels, Party, Request, State, step};
@@ -266,7 +271,17 @@ fn desk_fixture(store: &mut SqliteStore, uscc: &str, county: &str) -> String {
             .unwrap();
         now = next;
     }
-    provider
+    let file = store
+        .attach_to_request(
+            id,
+            &jx555_store::cases::NewAttachment {
+                name: "营业执照.pdf".into(),
+                mime: "application/pdf".into(),
+                bytes: b"%PDF-1.4 test".to_vec(),
+            },
+        )
+        .unwrap();
+    (provider, (id, file))
 }
 
 /// Confirms a pushed case other than `except` (as its enterprise), publishes it (as its lead

@@ -356,56 +356,15 @@ impl Cases for SqliteStore {
     }
 
     fn attach(&mut self, case: i64, file: &NewAttachment) -> Result<i64, StoreError> {
-        self.write(|tx, path, actor| {
-            let e = |x| db(path, x);
-            let hash = digest(&file.bytes);
-            let exists: Option<i64> = tx
-                .query_row("SELECT id FROM cases WHERE id = ?1", [case], |r| r.get(0))
-                .optional()
-                .map_err(e)?;
-            if exists.is_none() {
-                return Err(StoreError::NoCase(case));
-            }
-            tx.execute(
-                "INSERT INTO attachments (case_id, name, mime, size, sha256, bytes, uploaded_at, uploaded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![case, file.name, file.mime, file.bytes.len() as i64, hash, file.bytes, crate::now(), actor.name],
-            )
-            .map_err(e)?;
-            let id = tx.last_insert_rowid();
-            append_audit(tx, path, actor, "case.attach", &format!("case:{case}"), hash)?;
-            Ok(id)
-        })
+        self.write(|tx, path, actor| attach_to(tx, path, actor, Owner::Case, case, file))
     }
 
     fn attachments(&self, case: i64) -> Result<Vec<Attachment>, StoreError> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{ATTACHMENT} WHERE case_id = ?1 ORDER BY id"))
-            .map_err(&e)?;
-        let rows = stmt.query_map([case], attachment_row).map_err(&e)?;
-        rows.collect::<Result<_, _>>().map_err(&e)
+        self.attachments_of(Owner::Case, case)
     }
 
     fn attachment(&self, case: i64, id: i64) -> Result<Option<(Attachment, Vec<u8>)>, StoreError> {
-        let e = self.err();
-        let found = self
-            .conn
-            .query_row(
-                &format!("{ATTACHMENT} WHERE case_id = ?1 AND id = ?2"),
-                params![case, id],
-                attachment_row,
-            )
-            .optional()
-            .map_err(&e)?;
-        let Some(a) = found else { return Ok(None) };
-        let bytes: Vec<u8> = self
-            .conn
-            .query_row("SELECT bytes FROM attachments WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .map_err(&e)?;
-        Ok(Some((a, bytes)))
+        self.attachment_of(Owner::Case, case, id)
     }
 
     fn batches(&self) -> Result<Vec<Batch>, StoreError> {
@@ -478,6 +437,112 @@ fn checkpoint(tx: &rusqlite::Transaction<'_>, path: &str) -> Result<(i64, String
 
 const ATTACHMENT: &str =
     "SELECT id, name, mime, size, sha256, uploaded_at, uploaded_by FROM attachments";
+
+/// What an attachment belongs to: an award case or a service request.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Owner {
+    Case,
+    Request,
+}
+
+impl Owner {
+    /// Its table, the attachment's column naming it, and its word in audit entries.
+    fn names(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Owner::Case => ("cases", "case_id", "case"),
+            Owner::Request => ("requests", "request_id", "request"),
+        }
+    }
+}
+
+/// Keeps a file with its owner, audited `<owner>.attach` with the file's SHA-256. Its number.
+pub(super) fn attach_to(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    actor: &crate::audit::Actor,
+    owner: Owner,
+    id: i64,
+    file: &NewAttachment,
+) -> Result<i64, StoreError> {
+    let e = |x| db(path, x);
+    let (table, column, word) = owner.names();
+    let hash = digest(&file.bytes);
+    let exists: Option<i64> = tx
+        .query_row(
+            &format!("SELECT id FROM {table} WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(e)?;
+    if exists.is_none() {
+        return Err(match owner {
+            Owner::Case => StoreError::NoCase(id),
+            Owner::Request => StoreError::Refused(format!("没有第 {id} 号诉求")),
+        });
+    }
+    tx.execute(
+        &format!("INSERT INTO attachments ({column}, name, mime, size, sha256, bytes, uploaded_at, uploaded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        params![id, file.name, file.mime, file.bytes.len() as i64, hash, file.bytes, crate::now(), actor.name],
+    )
+    .map_err(e)?;
+    let file_id = tx.last_insert_rowid();
+    append_audit(
+        tx,
+        path,
+        actor,
+        &format!("{word}.attach"),
+        &format!("{word}:{id}"),
+        hash,
+    )?;
+    Ok(file_id)
+}
+
+impl SqliteStore {
+    /// The files of an owner, without their bytes.
+    pub(super) fn attachments_of(
+        &self,
+        owner: Owner,
+        id: i64,
+    ) -> Result<Vec<Attachment>, StoreError> {
+        let e = self.err();
+        let (_, column, _) = owner.names();
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{ATTACHMENT} WHERE {column} = ?1 ORDER BY id"))
+            .map_err(&e)?;
+        let rows = stmt.query_map([id], attachment_row).map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    /// One file of an owner, with its bytes.
+    pub(super) fn attachment_of(
+        &self,
+        owner: Owner,
+        id: i64,
+        file: i64,
+    ) -> Result<Option<(Attachment, Vec<u8>)>, StoreError> {
+        let e = self.err();
+        let (_, column, _) = owner.names();
+        let found = self
+            .conn
+            .query_row(
+                &format!("{ATTACHMENT} WHERE {column} = ?1 AND id = ?2"),
+                params![id, file],
+                attachment_row,
+            )
+            .optional()
+            .map_err(&e)?;
+        let Some(a) = found else { return Ok(None) };
+        let bytes: Vec<u8> = self
+            .conn
+            .query_row("SELECT bytes FROM attachments WHERE id = ?1", [file], |r| {
+                r.get(0)
+            })
+            .map_err(&e)?;
+        Ok(Some((a, bytes)))
+    }
+}
 
 fn attachment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attachment> {
     Ok(Attachment {

@@ -448,6 +448,31 @@ impl Desk for SqliteStore {
         Ok(out)
     }
 
+    fn attach_to_request(
+        &mut self,
+        request: i64,
+        file: &crate::cases::NewAttachment,
+    ) -> Result<i64, StoreError> {
+        self.write(|tx, path, actor| {
+            super::cases::attach_to(tx, path, actor, super::cases::Owner::Request, request, file)
+        })
+    }
+
+    fn request_attachments(
+        &self,
+        request: i64,
+    ) -> Result<Vec<crate::cases::Attachment>, StoreError> {
+        self.attachments_of(super::cases::Owner::Request, request)
+    }
+
+    fn request_attachment(
+        &self,
+        request: i64,
+        id: i64,
+    ) -> Result<Option<(crate::cases::Attachment, Vec<u8>)>, StoreError> {
+        self.attachment_of(super::cases::Owner::Request, request, id)
+    }
+
     fn yearly_reach(&self) -> Result<Vec<(i32, u64, u64)>, StoreError> {
         let e = self.err();
         let mut stmt = self
