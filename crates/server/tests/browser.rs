@@ -198,6 +198,48 @@ async fn a_person_uses_the_site_in_a_browser() {
     }
     log_out(&c).await;
 
+    // The enterprise raises a request (诉求) by the form; its county's hub finds it in its queue,
+    // opens it and accepts it.
+    c.goto(&format!("{base}/login")).await.unwrap();
+    log_in(&c, "enterprise-staff").await;
+    click(&c, Locator::LinkText("诉求")).await;
+    click(&c, Locator::LinkText("提出诉求")).await;
+    c.find(Locator::Css("input[name=tags][value='融资难']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("textarea[name=text]"))
+        .await
+        .unwrap()
+        .send_keys("希望对接银行办理技改贷款")
+        .await
+        .unwrap();
+    click(&c, Locator::Css("main form button[type=submit]")).await;
+    let raised = text_with(&c, "main", "诉求已提交").await;
+    assert!(
+        raised.contains("待受理") && raised.contains("融资难"),
+        "{raised}"
+    );
+    // The page after the post is the request's own, headed with its number.
+    let h1 = text(&c, "h1").await;
+    let number: String = h1.chars().filter(char::is_ascii_digit).collect();
+    log_out(&c).await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    log_in(&c, "hub").await;
+    click(&c, Locator::LinkText("诉求")).await;
+    let queue = text(&c, "main").await;
+    assert!(
+        queue.contains("希望对接银行") || queue.contains("待受理"),
+        "{queue}"
+    );
+    click(&c, Locator::LinkText(&number)).await;
+    click(&c, Locator::XPath("//form[input[@value='Accept']]//button")).await;
+    let accepted = text_with(&c, "main", "已办理").await;
+    assert!(accepted.contains("已受理"), "{accepted}");
+    log_out(&c).await;
+
     // The finance bureau (city-wide) runs what-ifs and downloads the payout list.
     c.goto(&format!("{base}/login")).await.unwrap();
     log_in(&c, "finance").await;
