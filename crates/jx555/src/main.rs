@@ -35,6 +35,8 @@ enum Command {
     Runs(cmd::runs::RunsArgs),
     /// The audit log: verify its hash chain, or list who changed what.
     Audit(cmd::audit::AuditArgs),
+    /// The working-day calendar: the years held, or load a year from the State Council's notice.
+    Calendar(cmd::calendar::CalendarArgs),
     /// Accounts: add (with a role and scope), list, disable, enable, passwd.
     User(cmd::user::UserArgs),
     /// API tokens: add (printed once), list, revoke.
@@ -118,6 +120,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => cmd::evaluate::evaluate(&args),
         Command::Runs(args) => cmd::runs::runs(&args),
         Command::Audit(args) => cmd::audit::audit(&args),
+        Command::Calendar(args) => cmd::calendar::calendar(&args),
         Command::Approve(args) => cmd::approve::approve(&args),
         Command::Release(args) => cmd::release::release(&args),
         Command::Cases(args) => cmd::release::cases(&args),

@@ -1,5 +1,6 @@
-//! `jx555 user` and `jx555 token` on a real database: accounts with roles and scopes, refused
-//! scopes, one-time and piped passwords, disabling, tokens — each in the audit log.
+//! `jx555 user`, `jx555 token` and `jx555 calendar` on a real database: accounts with roles and
+//! scopes, refused scopes, one-time and piped passwords, disabling, tokens, a calendar year loaded
+//! from its notice — each in the audit log.
 
 // A failed expectation in a test helper is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -269,4 +270,49 @@ fn publicize_and_pay_act_as_the_tokens_account() {
     );
     assert_eq!(code, Some(2));
     assert!(out.contains("unknown, revoked or expired"), "{out}");
+}
+
+#[test]
+fn a_new_calendar_year_is_loaded_whole_or_not_at_all() {
+    let tmp = temp();
+    let db = tmp.path().join("cal.db");
+    let db = db.to_str().unwrap();
+    let (code, out) = run(&[
+        "demo",
+        "--enterprises",
+        "100",
+        "--db",
+        db,
+        "--out",
+        tmp.path().join("r").to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let file = |name: &str, text: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    // A worked day that is not a weekend: refused, with its line; nothing kept.
+    let bad = file(
+        "bad.csv",
+        "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-05,workday,元旦\n",
+    );
+    let (code, out) = run(&["calendar", "load", &bad, "--db", db]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("第3行") && out.contains("不是周末"), "{out}");
+    let (_, years) = run(&["calendar", "years", "--db", db]);
+    assert!(!years.contains("2027"), "{years}");
+    let good = file(
+        "2027.csv",
+        "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节\n",
+    );
+    let (code, out) = run(&["calendar", "load", &good, "--db", db]);
+    assert_eq!(code, Some(0), "{out}");
+    let (_, years) = run(&["calendar", "years", "--db", db]);
+    assert!(
+        years.contains("2026、2027") && years.contains("2027 年由"),
+        "{years}"
+    );
+    let (_, log) = run(&["audit", "show", "--object", "calendar:2027", "--db", db]);
+    assert!(log.contains("calendar.load"), "{log}");
 }

@@ -153,11 +153,8 @@ impl App {
     /// An app over any store, which must hold facts.
     pub fn new(packs: Vec<LoadedPack>, store: Box<dyn Store + Send>) -> Result<App, ServerError> {
         let facts = Facts::load(store.as_ref())?;
-        let calendar = jx555_workflow::calendar::Calendar::bundled().map_err(|e| {
-            ServerError::Internal(format!(
-                "the bundled working-day calendar does not load: {e}"
-            ))
-        })?;
+        // The bundled years and those officials loaded (`jx555 calendar load`), read at start.
+        let calendar = store.calendar()?;
         Ok(App {
             calendar,
             today: None,

@@ -18,6 +18,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
 pub mod cases;
 pub mod desk;
 pub mod desk_demo;
@@ -192,7 +193,7 @@ pub fn ledger_state(ledger: &Ledger, year: i32) -> String {
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize) -> ControlFlow<()>;
 
 /// Where jx555 keeps its data.
-pub trait Store: accounts::Accounts + cases::Cases + desk::Desk {
+pub trait Store: accounts::Accounts + calendar::Calendars + cases::Cases + desk::Desk {
     /// Replaces all facts by `data`, in one transaction.
     fn replace_facts(
         &mut self,

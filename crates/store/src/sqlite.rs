@@ -5,6 +5,7 @@
 //! or out; runs keep every line as JSON next to the columns that are searched.
 
 mod accounts;
+mod calendar;
 mod cases;
 mod desk;
 
@@ -74,6 +75,7 @@ const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
         include_str!("../migrations/0015_request_attachments.sql"),
         None,
     ),
+    (include_str!("../migrations/0016_calendar_years.sql"), None),
 ];
 
 /// Rows rewritten by a migration step, inside its transaction.
@@ -108,7 +110,7 @@ fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 }
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 15;
+pub const SCHEMA_VERSION: usize = 16;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.

@@ -2,6 +2,7 @@
 
 pub mod approve;
 pub mod audit;
+pub mod calendar;
 pub mod check;
 pub mod coverage;
 pub mod demo;

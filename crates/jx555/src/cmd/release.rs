@@ -160,7 +160,7 @@ pub struct PublicizeArgs {
 pub fn publicize(args: &PublicizeArgs) -> Result<Outcome> {
     let mut store = open_existing(&args.db)?;
     let p = principal_of(store.as_ref())?;
-    let calendar = jx555_workflow::calendar::Calendar::bundled().map_err(anyhow::Error::msg)?;
+    let calendar = store.calendar()?;
     match jx555_store::cases::steps::publish_ready(
         store.as_mut(),
         &p,

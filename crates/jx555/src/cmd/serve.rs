@@ -240,7 +240,7 @@ fn demo_desk(
         })
         .collect();
     let departments = jx555_lang::ir::departments(packs.iter().map(|p| &p.pack));
-    let cal = jx555_workflow::calendar::Calendar::bundled().map_err(anyhow::Error::msg)?;
+    let cal = jx555_store::calendar::Calendars::calendar(&store)?;
     let now = jx555_workflow::clock::Moment::from_unix(jx555_server::auth::now());
     let year = jx555_store::desk_demo::year(&enterprises, &departments, n, now, &cal, seed);
     store.save_providers(&year.providers)?;
