@@ -400,24 +400,40 @@ fn problems(ps: &[jx555_facts::Problem]) -> ServerError {
     ))
 }
 
+/// An import of the city hub: the uploaded file read as one table, kept by `keep` (which says the
+/// year to show and what was done), then the desk page; a problem anywhere keeps nothing.
+async fn import(
+    app: std::sync::Arc<App>,
+    v: Visitor,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    keep: impl FnOnce(&App, &Principal, &jx555_facts::RawTable) -> Result<(i32, Markup), ServerError>
+    + Send
+    + 'static,
+) -> Page {
+    city_hub(v.principal()?)?;
+    let (name, bytes) = super::files::field(multipart).await?;
+    render(move || {
+        let p = v.principal()?;
+        let t = read_upload(&name, &bytes)?;
+        let (year, note) = keep(&app, p, &t)?;
+        desk_page(&app, &v, year, Some(note))
+    })
+    .await
+}
+
 /// Imports providers (added, or updated by 统一社会信用代码).
 pub async fn import_providers(
     State(app): AppState,
     v: Visitor,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Page {
-    city_hub(v.principal()?)?;
-    let (name, bytes) = super::files::field(multipart).await?;
-    render(move || {
-        let p = v.principal()?;
-        city_hub(p)?;
-        let t = read_upload(&name, &bytes)?;
+    import(app, v, multipart, |app, p, t| {
         let list =
-            jx555_facts::desk::read_providers(&t, app.now().date).map_err(|ps| problems(&ps))?;
+            jx555_facts::desk::read_providers(t, app.now().date).map_err(|ps| problems(&ps))?;
         let (added, updated) = app.store_as(p)?.save_providers(&list)?;
         let note =
             html! { p class="ok" { "已导入：新增 " (added) " 家，更新 " (updated) " 家。" } };
-        desk_page(&app, &v, app.now().date.year, Some(note))
+        Ok((app.now().date.year, note))
     })
     .await
 }
@@ -471,24 +487,17 @@ pub async fn import_connections(
     v: Visitor,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Page {
-    city_hub(v.principal()?)?;
-    let (name, bytes) = super::files::field(multipart).await?;
-    render(move || {
-        let p = v.principal()?;
-        city_hub(p)?;
-        let t = read_upload(&name, &bytes)?;
+    import(app, v, multipart, |app, p, t| {
         let list =
-            jx555_facts::desk::read_connections(&t, &exists(&app)).map_err(|ps| problems(&ps))?;
+            jx555_facts::desk::read_connections(t, &exists(app)).map_err(|ps| problems(&ps))?;
+        let n = app.store_as(p)?.add_connections(&list)?;
         let year = list
             .first()
             .map_or(app.now().date.year, |c| c.confirmed.date.year);
-        let n = app.store_as(p)?.add_connections(&list)?;
-        desk_page(
-            &app,
-            &v,
+        Ok((
             year,
-            Some(html! { p class="ok" { "已导入报装接通记录 " (n) " 件。" } }),
-        )
+            html! { p class="ok" { "已导入报装接通记录 " (n) " 件。" } },
+        ))
     })
     .await
 }
@@ -499,24 +508,17 @@ pub async fn import_approvals(
     v: Visitor,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Page {
-    city_hub(v.principal()?)?;
-    let (name, bytes) = super::files::field(multipart).await?;
-    render(move || {
-        let p = v.principal()?;
-        city_hub(p)?;
-        let t = read_upload(&name, &bytes)?;
+    import(app, v, multipart, |app, p, t| {
         let list =
-            jx555_facts::desk::read_approvals(&t, &exists(&app)).map_err(|ps| problems(&ps))?;
+            jx555_facts::desk::read_approvals(t, &exists(app)).map_err(|ps| problems(&ps))?;
+        let n = app.store_as(p)?.add_approvals(&list)?;
         let year = list
             .first()
             .map_or(app.now().date.year, |a| a.approved.year);
-        let n = app.store_as(p)?.add_approvals(&list)?;
-        desk_page(
-            &app,
-            &v,
+        Ok((
             year,
-            Some(html! { p class="ok" { "已导入项目审批记录 " (n) " 个。" } }),
-        )
+            html! { p class="ok" { "已导入项目审批记录 " (n) " 个。" } },
+        ))
     })
     .await
 }

@@ -169,6 +169,49 @@ fn refuse_repeat(what: String) -> StoreError {
     StoreError::Refused(format!("{what} 已录入；本次导入未保存任何记录"))
 }
 
+impl SqliteStore {
+    /// Inserts events all or none: `insert` says 0 for one already stored, which refuses the lot
+    /// (named by `repeat`); audited `<what>.import` with the digest of the events.
+    fn add_events<T: serde::Serialize>(
+        &mut self,
+        what: &str,
+        list: &[T],
+        insert: impl Fn(&rusqlite::Transaction<'_>, &T) -> rusqlite::Result<usize>,
+        repeat: impl Fn(&T) -> String,
+    ) -> Result<usize, StoreError> {
+        self.write(|tx, path, actor| {
+            let mut content = Vec::new();
+            for x in list {
+                if insert(tx, x).map_err(|e| db(path, e))? == 0 {
+                    return Err(refuse_repeat(repeat(x)));
+                }
+                content.extend_from_slice(json(x)?.as_bytes());
+            }
+            append_audit(
+                tx,
+                path,
+                actor,
+                &format!("{what}.import"),
+                &format!("{what}:{}", list.len()),
+                digest(&content),
+            )?;
+            Ok(list.len())
+        })
+    }
+
+    /// The four text columns of each row `sql` selects for `year` (its `?1`; all with None).
+    fn four_texts(&self, sql: &str, year: Option<i32>) -> Result<Vec<[String; 4]>, StoreError> {
+        let e = self.err();
+        let mut stmt = self.conn.prepare(sql).map_err(&e)?;
+        let rows = stmt
+            .query_map([year.map(|y| y.to_string())], |r| {
+                Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])
+            })
+            .map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+}
+
 impl Desk for SqliteStore {
     fn raise(&mut self, new: &NewRequest) -> Result<i64, StoreError> {
         self.write(|tx, path, actor| insert_request(tx, path, actor, new))
@@ -336,116 +379,69 @@ impl Desk for SqliteStore {
     }
 
     fn add_connections(&mut self, list: &[Connection]) -> Result<usize, StoreError> {
-        self.write(|tx, path, actor| {
-            let e = |x| db(path, x);
-            let mut content = Vec::new();
-            for c in list {
-                let done = tx
-                    .execute(
-                        "INSERT INTO utility_connections (enterprise, utility, confirmed_at, connected_at) VALUES (?1, ?2, ?3, ?4) \
-                         ON CONFLICT DO NOTHING",
-                        params![c.enterprise, code(c.utility), c.confirmed.to_string(), c.connected.to_string()],
-                    )
-                    .map_err(e)?;
-                if done == 0 {
-                    return Err(refuse_repeat(format!(
-                        "{} 于 {} 确认的用{}报装",
-                        c.enterprise,
-                        c.confirmed,
-                        c.utility.name()
-                    )));
-                }
-                content.extend_from_slice(json(c)?.as_bytes());
-            }
-            append_audit(tx, path, actor, "connections.import", &format!("connections:{}", list.len()), digest(&content))?;
-            Ok(list.len())
-        })
+        self.add_events(
+            "connections",
+            list,
+            |tx, c| {
+                tx.execute(
+                    "INSERT INTO utility_connections (enterprise, utility, confirmed_at, connected_at) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT DO NOTHING",
+                    params![c.enterprise, code(c.utility), c.confirmed.to_string(), c.connected.to_string()],
+                )
+            },
+            |c| format!("{} 于 {} 确认的用{}报装", c.enterprise, c.confirmed, c.utility.name()),
+        )
     }
 
     fn connections(&self, year: Option<i32>) -> Result<Vec<Connection>, StoreError> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT enterprise, utility, confirmed_at, connected_at FROM utility_connections \
-                 WHERE ?1 IS NULL OR substr(confirmed_at, 1, 4) = ?1 ORDER BY confirmed_at, id",
-            )
-            .map_err(&e)?;
-        let rows = stmt
-            .query_map([year.map(|y| y.to_string())], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })
-            .map_err(&e)?;
-        let mut out = Vec::new();
-        for r in rows {
-            let (enterprise, utility, confirmed, connected) = r.map_err(&e)?;
-            out.push(Connection {
+        self.four_texts(
+            "SELECT enterprise, utility, confirmed_at, connected_at FROM utility_connections \
+             WHERE ?1 IS NULL OR substr(confirmed_at, 1, 4) = ?1 ORDER BY confirmed_at, id",
+            year,
+        )?
+        .into_iter()
+        .map(|[enterprise, utility, confirmed, connected]| {
+            Ok(Connection {
                 enterprise,
                 utility: decode_code(&self.path, &utility)?,
                 confirmed: moment(&self.path, &confirmed)?,
                 connected: moment(&self.path, &connected)?,
-            });
-        }
-        Ok(out)
+            })
+        })
+        .collect()
     }
 
     fn add_approvals(&mut self, list: &[Approval]) -> Result<usize, StoreError> {
-        self.write(|tx, path, actor| {
-            let e = |x| db(path, x);
-            let mut content = Vec::new();
-            for a in list {
-                let done = tx
-                    .execute(
-                        "INSERT INTO project_approvals (project, enterprise, started, approved) VALUES (?1, ?2, ?3, ?4) \
-                         ON CONFLICT DO NOTHING",
-                        params![a.project, a.enterprise, a.started.to_string(), a.approved.to_string()],
-                    )
-                    .map_err(e)?;
-                if done == 0 {
-                    return Err(refuse_repeat(format!("项目 {} 的审批", a.project)));
-                }
-                content.extend_from_slice(json(a)?.as_bytes());
-            }
-            append_audit(tx, path, actor, "approvals.import", &format!("approvals:{}", list.len()), digest(&content))?;
-            Ok(list.len())
-        })
+        self.add_events(
+            "approvals",
+            list,
+            |tx, a| {
+                tx.execute(
+                    "INSERT INTO project_approvals (project, enterprise, started, approved) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT DO NOTHING",
+                    params![a.project, a.enterprise, a.started.to_string(), a.approved.to_string()],
+                )
+            },
+            |a| format!("项目 {} 的审批", a.project),
+        )
     }
 
     fn approvals(&self, year: Option<i32>) -> Result<Vec<Approval>, StoreError> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT project, enterprise, started, approved FROM project_approvals \
-                 WHERE ?1 IS NULL OR substr(approved, 1, 4) = ?1 ORDER BY approved, id",
-            )
-            .map_err(&e)?;
-        let rows = stmt
-            .query_map([year.map(|y| y.to_string())], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })
-            .map_err(&e)?;
-        let mut out = Vec::new();
-        for r in rows {
-            let (project, enterprise, started, approved) = r.map_err(&e)?;
-            out.push(Approval {
+        self.four_texts(
+            "SELECT project, enterprise, started, approved FROM project_approvals \
+             WHERE ?1 IS NULL OR substr(approved, 1, 4) = ?1 ORDER BY approved, id",
+            year,
+        )?
+        .into_iter()
+        .map(|[project, enterprise, started, approved]| {
+            Ok(Approval {
                 project,
                 enterprise,
                 started: date(&self.path, &started)?,
                 approved: date(&self.path, &approved)?,
-            });
-        }
-        Ok(out)
+            })
+        })
+        .collect()
     }
 
     fn attach_to_request(
