@@ -198,6 +198,54 @@ async fn a_person_uses_the_site_in_a_browser() {
     }
     log_out(&c).await;
 
+    // A review line: its enterprise applies, the county reviewer passes the first review, the lead
+    // department decides an amount within the cap.
+    let (review, applicant, county, department) = review_case();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    log_in(&c, &applicant).await;
+    c.goto(&format!("{base}/cases/{review}")).await.unwrap();
+    let apply = "//form[input[@value='Apply']]";
+    for (field, value) in [
+        ("bank", "中国农业银行嘉兴分行"),
+        ("number", "19390101040012345"),
+    ] {
+        c.find(Locator::XPath(&format!("{apply}//input[@name='{field}']")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    click(&c, Locator::XPath(&format!("{apply}//button"))).await;
+    assert!(text_with(&c, "main", "待初审").await.contains("待初审"));
+    log_out(&c).await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    log_in(&c, &county).await;
+    c.goto(&format!("{base}/cases/{review}")).await.unwrap();
+    click(
+        &c,
+        Locator::XPath("//form[input[@value='PassFirstReview']]//button"),
+    )
+    .await;
+    assert!(text_with(&c, "main", "待审核").await.contains("待审核"));
+    log_out(&c).await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    log_in(&c, &department).await;
+    c.goto(&format!("{base}/cases/{review}")).await.unwrap();
+    let decide = "//form[input[@value='Decide']]";
+    for (field, value) in [("amount", "1万"), ("reason", "经审核，按实际投入核定")] {
+        c.find(Locator::XPath(&format!("{decide}//input[@name='{field}']")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    click(&c, Locator::XPath(&format!("{decide}//button"))).await;
+    let decided = text_with(&c, "main", "待公示").await;
+    assert!(decided.contains("1.00万元"), "{decided}");
+    log_out(&c).await;
+
     // The enterprise raises a request (诉求) by the form; its county's hub finds it in its queue,
     // opens it and accepts it.
     c.goto(&format!("{base}/login")).await.unwrap();
@@ -284,6 +332,53 @@ async fn a_person_uses_the_site_in_a_browser() {
         .to_bytes();
     assert_eq!(&body[..2], b"PK", "an XLSX workbook is a zip");
     c.close().await.unwrap();
+}
+
+/// A review line of the shared site waiting for its application, with accounts (made here) for its
+/// enterprise, its county's reviewer and its lead department's reviewer: the case and their names.
+fn review_case() -> (i64, String, String, String) {
+    use jx555_store::cases::{CaseFilter, Cases};
+    use jx555_workflow::access::{Role, Scope};
+    use jx555_workflow::case::{Path, State};
+    let mut store = jx555_store::sqlite::SqliteStore::open(&support::site().db).unwrap();
+    let c = store
+        .cases(&CaseFilter {
+            state: Some(State::Open),
+            ..CaseFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .find(|c| {
+            matches!(
+                c.case.path,
+                Path::Review {
+                    cap: Some(cap),
+                    case_by_case: false
+                } if cap >= 1_000_000
+            ) && c.case.enterprise.is_some()
+                && c.case.county.is_some()
+        })
+        .expect("a review line with a cap of at least 1万");
+    let names = ("applicant", "review-county", "review-department");
+    support::sign_in(
+        &mut store,
+        names.0,
+        Role::EnterpriseStaff,
+        Scope::Enterprise(c.case.enterprise.clone().unwrap()),
+    );
+    support::sign_in(
+        &mut store,
+        names.1,
+        Role::CountyReviewer,
+        Scope::County(c.case.county.clone().unwrap()),
+    );
+    support::sign_in(
+        &mut store,
+        names.2,
+        Role::DepartmentReviewer,
+        Scope::Department(c.case.department.clone()),
+    );
+    (c.id, names.0.into(), names.1.into(), names.2.into())
 }
 
 /// The text of the first element matching `css`.
