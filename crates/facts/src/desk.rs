@@ -5,14 +5,12 @@
 use crate::cell::uscc;
 use crate::import::{Problem, RawTable};
 use crate::model::COUNTIES;
+use crate::table::{Cells, Header, rows};
 use jx555_lang::types::Date;
 use jx555_workflow::clock::Moment;
 use jx555_workflow::request::Category;
 use jx555_workflow::service::{Approval, Connection, Provider, Utility};
 use std::collections::HashSet;
-
-/// A column as it may be headed: English, then Chinese.
-type Header = (&'static str, &'static str);
 
 /// The columns of the provider registry.
 pub const PROVIDER_COLUMNS: [Header; 4] = [
@@ -35,84 +33,6 @@ pub const APPROVAL_COLUMNS: [Header; 4] = [
     ("started", "审批开始日期"),
     ("approved", "竣工验收前审批完成日期"),
 ];
-
-/// Reads a table's rows as the columns say: `f` turns a row's cells (in the columns' order) into a
-/// value or the problems of its cells (column index, value, reason).
-fn rows<T>(
-    t: &RawTable,
-    columns: &[Header],
-    mut f: impl FnMut(&[&str]) -> Result<T, Vec<(usize, String)>>,
-) -> Result<Vec<T>, Vec<Problem>> {
-    let problem =
-        |row: Option<usize>, column: Option<String>, value: Option<String>, reason| Problem {
-            source: t.source.clone(),
-            table: t.name.clone(),
-            row,
-            column,
-            value,
-            reason,
-        };
-    let mut at = Vec::new();
-    let mut problems = Vec::new();
-    for (en, zh) in columns {
-        match t.headers.iter().position(|h| {
-            let h = h.trim();
-            h == *en || h == *zh
-        }) {
-            Some(i) => at.push(i),
-            None => problems.push(problem(
-                None,
-                Some(format!("{zh}（{en}）")),
-                None,
-                "缺少这一列".to_string(),
-            )),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    if t.rows.is_empty() {
-        return Err(vec![problem(None, None, None, "没有数据行".to_string())]);
-    }
-    let mut out = Vec::new();
-    for (n, row) in t.rows.iter().enumerate() {
-        let cells: Vec<&str> = at
-            .iter()
-            .map(|i| row.get(*i).unwrap_or("").trim())
-            .collect();
-        match f(&cells) {
-            Ok(v) => out.push(v),
-            Err(bad) => {
-                for (c, reason) in bad {
-                    let (en, zh) = columns[c];
-                    problems.push(problem(
-                        Some(n + 1),
-                        Some(format!("{zh}（{en}）")),
-                        Some(cells[c].chars().take(60).collect()),
-                        reason,
-                    ));
-                }
-            }
-        }
-        if problems.len() >= 1000 {
-            break;
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
-}
-
-/// Collects each cell's result; a row with any problem is a list of them.
-struct Cells(Vec<(usize, String)>);
-
-impl Cells {
-    fn take<T>(&mut self, col: usize, r: Result<T, String>) -> Option<T> {
-        r.map_err(|e| self.0.push((col, e))).ok()
-    }
-}
 
 fn text(s: &str, what: &str) -> Result<String, String> {
     if s.is_empty() {

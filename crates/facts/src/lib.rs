@@ -19,6 +19,8 @@ pub mod desk;
 pub mod import;
 pub mod model;
 pub mod parquet_io;
+pub mod settlement;
+mod table;
 pub mod xlsx;
 
 pub use import::{Dataset, Problem, RawTable, validate};

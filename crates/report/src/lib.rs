@@ -168,18 +168,21 @@ pub struct BankLine {
     pub amount: i64,
     /// 用途: the clause and the award.
     pub purpose: String,
+    /// The case's number (奖补事项编号): how the finance system's return file names the line.
+    pub case: i64,
 }
 
-const BANK_HEADERS: [&str; 6] = [
+const BANK_HEADERS: [&str; 7] = [
     "收款人",
     "统一社会信用代码",
     "开户行",
     "账号",
     "金额（元）",
     "用途",
+    "奖补事项编号",
 ];
 
-fn bank_cells(l: &BankLine) -> [String; 6] {
+fn bank_cells(l: &BankLine) -> [String; 7] {
     [
         l.payee.clone(),
         l.uscc.clone(),
@@ -187,6 +190,7 @@ fn bank_cells(l: &BankLine) -> [String; 6] {
         l.number.clone(),
         yuan(l.amount),
         l.purpose.clone(),
+        l.case.to_string(),
     ]
 }
 

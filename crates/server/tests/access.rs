@@ -308,6 +308,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
                         | "/publications"
                         | "/payments"
                         | "/payments/{id}"
+                        | "/payments/{id}/return"
                         | "/requests/{id}"
                         | "/requests/{id}/attachments"
                         | "/api/v1/requests/{id}"

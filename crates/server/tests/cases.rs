@@ -592,3 +592,91 @@ async fn applications_carry_checked_files() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(back.as_bytes(), pdf.as_slice());
 }
+
+/// A multipart upload of one text file, as the page's form sends it.
+async fn upload(
+    router: &axum::Router,
+    who: &support::Credentials,
+    uri: &str,
+    content: &str,
+) -> (StatusCode, String) {
+    let boundary = "XjX555bOuNdArY";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"回单.csv\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri(format!("{uri}?csrf={}", who.csrf))
+        .header(header::COOKIE, &who.cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_is_recorded_paid_from_the_finance_systems_return_file() {
+    let site = support::build(600);
+    let router = jx555_server::router(site.app());
+    let store = || SqliteStore::open(&site.db).unwrap();
+    let (_, cases) = store().batch(site.batch_id).unwrap().unwrap();
+    let c = &cases[0];
+    let amount = rust_decimal::Decimal::new(c.case.amount.unwrap(), 2);
+    let uri = format!("/payments/{}/return", site.batch_id);
+    let finance = site.who(Role::Finance);
+    let head = "奖补事项编号,金额（元）,支付状态,失败原因,凭证号";
+    // One yuan off, a case not in the batch, a second voucher: each named by row; nothing recorded.
+    let wrong = format!(
+        "{head}\n{},{},成功,,财拨〔2026〕9号\n999999,1.00,成功,,财拨〔2026〕10号\n",
+        c.id,
+        amount + rust_decimal::Decimal::ONE
+    );
+    let (s, said) = upload(&router, finance, &uri, &wrong).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{said}");
+    assert!(
+        said.contains("第1行")
+            && said.contains("不符")
+            && said.contains("第2行")
+            && said.contains("凭证号"),
+        "{said}"
+    );
+    assert_eq!(
+        store().case(c.id).unwrap().unwrap().0.case.state,
+        State::InBatch
+    );
+    // Bad cells are named by row and column before anything is matched.
+    let (s, said) = upload(
+        &router,
+        finance,
+        &uri,
+        &format!("{head}\n{},x,退回,,\n", c.id),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(said.contains("第1行 列 金额（元）（amount）"), "{said}");
+    // The county reviewer may not record payments.
+    let (s, _) = upload(&router, site.who(Role::CountyReviewer), &uri, &wrong).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The right file: paid, into the ledger with its voucher.
+    let right = format!("{head}\n{},{amount},成功,,财拨〔2026〕9号\n", c.id);
+    let (s, page) = upload(&router, finance, &uri, &right).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("财拨〔2026〕9号"), "{page}");
+    assert_eq!(
+        store().case(c.id).unwrap().unwrap().0.case.state,
+        State::Paid
+    );
+    let paid = store().payments().unwrap();
+    assert!(
+        paid.iter()
+            .any(|(_, how)| how.contains(&format!("case:{}", c.id))
+                && how.contains("财拨〔2026〕9号")),
+        "{paid:?}"
+    );
+}

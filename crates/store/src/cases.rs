@@ -427,4 +427,62 @@ pub mod steps {
         store.settle_batch(batch, voucher.trim(), &steps)?;
         Ok(paid)
     }
+
+    /// A batch recorded paid from the finance system's return file: every line of the batch there
+    /// once with its amount to the fen, nothing else, one voucher; then as [`settle`]. Every
+    /// mismatch is named by row; one and nothing is recorded. How many were paid.
+    pub fn settle_from(
+        store: &mut dyn Store,
+        p: &Principal,
+        today: Date,
+        batch: i64,
+        lines: &[jx555_facts::settlement::Settled],
+    ) -> Result<usize, StoreError> {
+        let (_, cases) = store
+            .batch(batch)?
+            .ok_or_else(|| StoreError::Refused(format!("没有第 {batch} 批支付批次")))?;
+        let open: BTreeMap<i64, i64> = cases
+            .iter()
+            .filter(|c| c.case.state == State::InBatch)
+            .map(|c| (c.id, c.case.amount.unwrap_or(0)))
+            .collect();
+        let mut problems = Vec::new();
+        let mut seen = BTreeMap::new();
+        let voucher = lines.first().map(|l| l.voucher.clone()).unwrap_or_default();
+        for l in lines {
+            let at = format!("第{}行（第 {} 号奖补事项）", l.row, l.case);
+            match open.get(&l.case) {
+                None => problems.push(format!("{at}：不在本批次待拨付的事项中")),
+                Some(amount) if *amount != l.amount => problems.push(format!(
+                    "{at}：金额 {} 元与批次中的 {} 元不符",
+                    rust_decimal::Decimal::new(l.amount, 2),
+                    rust_decimal::Decimal::new(*amount, 2)
+                )),
+                Some(_) => {}
+            }
+            if let Some(first) = seen.insert(l.case, l.row) {
+                problems.push(format!("{at}：与第{first}行重复"));
+            }
+            if l.voucher != voucher {
+                problems.push(format!(
+                    "{at}：凭证号 {} 与第1行的 {voucher} 不同",
+                    l.voucher
+                ));
+            }
+        }
+        for id in open.keys().filter(|id| !seen.contains_key(id)) {
+            problems.push(format!("第 {id} 号奖补事项在批次中，但回单中没有"));
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "回单与第 {batch} 批不符，未记录任何拨付：\n{}",
+                problems.join("\n")
+            )));
+        }
+        let failed = lines
+            .iter()
+            .filter_map(|l| l.failed.clone().map(|r| (l.case, r)))
+            .collect();
+        settle(store, p, today, batch, &voucher, failed)
+    }
 }

@@ -1,5 +1,5 @@
 //! Uploaded files, one way for every page that takes them (a case's 申报材料, a request's
-//! attachments): read from the form's `file` field, accepted as PDF, JPEG or PNG by their bytes and
+//! attachments, the desk's imports, a finance system's return file): read from the form's `file` field, accepted as PDF, JPEG or PNG by their bytes and
 //! at most 20 MB, the name stripped of folders; served back as a download, never inline.
 
 use crate::{PageError, ServerError};
@@ -73,4 +73,33 @@ pub(crate) fn download((a, bytes): (Attachment, Vec<u8>)) -> axum::response::Res
         bytes,
     )
         .into_response()
+}
+
+/// An uploaded CSV or XLSX (by its name) read as one table, problems naming the file as uploaded.
+pub(crate) fn table(name: &str, bytes: &[u8]) -> Result<jx555_facts::RawTable, ServerError> {
+    let ext = if name.to_lowercase().ends_with(".xlsx") {
+        "xlsx"
+    } else {
+        "csv"
+    };
+    let dir = tempfile::tempdir().map_err(|e| ServerError::Internal(e.to_string()))?;
+    let path = dir.path().join(format!("upload.{ext}"));
+    std::fs::write(&path, bytes).map_err(|e| ServerError::Internal(e.to_string()))?;
+    let mut t = jx555_facts::desk::read_table(&path).map_err(ServerError::BadRequest)?;
+    // Problems name the file as uploaded, not the temporary copy.
+    t.source = name.rsplit(['/', '\\']).next().unwrap_or(name).to_string();
+    Ok(t)
+}
+
+/// A file's problems as one refusal: the first hundred, and how many more.
+pub(crate) fn problems(ps: &[jx555_facts::Problem]) -> ServerError {
+    let mut lines: Vec<String> = ps.iter().take(100).map(|p| p.to_string()).collect();
+    if ps.len() > 100 {
+        lines.push(format!("……另有 {} 处", ps.len() - 100));
+    }
+    ServerError::BadRequest(format!(
+        "未导入任何记录，有 {} 处问题：\n{}",
+        ps.len(),
+        lines.join("\n")
+    ))
 }

@@ -105,6 +105,12 @@ pub fn routes() -> Routes {
         .post("/payments", Pay, payments::make)
         .get("/payments/{id}", ViewPayments, payments::page)
         .post("/payments/{id}", Pay, payments::settle)
+        .upload(
+            "/payments/{id}/return",
+            Pay,
+            payments::settle_return,
+            20 << 20,
+        )
         .get(
             "/payments/{id}/bank.xlsx",
             ViewPayments,

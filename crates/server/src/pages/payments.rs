@@ -120,6 +120,7 @@ fn lines(app: &App, cases: &[StoredCase]) -> Vec<BankLine> {
                 .find_map(|p| p.pack.rule(&c.rule));
             let account = c.case.account.clone();
             BankLine {
+                case: c.id,
                 payee: c.case.payee.clone(),
                 uscc: c.case.enterprise.clone().unwrap_or_default(),
                 bank: account.as_ref().map(|a| a.bank.clone()).unwrap_or_default(),
@@ -180,6 +181,17 @@ fn batch_page(
             },
             None => p class="muted" { "未拨付。" },
         }
+        @if b.paid.is_none() && pay {
+            form method="post" enctype="multipart/form-data" action=(format!("/payments/{id}/return?csrf={}", v.csrf())) class="login" {
+                input type="hidden" name="csrf" value=(v.csrf());
+                h3 { "按财政支付系统的回单登记" }
+                p class="muted" { "CSV（UTF-8）或 XLSX 的第一个工作表，列："
+                    (jx555_facts::settlement::SETTLEMENT_COLUMNS.iter().map(|c| format!("{}（{}）", c.1, c.0)).collect::<Vec<_>>().join("、"))
+                    "；支付状态为 成功 或 失败。本批每一行须在回单中出现一次、金额一致、凭证号相同；有一处不符则不登记。" }
+                input type="file" name="file" accept=".csv,.xlsx" required;
+                button type="submit" { "导入回单" }
+            }
+        }
         p class="muted" { "审计校验点：生成时审计日志共 " (b.checkpoint.count) " 条，链头 " code { (b.checkpoint.head) } "。" }
     };
     Ok(layout(v, &format!("第 {id} 批支付批次"), body))
@@ -226,6 +238,26 @@ pub async fn settle(
             &f.voucher,
             failed,
         )?;
+        batch_page(&app, &v, id)
+    })
+    .await
+}
+
+/// Records a batch paid from the finance system's return file (all lines or none).
+pub async fn settle_return(
+    State(app): AppState,
+    v: Visitor,
+    id: Result<Path<i64>, PathRejection>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Page {
+    let Path(id) = id.map_err(bad_request)?;
+    let (name, bytes) = super::files::field(multipart).await?;
+    render(move || {
+        let p = v.principal()?;
+        let t = super::files::table(&name, &bytes)?;
+        let lines = jx555_facts::settlement::read_settlement(&t)
+            .map_err(|ps| super::files::problems(&ps))?;
+        jx555_store::cases::steps::settle_from(app.store()?.as_mut(), p, app.today(), id, &lines)?;
         batch_page(&app, &v, id)
     })
     .await

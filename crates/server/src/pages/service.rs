@@ -373,33 +373,6 @@ fn desk_page(
     Ok(layout(v, "服务台管理", body))
 }
 
-fn read_upload(name: &str, bytes: &[u8]) -> Result<jx555_facts::RawTable, ServerError> {
-    let ext = if name.to_lowercase().ends_with(".xlsx") {
-        "xlsx"
-    } else {
-        "csv"
-    };
-    let dir = tempfile::tempdir().map_err(|e| ServerError::Internal(e.to_string()))?;
-    let path = dir.path().join(format!("upload.{ext}"));
-    std::fs::write(&path, bytes).map_err(|e| ServerError::Internal(e.to_string()))?;
-    let mut t = jx555_facts::desk::read_table(&path).map_err(ServerError::BadRequest)?;
-    // Problems name the file as uploaded, not the temporary copy.
-    t.source = name.rsplit(['/', '\\']).next().unwrap_or(name).to_string();
-    Ok(t)
-}
-
-fn problems(ps: &[jx555_facts::Problem]) -> ServerError {
-    let mut lines: Vec<String> = ps.iter().take(100).map(|p| p.to_string()).collect();
-    if ps.len() > 100 {
-        lines.push(format!("……另有 {} 处", ps.len() - 100));
-    }
-    ServerError::BadRequest(format!(
-        "未导入任何记录，有 {} 处问题：\n{}",
-        ps.len(),
-        lines.join("\n")
-    ))
-}
-
 /// An import of the city hub: the uploaded file read as one table, kept by `keep` (which says the
 /// year to show and what was done), then the desk page; a problem anywhere keeps nothing.
 async fn import(
@@ -414,7 +387,7 @@ async fn import(
     let (name, bytes) = super::files::field(multipart).await?;
     render(move || {
         let p = v.principal()?;
-        let t = read_upload(&name, &bytes)?;
+        let t = super::files::table(&name, &bytes)?;
         let (year, note) = keep(&app, p, &t)?;
         desk_page(&app, &v, year, Some(note))
     })
@@ -428,8 +401,8 @@ pub async fn import_providers(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Page {
     import(app, v, multipart, |app, p, t| {
-        let list =
-            jx555_facts::desk::read_providers(t, app.now().date).map_err(|ps| problems(&ps))?;
+        let list = jx555_facts::desk::read_providers(t, app.now().date)
+            .map_err(|ps| super::files::problems(&ps))?;
         let (added, updated) = app.store_as(p)?.save_providers(&list)?;
         let note =
             html! { p class="ok" { "已导入：新增 " (added) " 家，更新 " (updated) " 家。" } };
@@ -468,7 +441,7 @@ pub async fn save_provider(State(app): AppState, v: Visitor, body: axum::body::B
             rows: vec![row.to_vec()].into(),
         };
         let list = jx555_facts::desk::read_providers(&table, app.now().date)
-            .map_err(|ps| problems(&ps))?;
+            .map_err(|ps| super::files::problems(&ps))?;
         let (added, _) = app.store_as(p)?.save_providers(&list)?;
         let note = html! { p class="ok" { (list[0].name) (if added == 1 { " 已登记。" } else { " 已修改。" }) } };
         desk_page(&app, &v, app.now().date.year, Some(note))
@@ -488,8 +461,8 @@ pub async fn import_connections(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Page {
     import(app, v, multipart, |app, p, t| {
-        let list =
-            jx555_facts::desk::read_connections(t, &exists(app)).map_err(|ps| problems(&ps))?;
+        let list = jx555_facts::desk::read_connections(t, &exists(app))
+            .map_err(|ps| super::files::problems(&ps))?;
         let n = app.store_as(p)?.add_connections(&list)?;
         let year = list
             .first()
@@ -509,8 +482,8 @@ pub async fn import_approvals(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Page {
     import(app, v, multipart, |app, p, t| {
-        let list =
-            jx555_facts::desk::read_approvals(t, &exists(app)).map_err(|ps| problems(&ps))?;
+        let list = jx555_facts::desk::read_approvals(t, &exists(app))
+            .map_err(|ps| super::files::problems(&ps))?;
         let n = app.store_as(p)?.add_approvals(&list)?;
         let year = list
             .first()
