@@ -498,3 +498,58 @@ async fn a_moved_database_is_not_created_again() {
     );
     assert!(!own.db.exists(), "no new database at the old path");
 }
+
+/// 终期评估 counts what the ledger paid: nothing before the year's case is paid, its amount after —
+/// in the total, the year's row and the county's row; public, as an XLSX too.
+#[tokio::test]
+async fn the_review_counts_what_the_ledger_paid() {
+    use jx555_store::cases::Cases;
+    let own = support::build(300);
+    let page = |app| async {
+        let router = jx555_server::router(app);
+        let resp = tower::ServiceExt::oneshot(
+            router,
+            axum::http::Request::get("/review?from=2020&to=2025")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "public");
+        let bytes = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    };
+    let before = page(own.app()).await;
+    assert!(
+        before.contains("合计 <strong>0.00万元</strong>"),
+        "{before}"
+    );
+    support::pay(&own.db, own.case_id);
+    let (c, _) = jx555_store::sqlite::SqliteStore::open(&own.db)
+        .unwrap()
+        .case(own.case_id)
+        .unwrap()
+        .unwrap();
+    let paid = jx555_report::wan(c.case.paid.unwrap());
+    let after = page(own.app()).await;
+    assert!(
+        after.contains(&format!("合计 <strong>{paid}</strong>，惠及企业 1 家")),
+        "{after}"
+    );
+    assert!(
+        after.contains(&format!("<td>2023</td><td>{paid}</td>")),
+        "{after}"
+    );
+    assert!(
+        after.contains(&format!("<td>{}</td><td>{paid}</td>", own.county)),
+        "{after}"
+    );
+    let (s, bytes, _) = call(Method::GET, "/review.xlsx?from=2020&to=2025", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(&bytes[..2], b"PK");
+    let (s, _, _) = call(Method::GET, "/review?from=2025&to=2020", None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}

@@ -19,6 +19,7 @@ mod payments;
 mod policy;
 mod publications;
 pub(crate) mod requests;
+mod review;
 mod run;
 mod runs;
 mod service;
@@ -45,6 +46,7 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ("/cases", "奖补事项", Action::ViewCases),
     ("/messages", "消息", Action::ViewCases),
     ("/targets", "目标", Action::ViewTargets),
+    ("/review", "终期评估", Action::ViewCityTotals),
     ("/publications", "公示", Action::ViewPublications),
     ("/payments", "拨付", Action::ViewPayments),
     ("/requests", "诉求", Action::ViewRequests),
@@ -73,6 +75,8 @@ pub fn routes() -> Routes {
         .get("/whatif", WhatIf, whatif::form)
         .post("/whatif", WhatIf, whatif::result)
         .get("/targets", ViewTargets, targets::page)
+        .get("/review", ViewCityTotals, review::page)
+        .get("/review.xlsx", ViewCityTotals, review::xlsx)
         .get("/login", SignIn, login::form)
         .post("/login", SignIn, login::submit)
         .post("/logout", SignIn, login::logout)
