@@ -41,8 +41,12 @@ pub struct TargetStatus {
     pub measured: bool,
     /// How far from the baseline (or from zero) to the goal the value is, as a ratio.
     pub progress: Option<Decimal>,
-    /// Whether the value meets the goal.
+    /// Whether the value meets the goal; for a yearly floor, whether every year so far does (no
+    /// when one does not, unknown while one has no value).
     pub met: Option<bool>,
+    /// A yearly floor's years so far (from its first to this year, at most its last): each year's
+    /// value and whether it holds. Empty for other targets.
+    pub each_year: Vec<(i32, Option<Value>, Option<bool>)>,
     /// The growth per year still needed to reach the goal by its year (a rate for reading, not money).
     pub yearly_growth_needed: Option<Decimal>,
 }
@@ -128,9 +132,10 @@ pub fn targets_with(
                     (goal, base.map(|b| (b, y)))
                 }
             };
-            let goal_stated = match t.relative_to {
-                None => t.goal.to_string(),
-                Some(y) => format!("{}年的{}", y, t.goal),
+            let goal_stated = match (t.relative_to, t.yearly_from) {
+                (Some(y), _) => format!("{}年的{}", y, t.goal),
+                (None, Some(from)) => format!("{}（{from}–{}年每年）", t.goal, t.by),
+                (None, None) => t.goal.to_string(),
             };
             let goal = goal_value.as_ref().and_then(number);
             let now = value.as_ref().and_then(number);
@@ -142,12 +147,36 @@ pub fn targets_with(
                 (Some(v), Some(g)) if g != base => Some(((v - base) / (g - base)).round_dp(4)),
                 _ => None,
             };
-            let met = match (now, goal) {
+            let holds = |v: Option<Decimal>| match (v, goal) {
                 (Some(v), Some(g)) => Some(crate::col::op_holds(t.op, v.cmp(&g))),
                 _ => None,
             };
+            let mut each_year = Vec::new();
+            if let Some(from) = t.yearly_from {
+                for y in from..=year.min(t.by) {
+                    let v = if y == year {
+                        value.clone()
+                    } else {
+                        value_in(y)?
+                    };
+                    let ok = holds(v.as_ref().and_then(number));
+                    each_year.push((y, v, ok));
+                }
+            }
+            let met = if t.yearly_from.is_none() {
+                holds(now)
+            } else if each_year.iter().any(|(_, _, ok)| *ok == Some(false)) {
+                Some(false)
+            } else if !each_year.is_empty() && each_year.iter().all(|(_, _, ok)| *ok == Some(true))
+            {
+                Some(true)
+            } else {
+                None
+            };
             let years_left = t.by - year;
             let yearly_growth_needed = match (now, goal) {
+                // A floor is held each year, not grown towards.
+                _ if t.yearly_from.is_some() => None,
                 (Some(v), Some(g)) if years_left > 0 && v > Decimal::ZERO && met == Some(false) => {
                     let ratio = (g / v).to_string().parse::<f64>().ok();
                     ratio
@@ -172,6 +201,7 @@ pub fn targets_with(
                 measured,
                 progress,
                 met,
+                each_year,
                 yearly_growth_needed,
             });
         }

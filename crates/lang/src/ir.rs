@@ -345,8 +345,10 @@ pub struct Target {
     pub goal: Value,
     /// The year whose value the goal is a share of, when the policy states no number (3个倍增).
     pub relative_to: Option<i32>,
-    /// The year by which it is to be met.
+    /// The year by which it is to be met (the last year of a yearly floor).
     pub by: i32,
+    /// A yearly floor's first year: the goal must hold in every year from it to `by` (每年).
+    pub yearly_from: Option<i32>,
     /// The baseline value and its year, if stated.
     pub baseline: Option<(Value, i32)>,
     /// How the facts give the value; `None` means it is entered as an indicator.

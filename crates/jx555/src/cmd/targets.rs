@@ -42,6 +42,7 @@ pub fn targets_cmd(args: &TargetsArgs) -> Result<Outcome> {
             t.clause,
             t.op.replace(">=", "≥").replace("<=", "≤"),
             match (t.relative_to, &t.goal) {
+                (None, Some(_)) if !t.each_year.is_empty() => t.goal_stated.clone(),
                 (None, Some(g)) => target_value(g),
                 (_, Some(g)) => format!("{}（即 {}）", t.goal_stated, target_value(g)),
                 (_, None) => format!("{}（基期数值缺失）", t.goal_stated),
@@ -66,6 +67,24 @@ pub fn targets_cmd(args: &TargetsArgs) -> Result<Outcome> {
                 };
                 println!("    当前 {}{progress}{need}{met}", target_value(v));
             }
+        }
+        if !t.each_year.is_empty() {
+            let years: Vec<String> = t
+                .each_year
+                .iter()
+                .map(|(y, v, ok)| {
+                    format!(
+                        "{y}年 {}{}",
+                        v.as_ref().map_or_else(|| "无数据".into(), target_value),
+                        if *ok == Some(false) {
+                            "（低于目标）"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect();
+            println!("    每年：{}", years.join("，"));
         }
     }
     Ok(Outcome::Ok)

@@ -25,7 +25,13 @@ impl Checker<'_> {
                     span,
                     "`cite`",
                 ),
-                TargetItem::Goal(op, value, of, by) => {
+                TargetItem::Goal {
+                    op,
+                    value,
+                    of,
+                    from,
+                    by,
+                } => {
                     let v = match of {
                         Some(_) => self.constant(value, Some(&Type::Percent)),
                         None => self.constant(value, None),
@@ -39,8 +45,35 @@ impl Checker<'_> {
                     };
                     let y = year(self, by);
                     let base = of.as_ref().map(|o| year(self, o));
+                    let first = from.as_ref().map(|f| (year(self, f), f.span.clone()));
+                    if let (Some((Some(f), fspan)), Some(y)) = (&first, y)
+                        && (*f > y || of.is_some())
+                    {
+                        self.report(
+                            Diagnostic::new(
+                                Code::TargetIncomplete,
+                                self.file,
+                                fspan.clone(),
+                                if of.is_some() {
+                                    "a yearly floor cannot also be a share of a base year"
+                                        .to_string()
+                                } else {
+                                    format!(
+                                        "a yearly floor from {f} would end by {y}, before it starts"
+                                    )
+                                },
+                            )
+                            .with_help("write `goal >= 30% yearly from 2020 by 2025`"),
+                        );
+                    }
                     if let (Some(v), Some(y), None | Some(Some(_))) = (v, y, base) {
-                        self.once(&mut goal, (op.node, v, base.flatten(), y), span, "`goal`");
+                        let first = first.and_then(|(f, _)| f);
+                        self.once(
+                            &mut goal,
+                            (op.node, v, base.flatten(), y, first),
+                            span,
+                            "`goal`",
+                        );
                     }
                 }
                 TargetItem::Baseline(value, year) => {
@@ -59,7 +92,7 @@ impl Checker<'_> {
                 TargetItem::Department(ds) => self.departments(ds, &mut departments),
             }
         }
-        let Some((op, goal, relative_to, by)) = goal else {
+        let Some((op, goal, relative_to, by, yearly_from)) = goal else {
             self.report(
                 Diagnostic::new(
                     Code::TargetIncomplete,
@@ -105,6 +138,7 @@ impl Checker<'_> {
             goal,
             relative_to,
             by,
+            yearly_from,
             baseline,
             measure,
             departments,

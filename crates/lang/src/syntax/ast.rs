@@ -157,13 +157,21 @@ pub enum TargetItem {
     Title(String),
     /// `cite "..."`
     Cite(String),
-    /// `goal >= value [of base_year] by year`; with `of`, the value is a share of the base year's.
-    Goal(
-        Spanned<CmpOp>,
-        Spanned<Expr>,
-        Option<Spanned<Expr>>,
-        Spanned<Expr>,
-    ),
+    /// `goal >= value [of base_year] [yearly from first_year] by year`; with `of`, the value is a
+    /// share of the base year's; with `yearly from`, it must hold in every year from the first to
+    /// the last (a yearly floor: 每年不低于).
+    Goal {
+        /// The comparison.
+        op: Spanned<CmpOp>,
+        /// The goal.
+        value: Spanned<Expr>,
+        /// The base year of a relative goal.
+        of: Option<Spanned<Expr>>,
+        /// The first year of a yearly floor.
+        from: Option<Spanned<Expr>>,
+        /// The year it is due (the last year of a floor).
+        by: Spanned<Expr>,
+    },
     /// `baseline value in year`
     Baseline(Spanned<Expr>, Spanned<Expr>),
     /// `measure expr`: how the facts give the value.

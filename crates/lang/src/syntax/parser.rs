@@ -448,9 +448,21 @@ fn target_item() -> P<Spanned<TargetItem>> {
             .ignore_then(cmp_op())
             .then(expr())
             .then(kw("of").ignore_then(expr()).or_not())
+            .then(
+                kw("yearly")
+                    .ignore_then(kw("from"))
+                    .ignore_then(expr())
+                    .or_not(),
+            )
             .then_ignore(kw("by"))
             .then(expr())
-            .map(|(((op, v), of), y)| TargetItem::Goal(op, v, of, y)),
+            .map(|((((op, value), of), from), by)| TargetItem::Goal {
+                op,
+                value,
+                of,
+                from,
+                by,
+            }),
         kw("baseline")
             .ignore_then(expr())
             .then_ignore(kw("in"))

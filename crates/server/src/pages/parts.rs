@@ -67,7 +67,16 @@ pub fn targets_table(ts: &[TargetStatus]) -> Markup {
                         "（" (t.by) "年）" }
                     td { (t.baseline.as_ref().map(|(v, y)| format!("{}（{y}年）", target_value(v))).unwrap_or_default()) }
                     td { (t.value.as_ref().map(target_value).unwrap_or_else(|| "无数据".into()))
-                        @if t.measured { br; small class="muted" { "服务台实测" } } }
+                        @if t.measured { br; small class="muted" { "服务台实测" } }
+                        @if !t.each_year.is_empty() {
+                            br; small {
+                                @for (y, v, ok) in &t.each_year {
+                                    span class=[(*ok == Some(false)).then_some("no")] {
+                                        (y) "年 " (v.as_ref().map(target_value).unwrap_or_else(|| "无数据".into())) " "
+                                    }
+                                }
+                            }
+                        } }
                     td { @if let Some(p) = t.progress.and_then(|p| p.to_f64()) { (svg::progress(p)) " " (format!("{:.0}%", p * 100.0)) } }
                     td { @match t.met { Some(true) => span class="ok" { "已达成" }, Some(false) => span class="no" { "未达成" }, None => span class="muted" { "—" } } }
                 }
