@@ -680,3 +680,104 @@ async fn a_batch_is_recorded_paid_from_the_finance_systems_return_file() {
         "{paid:?}"
     );
 }
+
+/// 就高不重复 between cases of one run: two pushed awards of the same achievement (planted: their
+/// lines given one exclusivity key) are both published; finance sees the lower held, not clear for a
+/// batch; the department withdraws the lower for the higher (the other way round is refused); then
+/// the higher is clear, and the lower is paid by nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_achievement_is_paid_once_the_higher() {
+    let site = support::build(600);
+    let store = || SqliteStore::open(&site.db).unwrap();
+    let cases = store().cases(&CaseFilter::default()).unwrap();
+    let a = cases.iter().find(|c| c.id == site.case_id).unwrap().clone();
+    let b = cases
+        .iter()
+        .find(|c| {
+            c.id != a.id
+                && c.run == a.run
+                && c.case.state == State::Pushed
+                && c.case.enterprise.is_some()
+                && c.case.department == a.case.department
+                && c.case.amount != a.case.amount
+        })
+        .expect("another pushed award of the same department")
+        .clone();
+    let db = rusqlite::Connection::open(&site.db).unwrap();
+    for c in [&a, &b] {
+        db.execute(
+            "UPDATE award_lines SET line = json_set(line, '$.exclusive', 'planted') WHERE run_id = ?1 AND idx = ?2",
+            (c.run, c.line as i64),
+        )
+        .unwrap();
+    }
+    drop(db);
+    support::walk(&site.db, a.id, false);
+    support::walk(&site.db, b.id, false);
+    let (higher, lower) = if a.case.amount > b.case.amount {
+        (a.id, b.id)
+    } else {
+        (b.id, a.id)
+    };
+    let after = jx555_server::router(
+        site.app()
+            .with_today(jx555_lang::types::Date::from_days(20_000 + 8)),
+    );
+    let (s, page) = as_(&after, &site, Role::Finance, "/payments", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("暂缓拨付（就高不重复）")
+            && page.contains(&format!("第 {lower} 号"))
+            && page.contains(&format!("由第 {higher} 号奖补事项支付")),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("第 {higher} 号</a>：就高不重复")),
+        "{page}"
+    );
+    // The higher cannot be withdrawn for the lower.
+    let dept = Role::DepartmentReviewer;
+    let (s, no) = as_(
+        &after,
+        &site,
+        dept,
+        &format!("/cases/{higher}"),
+        Some(format!(
+            "kind=Supersede&by={lower}&reason={}",
+            enc("同一成果")
+        )),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(no.contains("金额低于本项"), "{no}");
+    let (_, page) = as_(&after, &site, dept, &format!("/cases/{lower}"), None).await;
+    assert!(
+        page.contains("同一成果的其他奖补事项") && page.contains("value=\"Supersede\""),
+        "{page}"
+    );
+    let (s, page) = as_(
+        &after,
+        &site,
+        dept,
+        &format!("/cases/{lower}"),
+        Some(format!(
+            "kind=Supersede&by={higher}&reason={}",
+            enc("同一成果由较高的一项支付")
+        )),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(
+        store().case(lower).unwrap().unwrap().0.case.state,
+        State::Withdrawn
+    );
+    let (_, page) = as_(&after, &site, Role::Finance, "/payments", None).await;
+    assert!(!page.contains("暂缓拨付"), "{page}");
+    let log = store()
+        .audit(&AuditFilter {
+            object: Some(format!("case:{lower}")),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert!(log.iter().any(|e| e.action == "case.Supersede"), "{log:?}");
+}

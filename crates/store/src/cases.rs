@@ -5,6 +5,7 @@
 use crate::StoreError;
 use jx555_workflow::case::{Action, Case, State};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A case to create when a run is released.
 #[derive(Debug, Clone)]
@@ -122,6 +123,8 @@ pub trait Cases {
     fn attachment(&self, case: i64, id: i64) -> Result<Option<(Attachment, Vec<u8>)>, StoreError>;
     /// Every payment batch, newest first.
     fn batches(&self) -> Result<Vec<Batch>, StoreError>;
+    /// Each case's 就高不重复 key (its line's exclusivity key), for the cases that have one.
+    fn exclusive_keys(&self) -> Result<BTreeMap<i64, String>, StoreError>;
     /// One payment batch and its cases (those that failed included).
     fn batch(&self, id: i64) -> Result<Option<(Batch, Vec<StoredCase>)>, StoreError>;
 }
@@ -354,6 +357,83 @@ pub mod steps {
         Ok((id, steps.len(), ends))
     }
 
+    /// Why a case may not be paid yet under 就高不重复 (结语): another case of the same run pays the
+    /// same achievement (the same exclusivity key) — one still undecided, or one paying more (or
+    /// as much and numbered first). The lower is withdrawn (`Supersede`) by its department; only
+    /// then is the other clear. By case number.
+    pub fn held(cases: &[StoredCase], keys: &BTreeMap<i64, String>) -> BTreeMap<i64, String> {
+        let live = |c: &StoredCase| !matches!(c.case.state, State::Declined | State::Withdrawn);
+        let mut by_key: BTreeMap<(i64, &str), Vec<&StoredCase>> = BTreeMap::new();
+        for c in cases.iter().filter(|c| live(c)) {
+            if let Some(k) = keys.get(&c.id) {
+                by_key.entry((c.run, k.as_str())).or_default().push(c);
+            }
+        }
+        let mut out = BTreeMap::new();
+        for group in by_key.values().filter(|g| g.len() > 1) {
+            for c in group {
+                let other = group.iter().filter(|o| o.id != c.id).find(|o| {
+                    match (o.case.amount, c.case.amount) {
+                        (None, _) => true,
+                        (Some(a), Some(b)) => a > b || (a == b && o.id < c.id),
+                        (Some(_), None) => false,
+                    }
+                });
+                if let Some(o) = other {
+                    out.insert(
+                        c.id,
+                        match o.case.amount {
+                            None => format!(
+                                "就高不重复：同一成果另有第 {} 号奖补事项尚未核定金额，待其核定后只付较高者",
+                                o.id
+                            ),
+                            Some(_) => format!(
+                                "就高不重复：同一成果由第 {} 号奖补事项支付（金额不低于本项），本项应撤销",
+                                o.id
+                            ),
+                        },
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether case `id` may be withdrawn in favour of case `by` (就高不重复): the same run and
+    /// exclusivity key, `by` live and paying at least as much. The reason when not.
+    pub fn may_supersede(store: &dyn Store, id: i64, by: i64) -> Result<(), StoreError> {
+        let no = |why: String| Err(StoreError::Refused(why));
+        if id == by {
+            return no("不能由本项取代本项".into());
+        }
+        let keys = store.exclusive_keys()?;
+        let read = |n: i64| -> Result<StoredCase, StoreError> {
+            Ok(store
+                .case(n)?
+                .ok_or_else(|| StoreError::Refused(format!("没有第 {n} 号奖补事项")))?
+                .0)
+        };
+        let (me, other) = (read(id)?, read(by)?);
+        if me.run != other.run || !keys.contains_key(&id) || keys.get(&id) != keys.get(&by) {
+            return no(format!(
+                "第 {by} 号奖补事项与本项不是同一成果（就高不重复的键不同），不能以其撤销本项"
+            ));
+        }
+        if matches!(other.case.state, State::Declined | State::Withdrawn) {
+            return no(format!(
+                "第 {by} 号奖补事项已{}，不能以其撤销本项",
+                other.case.state.name()
+            ));
+        }
+        match (other.case.amount, me.case.amount) {
+            (Some(a), Some(b)) if a < b => no(format!(
+                "第 {by} 号奖补事项金额低于本项：就高不重复应撤销较低的一项"
+            )),
+            (None, _) => no(format!("第 {by} 号奖补事项尚未核定金额，待其核定后再比较")),
+            _ => Ok(()),
+        }
+    }
+
     /// The cases `p` may put in a payment batch today, by fund (`fund_of` names a case's fund).
     pub fn cleared(
         store: &dyn Store,
@@ -362,7 +442,9 @@ pub mod steps {
         fund_of: &dyn Fn(&StoredCase) -> String,
     ) -> Result<BTreeMap<String, Vec<Step>>, StoreError> {
         let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
-        for c in store.cases(&CaseFilter::default())? {
+        let all = store.cases(&CaseFilter::default())?;
+        let held = held(&all, &store.exclusive_keys()?);
+        for c in all.into_iter().filter(|c| !held.contains_key(&c.id)) {
             if let Ok(next) = step(&c.case, p, &Action::AddToBatch, today) {
                 out.entry(fund_of(&c)).or_default().push((
                     c.id,
@@ -484,5 +566,74 @@ pub mod steps {
             .filter_map(|l| l.failed.clone().map(|r| (l.case, r)))
             .collect();
         settle(store, p, today, batch, &voucher, failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::steps::held;
+    use super::*;
+    use jx555_workflow::case::Path;
+
+    fn case(id: i64, run: i64, state: State, amount: Option<i64>) -> StoredCase {
+        StoredCase {
+            id,
+            run,
+            line: 0,
+            pack: "p".into(),
+            rule: "r".into(),
+            subject: "s".into(),
+            case: Case {
+                state,
+                path: Path::Push,
+                enterprise: Some("E".into()),
+                payee: "甲公司".into(),
+                county: None,
+                department: "市经信局".into(),
+                amount,
+                account: None,
+                publication_ends: None,
+                open_objections: 0,
+                paid: None,
+            },
+            updated_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_same_achievement_is_held_for_the_higher_or_the_undecided() {
+        let keys: BTreeMap<i64, String> = [(1, "k"), (2, "k"), (3, "k"), (4, "other"), (5, "k")]
+            .into_iter()
+            .map(|(i, k)| (i, k.to_string()))
+            .collect();
+        // 1 pays 300万, 2 is a review line not yet decided, 3 pays 500万, 5 is of another run.
+        let cases = vec![
+            case(1, 7, State::Publicized, Some(300)),
+            case(2, 7, State::Applied, None),
+            case(3, 7, State::Ready, Some(500)),
+            case(4, 7, State::Ready, Some(100)),
+            case(5, 8, State::Ready, Some(900)),
+        ];
+        let h = held(&cases, &keys);
+        assert!(
+            h[&1].contains("第 2 号") || h[&1].contains("第 3 号"),
+            "{h:?}"
+        );
+        assert!(
+            h[&3].contains("第 2 号") && h[&3].contains("尚未核定"),
+            "{h:?}"
+        );
+        assert!(!h.contains_key(&4) && !h.contains_key(&5), "{h:?}");
+        // Once the review line is decided lower and withdrawn, the higher (3) is clear and 1 is held.
+        let mut decided = cases.clone();
+        decided[1].case.state = State::Withdrawn;
+        let h = held(&decided, &keys);
+        assert!(!h.contains_key(&3), "{h:?}");
+        assert!(h[&1].contains("第 3 号"), "{h:?}");
+        // Equal amounts: the one numbered first is paid.
+        let mut equal = decided.clone();
+        equal[0].case.amount = Some(500);
+        let h = held(&equal, &keys);
+        assert!(!h.contains_key(&1) && h[&3].contains("第 1 号"), "{h:?}");
     }
 }

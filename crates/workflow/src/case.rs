@@ -159,6 +159,15 @@ pub enum Action {
     RecordFailed(String),
     /// A new account after a failed payment.
     CorrectAccount(Account),
+    /// 就高不重复: withdrawn because another case pays the same achievement (the same exclusivity
+    /// key of the same run) at least as much; that case's number and the reason. Whether it does is
+    /// the store's to check: it knows the other cases.
+    Supersede {
+        /// The case that pays the achievement.
+        by: i64,
+        /// Why, as the department writes it.
+        reason: String,
+    },
 }
 
 /// The kinds of [`Action`], as the transition table names them.
@@ -194,6 +203,8 @@ pub enum Kind {
     RecordFailed,
     /// [`Action::CorrectAccount`].
     CorrectAccount,
+    /// [`Action::Supersede`].
+    Supersede,
 }
 
 impl Action {
@@ -215,6 +226,7 @@ impl Action {
             Action::RecordPaid => Kind::RecordPaid,
             Action::RecordFailed(_) => Kind::RecordFailed,
             Action::CorrectAccount(_) => Kind::CorrectAccount,
+            Action::Supersede { .. } => Kind::Supersede,
         }
     }
 }
@@ -282,6 +294,14 @@ pub const TRANSITIONS: &[Transition] = &[
     t(S::InBatch, K::RecordPaid, A::Finance, S::Paid),
     t(S::InBatch, K::RecordFailed, A::Finance, S::PaymentFailed),
     t(S::PaymentFailed, K::CorrectAccount, A::Payee, S::Corrected),
+    // 就高不重复 between cases of one run: before payment, the lower is withdrawn.
+    t(S::Pushed, K::Supersede, A::Department, S::Withdrawn),
+    t(S::Open, K::Supersede, A::Department, S::Withdrawn),
+    t(S::Applied, K::Supersede, A::Department, S::Withdrawn),
+    t(S::Returned, K::Supersede, A::Department, S::Withdrawn),
+    t(S::FirstPassed, K::Supersede, A::Department, S::Withdrawn),
+    t(S::Ready, K::Supersede, A::Department, S::Withdrawn),
+    t(S::Publicized, K::Supersede, A::Department, S::Withdrawn),
 ];
 
 /// The kinds of action `p` may try on `case` now (the table's rows from its state whose actor `p`
@@ -444,6 +464,7 @@ pub fn step(case: &Case, p: &Principal, action: &Action, today: Date) -> Result<
             }
         }
         Action::PassFirstReview | Action::RecordPaid => {}
+        Action::Supersede { reason: why, .. } => reason(why)?,
         Action::Decide {
             amount,
             reason: why,
@@ -554,6 +575,7 @@ pub fn verb(kind: Kind) -> &'static str {
         Kind::RecordPaid => "登记已拨付",
         Kind::RecordFailed => "登记拨付失败",
         Kind::CorrectAccount => "更正账户",
+        Kind::Supersede => "就高不重复撤销",
     }
 }
 

@@ -251,6 +251,7 @@ pub async fn bulk(State(app): AppState, v: Visitor, body: axum::body::Bytes) -> 
         reason: field("reason").unwrap_or_default(),
         meeting: String::new(),
         days: None,
+        by: None,
     };
     render(move || {
         let p = v.principal()?;
@@ -294,8 +295,29 @@ fn case_page(
         .filter(|(c, _)| sees(p, c))
         .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号奖补事项")))?;
     let files = app.store()?.attachments(id)?;
+    // 就高不重复 between cases of the run: the others paying the same achievement, and whether this
+    // one is held for them.
+    let (siblings, held) = {
+        let store = app.store()?;
+        let keys = store.exclusive_keys()?;
+        let run_cases = store.cases(&CaseFilter {
+            run: Some(c.run),
+            ..CaseFilter::default()
+        })?;
+        let held = jx555_store::cases::steps::held(&run_cases, &keys).remove(&id);
+        let siblings: Vec<StoredCase> = run_cases
+            .into_iter()
+            .filter(|o| o.id != id && keys.contains_key(&o.id) && keys.get(&o.id) == keys.get(&id))
+            .collect();
+        (siblings, held)
+    };
     let body = html! {
         @if let Some(r) = refused { p class="no" { (r) } }
+        @if let Some(h) = &held { p class="no" { (h) } }
+        @if !siblings.is_empty() {
+            p { "同一成果的其他奖补事项（就高不重复，只付较高者）："
+                @for o in &siblings { a href=(format!("/cases/{}", o.id)) { "第 " (o.id) " 号" } "（" (o.case.state.name()) "，" (o.case.amount.map(wan).unwrap_or_else(|| "待核定".into())) "） " } }
+        }
         table {
             tr { th { "奖补项目" } td { (c.rule) "（" (c.pack) "）" } }
             tr { th { "对象" } td { (c.subject) } }
@@ -324,7 +346,7 @@ fn case_page(
             }
         }
         @if v.may(jx555_workflow::access::Action::ActOnCase) {
-            @for kind in case::available(&c.case, p) { (form(v, &c, kind)) }
+            @for kind in case::available(&c.case, p).into_iter().filter(|k| *k != Kind::Supersede || !siblings.is_empty()) { (form(v, &c, kind, &siblings)) }
         }
         h2 { "经过" }
         @if events.is_empty() { p class="muted" { "发布后尚无办理记录。" } }
@@ -352,7 +374,7 @@ fn path_name(p: &CasePath) -> String {
 }
 
 /// The form of one action.
-fn form(v: &Visitor, c: &StoredCase, kind: Kind) -> Markup {
+fn form(v: &Visitor, c: &StoredCase, kind: Kind, siblings: &[StoredCase]) -> Markup {
     let code = serde_json::to_value(kind)
         .ok()
         .and_then(|x| x.as_str().map(str::to_string))
@@ -385,6 +407,12 @@ fn form(v: &Visitor, c: &StoredCase, kind: Kind) -> Markup {
                 Kind::Decline | Kind::Return | Kind::Object | Kind::Dismiss | Kind::RecordFailed => {
                     label { "理由 " input type="text" name="reason" required; }
                 }
+                Kind::Supersede => {
+                    label { "由此项支付 " select name="by" required {
+                        @for o in siblings { option value=(o.id) { "第 " (o.id) " 号（" (o.case.amount.map(wan).unwrap_or_else(|| "待核定".into())) "）" } }
+                    } }
+                    label { "理由 " input type="text" name="reason" required; }
+                }
                 Kind::PassFirstReview | Kind::Withdraw | Kind::AddToBatch | Kind::RecordPaid => {}
             }
             button type="submit" { (verb(kind)) }
@@ -410,6 +438,8 @@ pub struct ActForm {
     #[serde(default)]
     meeting: String,
     days: Option<u32>,
+    /// The case that pays the achievement instead (Supersede).
+    by: Option<i64>,
 }
 
 /// Yuan as typed (`12.5万`, `125000`, `125,000.00元`) in fen.
@@ -469,6 +499,10 @@ fn action(app: &App, f: &ActForm, today: Date) -> Result<Action, String> {
         Kind::Withdraw => Action::Uphold(None),
         Kind::AddToBatch => Action::AddToBatch,
         Kind::RecordPaid => Action::RecordPaid,
+        Kind::Supersede => Action::Supersede {
+            by: f.by.ok_or("请选择由哪一项支付")?,
+            reason: f.reason.clone(),
+        },
     })
 }
 
@@ -496,7 +530,12 @@ pub(crate) fn act_on(
         .map_err(|refusal| {
             ServerError::BadRequest(format!("未办理：{refusal}（第 {id} 号奖补事项）"))
         })?;
-    app.store_as(p)?.record_step(id, c.case.state, &a, &next)?;
+    let mut store = app.store_as(p)?;
+    if let Action::Supersede { by, .. } = &a {
+        jx555_store::cases::steps::may_supersede(store.as_ref(), id, *by)
+            .map_err(|e| ServerError::BadRequest(format!("未办理：{e}（第 {id} 号奖补事项）")))?;
+    }
+    store.record_step(id, c.case.state, &a, &next)?;
     Ok(StoredCase { case: next, ..c })
 }
 

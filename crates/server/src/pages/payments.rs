@@ -43,6 +43,18 @@ pub async fn list(State(app): AppState, v: Visitor) -> Page {
         } else {
             BTreeMap::new()
         };
+        // Cases past their 公示 held back by 就高不重复 until their department withdraws the lower.
+        let held: Vec<(i64, String)> = if pay {
+            let store = app.store()?;
+            let all = store.cases(&jx555_store::cases::CaseFilter::default())?;
+            let held = jx555_store::cases::steps::held(&all, &store.exclusive_keys()?);
+            all.iter()
+                .filter(|c| matches!(c.case.state, case::State::Publicized | case::State::Corrected))
+                .filter_map(|c| held.get(&c.id).map(|h| (c.id, h.clone())))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let body = html! {
             @if pay {
                 section {
@@ -64,6 +76,10 @@ pub async fn list(State(app): AppState, v: Visitor) -> Page {
                         }
                     }
                 }
+            }
+            @if !held.is_empty() {
+                h2 { "暂缓拨付（就高不重复）" }
+                ul { @for (id, why) in &held { li { a href=(format!("/cases/{id}")) { "第 " (id) " 号" } "：" (why) } } }
             }
             h2 { "支付批次" }
             table {

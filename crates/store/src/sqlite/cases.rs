@@ -367,6 +367,22 @@ impl Cases for SqliteStore {
         self.attachment_of(Owner::Case, case, id)
     }
 
+    fn exclusive_keys(&self) -> Result<std::collections::BTreeMap<i64, String>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.id, json_extract(l.line, '$.exclusive') FROM cases c \
+                 JOIN award_lines l ON l.run_id = c.run_id AND l.idx = c.idx \
+                 WHERE json_extract(l.line, '$.exclusive') IS NOT NULL",
+            )
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
     fn batches(&self) -> Result<Vec<Batch>, StoreError> {
         let e = self.err();
         let mut stmt = self

@@ -306,6 +306,10 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::RecordPaid),
         Just(Action::RecordFailed("退回".into())),
         acct.prop_map(Action::CorrectAccount),
+        Just(Action::Supersede {
+            by: 2,
+            reason: "同一项目另案支付更高金额".into()
+        }),
     ]
 }
 
@@ -316,7 +320,12 @@ fn move_() -> impl Strategy<Value = (usize, Action)> {
         let by = match a.kind() {
             Kind::Confirm | Kind::Decline | Kind::Apply | Kind::CorrectAccount => 0,
             Kind::Return | Kind::PassFirstReview | Kind::Object => 3,
-            Kind::Decide | Kind::Publicize | Kind::Amend | Kind::Withdraw | Kind::Dismiss => 5,
+            Kind::Decide
+            | Kind::Publicize
+            | Kind::Amend
+            | Kind::Withdraw
+            | Kind::Dismiss
+            | Kind::Supersede => 5,
             Kind::AddToBatch | Kind::RecordPaid | Kind::RecordFailed => 7,
         };
         (by, a)
