@@ -553,3 +553,16 @@ async fn the_review_counts_what_the_ledger_paid() {
     let (s, _, _) = call(Method::GET, "/review?from=2025&to=2020", None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
+
+/// A 公示 states its basis as the pack names it: the opinion's title and 文号, not another's.
+#[tokio::test]
+async fn a_publication_cites_the_opinion_by_its_title() {
+    let (s, page) = get_page(&format!("/publications/{}", support::site().publication_id)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains(
+            "依据《嘉兴市人民政府关于实施嘉兴新制造“555”行动的若干意见》（嘉政发〔2020〕8号）"
+        ),
+        "{page}"
+    );
+}

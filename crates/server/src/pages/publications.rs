@@ -117,6 +117,13 @@ pub async fn page(State(app): AppState, v: Visitor, id: Result<Path<i64>, PathRe
             .store()?
             .publication(id)?
             .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 号公示")))?;
+        // The policy basis: the title and 文号 of the packs the lines come from.
+        let basis: Vec<(String, String)> = app
+            .packs
+            .iter()
+            .filter(|lp| cases.iter().any(|c| c.pack == lp.pack.manifest.id))
+            .map(|lp| (lp.pack.manifest.title.clone(), lp.pack.manifest.document.clone()))
+            .collect();
         let lines = lines(&app, cases)?;
         let total: i64 = lines.iter().filter_map(|l| l.case.case.amount).sum();
         let mut by_payer: BTreeMap<String, i64> = BTreeMap::new();
@@ -134,7 +141,7 @@ pub async fn page(State(app): AppState, v: Visitor, id: Result<Path<i64>, PathRe
         let open = app.today() <= p.ends;
         let may_object = open && v.principal.as_ref().is_some_and(|x| !matches!(x.role, Role::Auditor | Role::SystemAdmin));
         let body = html! {
-            p { "依据《嘉兴市人民政府关于推进制造业高质量发展的若干意见》（嘉政发〔2020〕8号），现将以下奖补事项予以公示。" }
+            p { "依据" @for (title, document) in &basis { "《" (title) "》（" (document) "）" } "，现将以下奖补事项予以公示。" }
             p { "牵头单位：" (p.department) "。公示期至 " strong { (p.ends) } "（工作日计算）止；对公示内容有异议的，请于公示期内实名提出。联系人：" (p.contact) "。" }
             table {
                 tr { th { "序号" } th { "企业（单位）名称" } th { "奖补项目" } th { "条款" } th { "金额" } th { "市级承担" } th { "县级承担" } @if may_object { th { "异议" } } }
