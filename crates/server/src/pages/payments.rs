@@ -133,7 +133,7 @@ fn lines(app: &App, cases: &[StoredCase]) -> Vec<BankLine> {
                 .packs
                 .iter()
                 .filter(|p| p.pack.manifest.id == c.pack)
-                .find_map(|p| p.pack.rule(&c.rule));
+                .find_map(|p| p.pack.rule(&c.rule).map(|r| (&p.pack.manifest.document, r)));
             let account = c.case.account.clone();
             BankLine {
                 case: c.id,
@@ -144,9 +144,9 @@ fn lines(app: &App, cases: &[StoredCase]) -> Vec<BankLine> {
                 amount: c.case.amount.unwrap_or(0),
                 purpose: rule.map_or_else(
                     || c.rule.clone(),
-                    |r| {
+                    |(document, r)| {
                         format!(
-                            "嘉政发〔2020〕8号{} {}",
+                            "{document}{} {}",
                             r.citation.clause,
                             r.title.clone().unwrap_or_else(|| r.id.clone())
                         )
