@@ -115,14 +115,23 @@ pub const SCHEMA_VERSION: usize = 16;
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.
 
-/// Rows per snapshot blob, well under SQLite's 1 GB limit on one value.
-const SNAPSHOT_ROWS: usize = 1_000_000;
+/// The most bytes of Arrow data one snapshot blob holds: under SQLite's limit of 1,000,000,000 on
+/// one value, and large enough that a million enterprises' six years are one part (read back, more
+/// parts would be concatenated: another copy of the whole table).
+const SNAPSHOT_BYTES: usize = 900_000_000;
 
-fn snapshot(batch: &RecordBatch) -> Result<Vec<Vec<u8>>, arrow::error::ArrowError> {
+/// A table as IPC stream blobs of at most about `max_bytes` each.
+fn snapshot(
+    batch: &RecordBatch,
+    max_bytes: usize,
+) -> Result<Vec<Vec<u8>>, arrow::error::ArrowError> {
+    let per_row = batch.get_array_memory_size() / batch.num_rows().max(1) + 1;
+    // The IPC form adds a little to the arrays' size (padding, the schema): a tenth is kept free.
+    let rows_per_part = (max_bytes / 10 * 9 / per_row).max(1);
     let mut out = Vec::new();
     let mut start = 0;
     while start < batch.num_rows() || (start == 0 && out.is_empty()) {
-        let part = batch.slice(start, SNAPSHOT_ROWS.min(batch.num_rows() - start));
+        let part = batch.slice(start, rows_per_part.min(batch.num_rows() - start));
         let mut bytes = Vec::new();
         {
             let mut w = arrow::ipc::writer::StreamWriter::try_new(&mut bytes, &part.schema())?;
@@ -130,8 +139,21 @@ fn snapshot(batch: &RecordBatch) -> Result<Vec<Vec<u8>>, arrow::error::ArrowErro
             w.finish()?;
         }
         out.push(bytes);
-        start += SNAPSHOT_ROWS;
+        start += rows_per_part;
     }
+    Ok(out)
+}
+
+/// The batches of one snapshot blob, decoded without copying: the arrays point into `buffer`.
+fn read_part(mut buffer: arrow::buffer::Buffer) -> Result<Vec<RecordBatch>, arrow::error::ArrowError> {
+    let mut decoder = arrow::ipc::reader::StreamDecoder::new();
+    let mut out = Vec::new();
+    while !buffer.is_empty() {
+        if let Some(batch) = decoder.decode(&mut buffer)? {
+            out.push(batch);
+        }
+    }
+    decoder.finish()?;
     Ok(out)
 }
 
@@ -288,24 +310,33 @@ impl SqliteStore {
             path: self.path.clone(),
             message: x.to_string(),
         };
+        // Each part is read straight from its pages into one aligned Arrow buffer, and decoded
+        // without copying: the arrays point into it (a million enterprises' snapshot is 830 MB).
         let mut stmt = self
             .conn
-            .prepare("SELECT name, ipc FROM facts_snapshot ORDER BY name, part")
+            .prepare("SELECT rowid, name, length(ipc) FROM facts_snapshot ORDER BY name, part")
+            .map_err(self.err())?;
+        let listed: Vec<(i64, String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
             .map_err(self.err())?;
         let mut parts: Vec<(String, RecordBatch)> = Vec::new();
-        let mut rows = stmt.query([]).map_err(self.err())?;
-        while let Some(row) = rows.next().map_err(self.err())? {
-            let name: String = row.get(0).map_err(self.err())?;
-            let bytes = row
-                .get_ref(1)
-                .map_err(self.err())?
-                .as_blob()
-                .map_err(|x| db(&self.path, x.into()))?;
-            for batch in
-                arrow::ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None)
-                    .map_err(decode)?
-            {
-                parts.push((name.clone(), batch.map_err(decode)?));
+        for (rowid, name, len) in listed {
+            let len = usize::try_from(len).unwrap_or(0);
+            let mut blob = self
+                .conn
+                .blob_open(rusqlite::MAIN_DB, "facts_snapshot", "ipc", rowid, true)
+                .map_err(self.err())?;
+            let mut bytes = arrow::buffer::MutableBuffer::from_len_zeroed(len);
+            std::io::Read::read_exact(&mut blob, bytes.as_slice_mut()).map_err(|x| {
+                StoreError::Database {
+                    path: self.path.clone(),
+                    message: format!("the facts snapshot cannot be read: {x}"),
+                }
+            })?;
+            for batch in read_part(bytes.into()).map_err(decode)? {
+                parts.push((name.clone(), batch));
             }
         }
         let mut tables = Vec::new();
@@ -540,7 +571,7 @@ impl Store for SqliteStore {
         }
         tx.execute("DELETE FROM facts_snapshot", []).map_err(e)?;
         for (name, batch) in &data.tables {
-            let blobs = snapshot(batch).map_err(|x| StoreError::Database {
+            let blobs = snapshot(batch, SNAPSHOT_BYTES).map_err(|x| StoreError::Database {
                 path: path.clone(),
                 message: x.to_string(),
             })?;
@@ -1069,6 +1100,22 @@ mod tests {
             | ColumnType::Percent => "INTEGER",
             _ => "TEXT",
         }
+    }
+
+    /// A table larger than a part is written in several blobs and read back whole: every part
+    /// decodes (zero-copy) to its rows, in order, and they concatenate to the table.
+    #[test]
+    fn a_snapshot_in_many_parts_reads_back_whole() {
+        let data = jx555_facts::demo::generate(300, 7).expect("demo");
+        let batch = data.table("enterprise_years").expect("years");
+        let parts = snapshot(batch, 20_000).expect("parts");
+        assert!(parts.len() > 5, "{} parts", parts.len());
+        let mut read = Vec::new();
+        for p in parts {
+            read.extend(read_part(arrow::buffer::Buffer::from_vec(p)).expect("decode"));
+        }
+        let whole = arrow::compute::concat_batches(&batch.schema(), &read).expect("concat");
+        assert_eq!(&whole, batch);
     }
 
     /// Every column of the canonical model is in the schema the migrations make, with its storage type:
