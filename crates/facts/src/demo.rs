@@ -124,8 +124,226 @@ fn uscc(i: usize, county: usize) -> String {
     with_check_char(&format!("91{}{org}", COUNTY_CODES[county]))
 }
 
+/// A plausible company name for enterprise `i` (synthetic: two characters from a list of those
+/// Chinese firms favour, a trade word by sector), drawn without the generator so the data's numbers
+/// do not depend on it; the sequence number keeps names distinct.
+fn name(i: usize, sector: &str) -> String {
+    const FIRST: &[char] = &[
+        '华', '嘉', '恒', '宏', '正', '新', '永', '盛', '协', '瑞', '金', '天', '锦', '明', '浙',
+        '禾', '汇', '通', '兴', '源', '博', '康', '荣', '海',
+    ];
+    const SECOND: &[char] = &[
+        '达', '丰', '泰', '昌', '鑫', '诚', '远', '力', '和', '信', '升', '晟', '润', '安', '美',
+        '凯', '豪', '腾', '越', '邦', '立', '星', '宇', '辰',
+    ];
+    let trade = match sector {
+        "现代纺织" => "纺织",
+        "化工新材料" => "新材料",
+        "新能源" => "新能源",
+        "智能家居" => "家居",
+        "汽车制造" => "汽车零部件",
+        "集成电路" => "微电子",
+        "生命健康" => "生物医药",
+        "航空航天" => "航空科技",
+        _ => "实业",
+    };
+    let h = i.wrapping_mul(2_654_435_761);
+    format!(
+        "嘉兴{}{}{trade}有限公司（{i}）",
+        FIRST[h % FIRST.len()],
+        SECOND[(h / FIRST.len()) % SECOND.len()]
+    )
+}
+
 fn yuan(v: u64) -> String {
     format!("{}.{:02}", v / 100, v % 100)
+}
+
+/// Every kind the catalog names, so each clause has subjects: recognitions, projects and
+/// organisations beyond the first pass's few kinds, some enterprises holding several recognitions
+/// in one year (就高不重复) or rising in level across years (补差), and the emerging industries the
+/// first pass leaves out. A generator of its own (the seed's other stream), so the first pass's
+/// numbers stay as they were.
+fn extend_to_every_clause(
+    n: usize,
+    seed: u64,
+    ents: &mut [Vec<String>],
+    recs: &mut Vec<Vec<String>>,
+    projs: &mut Vec<Vec<String>>,
+    orgs: &mut Vec<Vec<String>>,
+) {
+    const KINDS: &[&str] = &[
+        "单项冠军",
+        "隐形冠军",
+        "专精特新小巨人",
+        "首台套",
+        "首批次",
+        "首版次",
+        "绿色设计示范",
+        "质量奖",
+        "驰名商标",
+        "驰名商标司法认定",
+        "商标品牌示范",
+        "智能制造示范",
+        "智能工厂",
+        "数字车间",
+        "服务型制造示范",
+        "工业技术软件化示范",
+        "百网万品电商平台",
+        "百网万品产品",
+        "百网万品网店",
+        "百网万品服务机构",
+        "共享制造示范",
+        "优秀企业家",
+    ];
+    const ORGS: &[&str] = &[
+        "集群培育平台",
+        "转型升级示范区",
+        "集群发展促进机构",
+        "新兴产业示范区",
+        "未来产业先导区",
+        "高质量发展示范园区",
+        "小微园运维机构",
+        "小微园服务联盟",
+        "设计机构",
+        "创新企业研究院",
+        "制造业创新中心",
+        "产业创新服务综合体",
+        "生产性服务业功能区",
+    ];
+    const PROJECTS: &[&str] = &[
+        "强链项目",
+        "重大招引项目",
+        "核心技术目录项目",
+        "更芯换代",
+        "产业基础再造",
+        "智能制造技改",
+    ];
+    if ents.is_empty() {
+        return;
+    }
+    let mut rng = Rng(seed ^ 0x5555_5555_5555_5555);
+    let level = |rng: &mut Rng| rng.pick(LEVELS).to_string();
+    // Half in the demo's evaluated year (2023), the rest over the years before it.
+    let year = |rng: &mut Rng| {
+        if rng.chance(500) {
+            "2023".to_string()
+        } else {
+            (2019 + rng.below(4)).to_string()
+        }
+    };
+    let enterprise = |rng: &mut Rng| rng.below(ents.len() as u64) as usize;
+    // Recognitions of every kind, about one enterprise in a hundred.
+    for _ in 0..(n / 50).max(2 * KINDS.len()) {
+        let e = ents[enterprise(&mut rng)][0].clone();
+        let kind = *rng.pick(KINDS);
+        let y = 2021 + rng.below(3);
+        let item = if kind.starts_with('首') && rng.chance(500) {
+            format!("产品{}", rng.below(1000))
+        } else {
+            String::new()
+        };
+        let mut push = |level: &str, y: u64, item: &str| {
+            let k = recs.len();
+            recs.push(vec![
+                format!("R{k:07}"),
+                e.clone(),
+                kind.to_string(),
+                level.to_string(),
+                y.to_string(),
+                String::new(),
+                String::new(),
+                item.to_string(),
+            ]);
+        };
+        // A third rise a level a year or two later (the higher is paid the difference).
+        if rng.chance(330) {
+            let earlier = y - 1 - rng.below(2);
+            push("provincial", earlier, &item);
+            push("national", y, &item);
+        } else {
+            let l = level(&mut rng);
+            push(&l, y, &item);
+        }
+        // Some hold a second honour of the 强链 kinds the same year (就高不重复 between them).
+        if rng.chance(100) {
+            let l = level(&mut rng);
+            push(&l, y, "");
+        }
+    }
+    // Organisations of every kind, a few each.
+    for kind in ORGS {
+        for _ in 0..(n / 2500).max(4) {
+            let k = orgs.len();
+            let lvl = level(&mut rng);
+            let granted = if *kind == "生产性服务业功能区" {
+                yuan(rng.heavy(100_000_000))
+            } else {
+                String::new()
+            };
+            let approved = if rng.chance(600) {
+                yuan(rng.heavy(300_000_000))
+            } else {
+                String::new()
+            };
+            orgs.push(vec![
+                format!("O{:05}", 50_000 + k),
+                format!("嘉兴{}{}", COUNTIES[k % 9], kind),
+                kind.to_string(),
+                lvl,
+                rng.pick(&COUNTIES).to_string(),
+                year(&mut rng),
+                if rng.chance(700) { "是" } else { "否" }.into(),
+                "是".into(),
+                if rng.chance(800) { "是" } else { "否" }.into(),
+                granted,
+                approved,
+            ]);
+        }
+    }
+    // Projects of every kind, with design fees and approved amounts where clauses need them.
+    for kind in PROJECTS {
+        for _ in 0..(n / 1000).max(4) {
+            let k = projs.len();
+            let e = ents[enterprise(&mut rng)][0].clone();
+            projs.push(vec![
+                format!("P{k:07}"),
+                e,
+                format!("{kind}项目{k}"),
+                kind.to_string(),
+                String::new(),
+                year(&mut rng),
+                yuan(rng.heavy(5_000_000_000)),
+                yuan(rng.heavy(2_000_000_000)),
+                "0".into(),
+                if rng.chance(50) { "是" } else { "否" }.into(),
+                format!("{}%", 10 * (1 + rng.below(10))),
+                if *kind == "更芯换代" {
+                    yuan(rng.heavy(100_000_000))
+                } else {
+                    String::new()
+                },
+                if rng.chance(600) {
+                    yuan(rng.heavy(500_000_000))
+                } else {
+                    String::new()
+                },
+            ]);
+        }
+    }
+    // The emerging industries the first pass leaves out, on some enterprises of no sector.
+    for row in ents
+        .iter_mut()
+        .filter(|r| r[5].is_empty() && r[6].is_empty())
+        .step_by(97)
+    {
+        row[6] = (if rng.chance(500) {
+            "人工智能"
+        } else {
+            "氢能源"
+        })
+        .to_string();
+    }
 }
 
 /// The tables of a synthetic Jiaxing of `n` enterprises, as files would hold them.
@@ -161,7 +379,7 @@ pub fn raw(n: usize, seed: u64) -> Vec<RawTable> {
             .map_or("", |(_, c)| c);
         ents.push(vec![
             id.clone(),
-            format!("嘉兴示例企业{i:07}有限公司"),
+            name(i, sector.1),
             COUNTIES[county].to_string(),
             industry,
             String::new(),
@@ -206,6 +424,7 @@ pub fn raw(n: usize, seed: u64) -> Vec<RawTable> {
                 (2019 + rng.below(5)).to_string(),
                 String::new(),
                 String::new(),
+                String::new(),
             ]);
         }
         if rng.chance(20) {
@@ -245,6 +464,8 @@ pub fn raw(n: usize, seed: u64) -> Vec<RawTable> {
             ]);
         }
     }
+    let mut orgs: Vec<Vec<String>> = Vec::new();
+    extend_to_every_clause(n, seed, &mut ents, &mut recs, &mut projs, &mut orgs);
     let parks: Vec<Vec<String>> = (0..(n / 500).max(1))
         .map(|k| {
             let land = 10_000 + rng.below(40_000);
@@ -262,7 +483,7 @@ pub fn raw(n: usize, seed: u64) -> Vec<RawTable> {
             ]
         })
         .collect();
-    let orgs: Vec<Vec<String>> = (0..(n / 1000).max(3))
+    let first_orgs: Vec<Vec<String>> = (0..(n / 1000).max(3))
         .map(|k| {
             let approved = if rng.chance(500) {
                 yuan(rng.heavy(200_000_000))
@@ -284,6 +505,7 @@ pub fn raw(n: usize, seed: u64) -> Vec<RawTable> {
             ]
         })
         .collect();
+    let orgs: Vec<Vec<String>> = first_orgs.into_iter().chain(orgs).collect();
     vec![
         table(
             "enterprises",
@@ -325,6 +547,7 @@ pub fn raw(n: usize, seed: u64) -> Vec<RawTable> {
                 "year",
                 "granted_amount",
                 "approved_amount",
+                "item",
             ],
             recs,
         ),

@@ -145,7 +145,9 @@ fn snapshot(
 }
 
 /// The batches of one snapshot blob, decoded without copying: the arrays point into `buffer`.
-fn read_part(mut buffer: arrow::buffer::Buffer) -> Result<Vec<RecordBatch>, arrow::error::ArrowError> {
+fn read_part(
+    mut buffer: arrow::buffer::Buffer,
+) -> Result<Vec<RecordBatch>, arrow::error::ArrowError> {
     let mut decoder = arrow::ipc::reader::StreamDecoder::new();
     let mut out = Vec::new();
     while !buffer.is_empty() {
