@@ -11,7 +11,7 @@ use crate::import::{Dataset, Problem, RawTable, validate};
 use crate::model::COUNTIES;
 
 /// The years of history generated.
-pub const YEARS: std::ops::RangeInclusive<i64> = 2018..=2023;
+pub const YEARS: std::ops::RangeInclusive<i64> = 2018..=2025;
 
 /// A seeded generator (splitmix64): the demo's, and the desk demo's.
 pub struct Rng(pub u64);
@@ -224,20 +224,14 @@ fn extend_to_every_clause(
     }
     let mut rng = Rng(seed ^ 0x5555_5555_5555_5555);
     let level = |rng: &mut Rng| rng.pick(LEVELS).to_string();
-    // Half in the demo's evaluated year (2023), the rest over the years before it.
-    let year = |rng: &mut Rng| {
-        if rng.chance(500) {
-            "2023".to_string()
-        } else {
-            (2019 + rng.below(4)).to_string()
-        }
-    };
+    // Over the opinion's years, 2020 to 2025.
+    let year = |rng: &mut Rng| (2020 + rng.below(6)).to_string();
     let enterprise = |rng: &mut Rng| rng.below(ents.len() as u64) as usize;
     // Recognitions of every kind, about one enterprise in a hundred.
     for _ in 0..(n / 50).max(2 * KINDS.len()) {
         let e = ents[enterprise(&mut rng)][0].clone();
         let kind = *rng.pick(KINDS);
-        let y = 2021 + rng.below(3);
+        let y = 2021 + rng.below(5);
         let item = if kind.starts_with('首') && rng.chance(500) {
             format!("产品{}", rng.below(1000))
         } else {
@@ -273,7 +267,7 @@ fn extend_to_every_clause(
     }
     // Organisations of every kind, a few each.
     for kind in ORGS {
-        for _ in 0..(n / 2500).max(4) {
+        for _ in 0..(n / 1000).max(6) {
             let k = orgs.len();
             let lvl = level(&mut rng);
             let granted = if *kind == "生产性服务业功能区" {
@@ -303,7 +297,7 @@ fn extend_to_every_clause(
     }
     // Projects of every kind, with design fees and approved amounts where clauses need them.
     for kind in PROJECTS {
-        for _ in 0..(n / 1000).max(4) {
+        for _ in 0..(n / 500).max(6) {
             let k = projs.len();
             let e = ents[enterprise(&mut rng)][0].clone();
             projs.push(vec![

@@ -82,9 +82,14 @@ fn serve_demo_answers_with_the_dashboard() {
     // The demo accounts, printed once: name and password.
     let mut lines =
         std::io::BufRead::lines(std::io::BufReader::new(server.0.stdout.take().unwrap()));
+    let mut said = String::new();
     let accounts: Vec<(String, String)> = lines
         .by_ref()
         .map(Result::unwrap)
+        .inspect(|l| {
+            said.push_str(l);
+            said.push('\n');
+        })
         .filter(|l| l.starts_with("  demo-"))
         .take(12)
         .map(|l| {
@@ -96,6 +101,18 @@ fn serve_demo_answers_with_the_dashboard() {
         accounts.len(),
         12,
         "one demo account per role (and the city's hub beside a county's)"
+    );
+    // The opinion's period in order: 2020–2024 approved into the ledger, 2025 released into cases.
+    for year in 2020..=2024 {
+        let id = year - 2019;
+        assert!(
+            said.contains(&format!("{year}年度：第 {id} 号测算")),
+            "{said}"
+        );
+    }
+    assert!(
+        said.contains("第 6 号测算（2025年度）已发布") && said.contains("已审定"),
+        "{said}"
     );
     // The rest of what it prints is read (and dropped), as a terminal would.
     std::thread::spawn(move || lines.for_each(drop));
@@ -109,7 +126,7 @@ fn serve_demo_answers_with_the_dashboard() {
     }
     let page = get(port, "/");
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
-    assert!(page.contains("最新兑现测算：第 1 号（2023年度）"), "{page}");
+    assert!(page.contains("最新兑现测算：第 6 号（2025年度）"), "{page}");
     let api = get(port, "/api/v1/packs");
     assert!(api.contains("\"jiaxing-555-2020\""), "{api}");
     // Anonymous visitors are sent to the login page; the county reviewer logs in and sees its county.

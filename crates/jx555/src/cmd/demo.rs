@@ -45,13 +45,12 @@ pub fn demo(args: &DemoArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// The demo job: a synthetic Jiaxing replaces the facts of `db`, and `year` is evaluated and stored.
-pub fn load_demo(
+/// The demo's facts: a synthetic Jiaxing replaces the facts of `db`; the workspace over them.
+fn demo_workspace(
     db: &Path,
     pack: Option<&Path>,
-    year: i32,
     population: &super::demo_data::Population,
-) -> Result<(i64, Run)> {
+) -> Result<Workspace> {
     let packs = pack_files::load(&pack.map(Path::to_path_buf).into_iter().collect::<Vec<_>>())?;
     let data = population.generate()?;
     let mut store = SqliteStore::open(db)?;
@@ -65,5 +64,41 @@ pub fn load_demo(
             .display()
             .to_string())
     );
-    run_and_store(&mut Workspace::new(packs, Box::new(store))?, year, &[])
+    Workspace::new(packs, Box::new(store))
+}
+
+/// The demo job: a synthetic Jiaxing replaces the facts of `db`, and `year` is evaluated and stored.
+pub fn load_demo(
+    db: &Path,
+    pack: Option<&Path>,
+    year: i32,
+    population: &super::demo_data::Population,
+) -> Result<(i64, Run)> {
+    run_and_store(&mut demo_workspace(db, pack, population)?, year, &[])
+}
+
+/// The opinion's period on the demo, as the platform would have run it: each year from 2020 to
+/// 2024 evaluated over the ledger of the years before and approved into it (so 补差 and 就高不重复
+/// across years have something to work on, and the 终期评估 has years to count), then 2025 evaluated
+/// and released (发布) into cases, for the award path to walk.
+pub fn load_demo_years(
+    db: &Path,
+    pack: Option<&Path>,
+    population: &super::demo_data::Population,
+) -> Result<(i64, Run)> {
+    let mut ws = demo_workspace(db, pack, population)?;
+    for year in 2020..=2024 {
+        let (id, run, _) = super::evaluate::evaluate_and_save(&mut ws, year, &[])?;
+        let n = ws.store.approve(id)?;
+        println!(
+            "{year}年度：第 {id} 号测算，{} 条明细，合计 {}，已审定 {n} 条计入台账",
+            run.lines.len(),
+            jx555_report::wan(run.total())
+        );
+    }
+    let (id, run) = run_and_store(&mut ws, 2025, &[])?;
+    let plan = jx555_store::cases::release_plan(&run, &ws.facts);
+    let n = ws.store.release(id, &plan)?;
+    println!("第 {id} 号测算（2025年度）已发布：{n} 件奖补事项进入兑现流程");
+    Ok((id, run))
 }

@@ -41,8 +41,13 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// Evaluates a year under the packs (a what-if with overrides), prints the summary and stores the run.
-pub fn run_and_store(ws: &mut Workspace, year: i32, overrides: &[Override]) -> Result<(i64, Run)> {
+/// A year evaluated under the packs (a what-if with overrides) and stored, without a word: its
+/// number, the run, and for a what-if the comparison.
+pub fn evaluate_and_save(
+    ws: &mut Workspace,
+    year: i32,
+    overrides: &[Override],
+) -> Result<(i64, Run, Option<jx555_engine::whatif::WhatIf>)> {
     // Field by field, so the store can be written while the packs are borrowed.
     let refs: Vec<&Pack> = ws.packs.iter().map(|p| &p.pack).collect();
     let ledger = ws.store.ledger()?;
@@ -53,20 +58,35 @@ pub fn run_and_store(ws: &mut Workspace, year: i32, overrides: &[Override]) -> R
         year,
         overrides,
     };
-    let spinner = indicatif::ProgressBar::new_spinner().with_message(format!("测算 {year} 年度……"));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     // A what-if is the engine's: the run as the packs say and the run with the overrides, compared.
-    let result = if overrides.is_empty() {
-        jx555_engine::evaluate(&req).map(|run| (run, None))
+    let (run, what_if) = if overrides.is_empty() {
+        (jx555_engine::evaluate(&req)?, None)
     } else {
         let base = Request {
             overrides: &[],
             ..req
         };
-        jx555_engine::whatif::what_if(&base, overrides).map(|w| (w.variant.clone(), Some(w)))
+        let w = jx555_engine::whatif::what_if(&base, overrides)?;
+        (w.variant.clone(), Some(w))
     };
+    let id = ws.store.save_run(&NewRun {
+        packs: ws.packs.iter().map(|p| p.reference.clone()).collect(),
+        facts_hash: ws.facts_info.hash.clone(),
+        overrides: overrides.to_vec(),
+        ledger: &ledger,
+        run: &run,
+    })?;
+    Ok((id, run, what_if))
+}
+
+/// Evaluates a year under the packs (a what-if with overrides), prints the summary and stores the run.
+pub fn run_and_store(ws: &mut Workspace, year: i32, overrides: &[Override]) -> Result<(i64, Run)> {
+    let spinner = indicatif::ProgressBar::new_spinner().with_message(format!("测算 {year} 年度……"));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let result = evaluate_and_save(ws, year, overrides);
     spinner.finish_and_clear();
-    let (run, what_if) = result?;
+    let (id, run, what_if) = result?;
+    let refs: Vec<&Pack> = ws.packs.iter().map(|p| &p.pack).collect();
     println!("企业 {} 家", ws.facts_info.enterprises);
     print_summary(&run, &refs);
     if let Some(w) = what_if {
@@ -85,13 +105,6 @@ pub fn run_and_store(ws: &mut Workspace, year: i32, overrides: &[Override]) -> R
             print_changes(by, rows);
         }
     }
-    let id = ws.store.save_run(&NewRun {
-        packs: ws.packs.iter().map(|p| p.reference.clone()).collect(),
-        facts_hash: ws.facts_info.hash.clone(),
-        overrides: overrides.to_vec(),
-        ledger: &ledger,
-        run: &run,
-    })?;
     // Say the next step only when it can be taken: a what-if or a year already approved cannot be.
     let approved = ws
         .store
@@ -105,7 +118,9 @@ pub fn run_and_store(ws: &mut Workspace, year: i32, overrides: &[Override]) -> R
             run.year, a.id, a.id
         ),
         (true, None) => {
-            println!("\n已保存为第 {id} 号兑现测算；审定后计入台账：jx555 approve {id}")
+            println!(
+                "\n已保存为第 {id} 号兑现测算；发布进入兑现流程：jx555 release {id}（不经兑现流程、直接审定计入台账：jx555 approve {id}）"
+            )
         }
     }
     Ok((id, run))

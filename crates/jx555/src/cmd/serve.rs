@@ -1,6 +1,6 @@
 //! `jx555 serve`: the web platform and the JSON API on a local address.
 
-use crate::cmd::demo::load_demo;
+use crate::cmd::demo::load_demo_years;
 use crate::cmd::demo_data::Population;
 use crate::{Outcome, pack_files};
 use anyhow::{Result, bail};
@@ -20,7 +20,7 @@ pub struct ServeArgs {
     /// Where to listen.
     #[arg(long, default_value = "127.0.0.1:5555")]
     addr: SocketAddr,
-    /// Fill the database with the demo Jiaxing first (2023 evaluated) if it has no facts yet, and
+    /// Fill the database with the demo Jiaxing first (2020–2024 evaluated and approved, 2025 released) if it has no facts yet, and
     /// make one demo account per role, printing their passwords (new ones at every start).
     #[arg(long)]
     demo: bool,
@@ -146,10 +146,9 @@ pub fn serve(args: &ServeArgs) -> Result<Outcome> {
         );
     }
     if args.demo && SqliteStore::open(&db)?.facts()?.is_none() {
-        load_demo(
+        load_demo_years(
             &db,
             args.packs.first().map(PathBuf::as_path),
-            2023,
             &args.population,
         )?;
     }

@@ -120,13 +120,27 @@ pub fn build(n: usize) -> Site {
             overrides: &[],
         })
         .unwrap();
+        // The county with the most enterprise applications to review, so its reviewer's queue has work.
+        let mut applications = std::collections::BTreeMap::<&str, usize>::new();
+        for l in &run.lines {
+            use jx555_engine::summary::Standing;
+            if let (Some(c), Some(_), Standing::Review | Standing::CaseByCase) =
+                (&l.county, &l.enterprise, l.standing())
+            {
+                *applications.entry(c.as_str()).or_default() += 1;
+            }
+        }
+        let busiest = applications
+            .iter()
+            .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
+            .map(|(c, _)| c.to_string());
         let line = run
             .lines
             .iter()
             .find(|l| {
                 l.payable > 0
                     && l.enterprise.is_some()
-                    && l.county.is_some()
+                    && l.county == busiest
                     && !l.rule.departments.is_empty()
             })
             .unwrap();
