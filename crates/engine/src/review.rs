@@ -1,11 +1,13 @@
 //! 终期评估: the policy's period looked back on — each target by year against its goal, the money paid
 //! (the ledger: what was paid) by clause, year, lead department, county and fund, the enterprises
-//! reached and those paid in more than one year, each principle year by year, and the rules that never
-//! paid. Pure: the packs, the facts and the ledger in; figures out.
+//! reached and those paid in more than one year, each principle year by year, the rules that never
+//! paid, and the review lines nobody decided. Pure: the packs, the facts, the ledger and the open
+//! lines (the store knows them) in; figures out.
 
 use crate::EngineError;
 use crate::facts::FactIndex;
 use crate::ledger::Ledger;
+use crate::summary::Standing;
 use crate::targets::{TargetStatus, targets};
 use jx555_lang::ir::Pack;
 use jx555_lang::types::EntityKind;
@@ -41,6 +43,41 @@ pub struct Review {
     pub principles: Vec<(String, Vec<PrincipleYear>)>,
     /// Rules that paid nothing in the period: pack, rule, clause, title.
     pub never_paid: Vec<(String, String, String, String)>,
+    /// Review, 一事一议 and pending lines nobody decided, counted by year, rule and where they stopped.
+    pub undecided: Vec<Undecided>,
+}
+
+/// A line that needed a decision and never had one: of a year released into cases, a case still
+/// awaiting its application or a review; of a year approved directly, a line left unreviewed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Open {
+    /// The year.
+    pub year: i32,
+    /// The pack.
+    pub pack: String,
+    /// The rule.
+    pub rule: String,
+    /// Why it needed a decision (review up to a cap, 一事一议, amount pending).
+    pub standing: Standing,
+    /// Where its case stopped (待申报, 待初审 …); `None` when the year was approved directly.
+    pub state: Option<String>,
+}
+
+/// Open lines of one year and rule that stopped at the same place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Undecided {
+    /// The year.
+    pub year: i32,
+    /// The rule's clause.
+    pub clause: String,
+    /// The rule's title.
+    pub title: String,
+    /// Why they needed a decision.
+    pub standing: Standing,
+    /// Where they stopped (`None`: the year was approved directly).
+    pub state: Option<String>,
+    /// How many.
+    pub count: usize,
 }
 
 /// A principle in one year: its fund's total paid, the tagged part, whether the share holds (None: nothing paid).
@@ -78,6 +115,7 @@ pub fn review(
     packs: &[&Pack],
     facts: &FactIndex,
     ledger: &Ledger,
+    open: &[Open],
     from: i32,
     to: i32,
 ) -> Result<Review, EngineError> {
@@ -171,7 +209,32 @@ pub fn review(
             }
         }
     }
+    let mut undecided: BTreeMap<(i32, String, String, Standing, Option<String>), usize> =
+        BTreeMap::new();
+    for o in open.iter().filter(|o| (from..=to).contains(&o.year)) {
+        let r = rule_of(&o.pack, &o.rule);
+        let clause = r.map(|r| r.citation.clause.clone()).unwrap_or_default();
+        let title = r
+            .and_then(|r| r.title.clone())
+            .unwrap_or_else(|| o.rule.clone());
+        *undecided
+            .entry((o.year, clause, title, o.standing, o.state.clone()))
+            .or_default() += 1;
+    }
     Ok(Review {
+        undecided: undecided
+            .into_iter()
+            .map(
+                |((year, clause, title, standing, state), count)| Undecided {
+                    year,
+                    clause,
+                    title,
+                    standing,
+                    state,
+                    count,
+                },
+            )
+            .collect(),
         from,
         to,
         targets: order

@@ -1,13 +1,14 @@
 //! 终期评估 over a period: the money paid adds up the same way by year, county, department and fund
 //! as in total, each target is followed year by year, repeat recipients are counted, and the rules
-//! that never paid are named.
+//! that never paid are named, and the lines nobody decided are counted where they stopped.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
 
 use jx555_engine::Ledger;
-use jx555_engine::review::review;
+use jx555_engine::review::{Open, review};
+use jx555_engine::summary::Standing;
 use support::*;
 
 #[test]
@@ -38,7 +39,33 @@ fn a_period_reviewed_from_its_ledger() {
     let p = example();
     let runs = run_years(&[&p], &facts, 2021..=2022);
     let ledger = Ledger::new(runs.iter().flat_map(Ledger::entries_of).collect());
-    let r = review(&[&p], &facts, &ledger, 2021, 2022).unwrap();
+    // Two applications for one rule stopped at 待初审 in 2022; one of 2020 lies outside the period.
+    let open = |year, state: &str| Open {
+        year,
+        pack: p.manifest.id.clone(),
+        rule: "单项冠军等认定奖励".into(),
+        standing: Standing::Review,
+        state: Some(state.into()),
+    };
+    let r = review(
+        &[&p],
+        &facts,
+        &ledger,
+        &[
+            open(2022, "待初审"),
+            open(2022, "待初审"),
+            open(2020, "待申报"),
+        ],
+        2021,
+        2022,
+    )
+    .unwrap();
+    assert_eq!(r.undecided.len(), 1, "{:?}", r.undecided);
+    let u = &r.undecided[0];
+    assert_eq!(
+        (u.year, u.count, u.state.as_deref(), u.clause.is_empty()),
+        (2022, 2, Some("待初审"), false)
+    );
     let paid: i64 = ledger.entries().iter().map(|e| e.amount).sum();
     assert!(paid > 0);
     assert_eq!(r.total, paid);

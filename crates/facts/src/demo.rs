@@ -159,19 +159,26 @@ fn yuan(v: u64) -> String {
     format!("{}.{:02}", v / 100, v % 100)
 }
 
-/// Every kind the catalog names, so each clause has subjects: recognitions, projects and
-/// organisations beyond the first pass's few kinds, some enterprises holding several recognitions
-/// in one year (就高不重复) or rising in level across years (补差), and the emerging industries the
-/// first pass leaves out. A generator of its own (the seed's other stream), so the first pass's
-/// numbers stay as they were.
-fn extend_to_every_clause(
-    n: usize,
-    seed: u64,
-    ents: &mut [Vec<String>],
-    recs: &mut Vec<Vec<String>>,
-    projs: &mut Vec<Vec<String>>,
-    orgs: &mut Vec<Vec<String>>,
-) {
+/// The rows the second stream adds to or rewrites.
+struct Rows<'a> {
+    ents: &'a mut [Vec<String>],
+    years: &'a mut [Vec<String>],
+    recs: &'a mut Vec<Vec<String>>,
+    projs: &'a mut Vec<Vec<String>>,
+    parks: &'a mut Vec<Vec<String>>,
+    orgs: &'a mut Vec<Vec<String>>,
+}
+
+/// The opinion's years, each of which has subjects of every clause.
+const OPINION_YEARS: std::ops::RangeInclusive<u64> = 2020..=2025;
+
+/// Every kind the catalog names in every year of the opinion, so each clause has subjects each
+/// year: recognitions, projects, parks and organisations beyond the first pass's few kinds and
+/// years, some enterprises holding several recognitions in one year (就高不重复) or rising in level
+/// across years (补差), enterprises first crossing 50亿 or rising in the 民营500强 with their tax, and
+/// the emerging industries the first pass leaves out. A generator of its own (the seed's other
+/// stream), so the first pass draws what it drew before; only those few enterprises' years change.
+fn extend_to_every_clause(n: usize, seed: u64, t: Rows) {
     const KINDS: &[&str] = &[
         "单项冠军",
         "隐形冠军",
@@ -219,114 +226,213 @@ fn extend_to_every_clause(
         "产业基础再造",
         "智能制造技改",
     ];
-    if ents.is_empty() {
+    const YI: u64 = 100_000_000 * 100;
+    if t.ents.is_empty() {
         return;
     }
     let mut rng = Rng(seed ^ 0x5555_5555_5555_5555);
-    let level = |rng: &mut Rng| rng.pick(LEVELS).to_string();
-    // Over the opinion's years, 2020 to 2025.
-    let year = |rng: &mut Rng| (2020 + rng.below(6)).to_string();
-    let enterprise = |rng: &mut Rng| rng.below(ents.len() as u64) as usize;
-    // Recognitions of every kind, about one enterprise in a hundred.
-    for _ in 0..(n / 50).max(2 * KINDS.len()) {
-        let e = ents[enterprise(&mut rng)][0].clone();
-        let kind = *rng.pick(KINDS);
-        let y = 2021 + rng.below(5);
-        let item = if kind.starts_with('首') && rng.chance(500) {
-            format!("产品{}", rng.below(1000))
-        } else {
-            String::new()
-        };
-        let mut push = |level: &str, y: u64, item: &str| {
-            let k = recs.len();
-            recs.push(vec![
-                format!("R{k:07}"),
-                e.clone(),
-                kind.to_string(),
-                level.to_string(),
-                y.to_string(),
-                String::new(),
-                String::new(),
-                item.to_string(),
-            ]);
-        };
-        // A third rise a level a year or two later (the higher is paid the difference).
-        if rng.chance(330) {
-            let earlier = y - 1 - rng.below(2);
-            push("provincial", earlier, &item);
-            push("national", y, &item);
-        } else {
-            let l = level(&mut rng);
-            push(&l, y, &item);
+    // The first three of a kind in a year are one of each level, so every level's clause has one.
+    let level = |j: u64, rng: &mut Rng| match j {
+        0 => "national".to_string(),
+        1 => "provincial".to_string(),
+        2 => "municipal".to_string(),
+        _ => rng.pick(LEVELS).to_string(),
+    };
+    let enterprise = |rng: &mut Rng| rng.below(t.ents.len() as u64) as usize;
+    for y in OPINION_YEARS {
+        // Recognitions of every kind, about one enterprise in four hundred a year.
+        for kind in KINDS {
+            for j in 0..(n / 4000).max(3) as u64 {
+                let e = t.ents[enterprise(&mut rng)][0].clone();
+                let item = if kind.starts_with('首') && rng.chance(500) {
+                    format!("产品{}", rng.below(1000))
+                } else {
+                    String::new()
+                };
+                let mut push = |level: &str, y: u64, item: &str| {
+                    let k = t.recs.len();
+                    t.recs.push(vec![
+                        format!("R{k:07}"),
+                        e.clone(),
+                        kind.to_string(),
+                        level.to_string(),
+                        y.to_string(),
+                        String::new(),
+                        String::new(),
+                        item.to_string(),
+                    ]);
+                };
+                // A third of the national ones rose from provincial a year or two before (the higher
+                // is paid the difference).
+                if (j == 0 || j >= 3) && rng.chance(330) {
+                    let earlier = y - 1 - rng.below(2);
+                    push("provincial", earlier, &item);
+                    push("national", y, &item);
+                } else {
+                    let l = level(j, &mut rng);
+                    push(&l, y, &item);
+                }
+                // Some hold a second honour of the 强链 kinds the same year (就高不重复 between them).
+                if rng.chance(100) {
+                    let l = level(3, &mut rng);
+                    push(&l, y, "");
+                }
+            }
         }
-        // Some hold a second honour of the 强链 kinds the same year (就高不重复 between them).
-        if rng.chance(100) {
-            let l = level(&mut rng);
-            push(&l, y, "");
-        }
-    }
-    // Organisations of every kind, a few each.
-    for kind in ORGS {
-        for _ in 0..(n / 1000).max(6) {
-            let k = orgs.len();
-            let lvl = level(&mut rng);
-            let granted = if *kind == "生产性服务业功能区" {
-                yuan(rng.heavy(100_000_000))
-            } else {
-                String::new()
-            };
-            let approved = if rng.chance(600) {
-                yuan(rng.heavy(300_000_000))
-            } else {
-                String::new()
-            };
-            orgs.push(vec![
-                format!("O{:05}", 50_000 + k),
-                format!("嘉兴{}{}", COUNTIES[k % 9], kind),
-                kind.to_string(),
-                lvl,
-                rng.pick(&COUNTIES).to_string(),
-                year(&mut rng),
-                if rng.chance(700) { "是" } else { "否" }.into(),
-                "是".into(),
-                if rng.chance(800) { "是" } else { "否" }.into(),
-                granted,
-                approved,
-            ]);
-        }
-    }
-    // Projects of every kind, with design fees and approved amounts where clauses need them.
-    for kind in PROJECTS {
-        for _ in 0..(n / 500).max(6) {
-            let k = projs.len();
-            let e = ents[enterprise(&mut rng)][0].clone();
-            projs.push(vec![
-                format!("P{k:07}"),
-                e,
-                format!("{kind}项目{k}"),
-                kind.to_string(),
-                String::new(),
-                year(&mut rng),
-                yuan(rng.heavy(5_000_000_000)),
-                yuan(rng.heavy(2_000_000_000)),
-                "0".into(),
-                if rng.chance(50) { "是" } else { "否" }.into(),
-                format!("{}%", 10 * (1 + rng.below(10))),
-                if *kind == "更芯换代" {
+        // Organisations of every kind, a few each.
+        for kind in ORGS {
+            for j in 0..(n / 6000).max(3) as u64 {
+                let k = t.orgs.len();
+                let lvl = level(j, &mut rng);
+                let county = rng.pick(&COUNTIES).to_string();
+                let granted = if *kind == "生产性服务业功能区" {
                     yuan(rng.heavy(100_000_000))
                 } else {
                     String::new()
-                },
-                if rng.chance(600) {
-                    yuan(rng.heavy(500_000_000))
+                };
+                let approved = if rng.chance(600) {
+                    yuan(rng.heavy(300_000_000))
                 } else {
                     String::new()
-                },
+                };
+                t.orgs.push(vec![
+                    format!("O{:05}", 50_000 + k),
+                    format!("嘉兴{county}{kind}（{k}）"),
+                    kind.to_string(),
+                    lvl,
+                    county,
+                    y.to_string(),
+                    if rng.chance(700) { "是" } else { "否" }.into(),
+                    "是".into(),
+                    if rng.chance(800) { "是" } else { "否" }.into(),
+                    granted,
+                    approved,
+                ]);
+            }
+        }
+        // Projects of every kind, with design fees and approved amounts where clauses need them;
+        // each year's first 强链项目 is a world or industry leader's with 10亿 or more arrived.
+        for kind in PROJECTS {
+            for j in 0..(n / 3000).max(3) {
+                let k = t.projs.len();
+                let e = t.ents[enterprise(&mut rng)][0].clone();
+                let leader = *kind == "强链项目" && j == 0;
+                let arrived = if leader {
+                    10 * YI + rng.heavy(5 * YI)
+                } else {
+                    rng.heavy(2_000_000_000)
+                };
+                t.projs.push(vec![
+                    format!("P{k:07}"),
+                    e,
+                    format!("{kind}项目{k}"),
+                    kind.to_string(),
+                    String::new(),
+                    y.to_string(),
+                    yuan(rng.heavy(5_000_000_000).max(arrived)),
+                    yuan(arrived),
+                    "0".into(),
+                    if leader || rng.chance(50) {
+                        "是"
+                    } else {
+                        "否"
+                    }
+                    .into(),
+                    format!("{}%", 10 * (1 + rng.below(10))),
+                    if *kind == "更芯换代" {
+                        // The first a design fee over 100万 (the design firm's award).
+                        yuan(rng.heavy(100_000_000) + if j == 0 { 100_000_000 } else { 0 })
+                    } else {
+                        String::new()
+                    },
+                    if rng.chance(600) {
+                        yuan(rng.heavy(500_000_000))
+                    } else {
+                        String::new()
+                    },
+                ]);
+            }
+        }
+        // 小微企业园 that raised their floor area this year, most past a floor-area ratio of 2.
+        for _ in 0..(n / 5000).max(1) {
+            let k = t.parks.len();
+            let county = rng.pick(&COUNTIES).to_string();
+            let land = 10_000 + rng.below(40_000);
+            let before = land + rng.below(land);
+            let after = 2 * land + rng.below(land);
+            t.parks.push(vec![
+                format!("K{:05}", 50_000 + k),
+                format!("嘉兴{county}小微企业园{k}"),
+                county,
+                y.to_string(),
+                land.to_string(),
+                before.to_string(),
+                after.to_string(),
+                String::new(),
             ]);
+        }
+        // One enterprise first crosses 50亿 this year with its tax up 20%, and one in the
+        // 民营500强 rises in rank with its tax up 12% (地方贡献奖励, both groups of the sentence).
+        let crossing = enterprise(&mut rng);
+        let rising = enterprise(&mut rng);
+        let emerging: Vec<usize> = (0..t.ents.len())
+            .filter(|&i| !t.ents[i][6].is_empty())
+            .collect();
+        let first_yi = (!emerging.is_empty()).then(|| *rng.pick(&emerging));
+        let per = t.years.len() / t.ents.len();
+        let mut rewrite = |e: usize,
+                           revenue: &dyn Fn(u64) -> u64,
+                           tax: &dyn Fn(u64) -> u64,
+                           rank: &dyn Fn(u64) -> String| {
+            for row in &mut t.years[e * per..(e + 1) * per] {
+                let year: u64 = row[1].parse().unwrap_or(2018);
+                let (r, x) = (revenue(year), tax(year));
+                row[2] = "是".into();
+                row[3] = yuan(r);
+                row[4] = yuan(r * 9 / 10);
+                row[5] = yuan(r / 4);
+                row[6] = yuan(x);
+                row[7] = yuan(x * 4 / 10);
+                row[8] = rank(year);
+            }
+        };
+        rewrite(
+            crossing,
+            &|year| {
+                if year < y {
+                    46 * YI + (year - 2018) * YI / 2
+                } else {
+                    52 * YI + (year - y) * YI
+                }
+            },
+            &|year| if year < y { 15 * YI / 10 } else { 18 * YI / 10 },
+            &|_| String::new(),
+        );
+        rewrite(
+            rising,
+            &|year| 300 * YI + (year - 2018) * 10 * YI,
+            &|year| if year < y { 6 * YI } else { 6 * YI * 112 / 100 },
+            &|year| (480 - 10 * (year - 2018)).to_string(),
+        );
+        // And one of an emerging industry reaches 1亿 of revenue for the first time.
+        if let Some(e) = first_yi {
+            rewrite(
+                e,
+                &|year| {
+                    if year < y {
+                        8 * YI / 10 + (year - 2018) * YI / 100
+                    } else {
+                        105 * YI / 100
+                    }
+                },
+                &|year| if year < y { 4 * YI / 100 } else { 5 * YI / 100 },
+                &|_| String::new(),
+            );
         }
     }
     // The emerging industries the first pass leaves out, on some enterprises of no sector.
-    for row in ents
+    for row in t
+        .ents
         .iter_mut()
         .filter(|r| r[5].is_empty() && r[6].is_empty())
         .step_by(97)
@@ -458,9 +564,7 @@ pub fn raw(n: usize, seed: u64) -> Vec<RawTable> {
             ]);
         }
     }
-    let mut orgs: Vec<Vec<String>> = Vec::new();
-    extend_to_every_clause(n, seed, &mut ents, &mut recs, &mut projs, &mut orgs);
-    let parks: Vec<Vec<String>> = (0..(n / 500).max(1))
+    let mut parks: Vec<Vec<String>> = (0..(n / 500).max(1))
         .map(|k| {
             let land = 10_000 + rng.below(40_000);
             let before = land + rng.below(land);
@@ -477,7 +581,7 @@ pub fn raw(n: usize, seed: u64) -> Vec<RawTable> {
             ]
         })
         .collect();
-    let first_orgs: Vec<Vec<String>> = (0..(n / 1000).max(3))
+    let mut orgs: Vec<Vec<String>> = (0..(n / 1000).max(3))
         .map(|k| {
             let approved = if rng.chance(500) {
                 yuan(rng.heavy(200_000_000))
@@ -499,7 +603,18 @@ pub fn raw(n: usize, seed: u64) -> Vec<RawTable> {
             ]
         })
         .collect();
-    let orgs: Vec<Vec<String>> = first_orgs.into_iter().chain(orgs).collect();
+    extend_to_every_clause(
+        n,
+        seed,
+        Rows {
+            ents: &mut ents,
+            years: &mut years,
+            recs: &mut recs,
+            projs: &mut projs,
+            parks: &mut parks,
+            orgs: &mut orgs,
+        },
+    );
     vec![
         table(
             "enterprises",

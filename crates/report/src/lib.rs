@@ -555,6 +555,25 @@ pub fn review_sheets(r: &jx555_engine::review::Review) -> Vec<Sheet<'static>> {
                 .map(|(_, _, clause, title)| vec![clause.clone(), title.clone()])
                 .collect(),
         ),
+        (
+            "未决事项",
+            vec!["年度", "条款", "奖补项目", "需要", "停在", "件数"],
+            r.undecided
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.year.to_string(),
+                        u.clause.clone(),
+                        u.title.clone(),
+                        standing_name(u.standing).to_string(),
+                        u.state
+                            .clone()
+                            .unwrap_or_else(|| "年度直接审定，未经审核".into()),
+                        u.count.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
     ]
 }
 

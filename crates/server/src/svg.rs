@@ -91,3 +91,63 @@ pub fn progress(ratio: f64) -> Markup {
         }
     }
 }
+
+/// One year of a series: its value (none: no data), and the text its dot shows on hover.
+pub struct Point {
+    pub year: i32,
+    pub value: Option<f64>,
+    pub text: String,
+}
+
+/// A series year by year as a line with dots, and the goal as a dashed line: a target's trend.
+/// Years without data leave a gap.
+pub fn trend(title: &str, points: &[Point], goal: Option<f64>) -> Markup {
+    let values = points.iter().filter_map(|p| p.value).chain(goal);
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let (lo, hi) = if lo.is_finite() {
+        (lo.min(0.0), hi.max(lo + 1e-9))
+    } else {
+        (0.0, 1.0)
+    };
+    let (left, top, w, h) = (22.0, 8.0, 280.0, 70.0);
+    let step = w / (points.len().max(2) - 1) as f64;
+    let x = |i: usize| left + i as f64 * step;
+    let y = |v: f64| top + h - (v - lo) / (hi - lo) * h;
+    // Consecutive years with data are joined; a year without breaks the line.
+    let mut runs: Vec<String> = vec![String::new()];
+    for (i, p) in points.iter().enumerate() {
+        match p.value {
+            Some(v) => runs
+                .last_mut()
+                .map(|r| r.push_str(&format!("{:.1},{:.1} ", x(i), y(v))))
+                .unwrap_or_default(),
+            None => runs.push(String::new()),
+        }
+    }
+    html! {
+        svg class="chart" role="img" aria-label=(title) width=(w + 2.0 * left) height=(h + top + 24.0)
+            xmlns="http://www.w3.org/2000/svg" {
+            title { (title) }
+            line x1=(left) y1=(top + h) x2=(left + w) y2=(top + h) stroke="#c9d2dc" {}
+            @if let Some(g) = goal {
+                line x1=(left) y1=(y(g)) x2=(left + w) y2=(y(g)) stroke="#d98c2b" stroke-dasharray="5,4" {
+                    title { "目标值" }
+                }
+            }
+            @if points.iter().all(|p| p.value.is_none()) {
+                text x=(left + w / 2.0) y=(top + h / 2.0) text-anchor="middle" fill="#66737f" { "无数据" }
+            }
+            @for r in runs.iter().filter(|r| !r.is_empty()) {
+                polyline points=(r.trim_end()) fill="none" stroke="#2f6fb0" stroke-width="2" {}
+            }
+            @for (i, p) in points.iter().enumerate() {
+                @if let Some(v) = p.value {
+                    circle cx=(x(i)) cy=(y(v)) r="3" fill="#2f6fb0" { title { (p.year) "年：" (p.text) } }
+                }
+                text x=(x(i)) y=(top + h + 16.0) text-anchor="middle" font-size="11" { (p.year) }
+            }
+        }
+    }
+}

@@ -500,7 +500,8 @@ async fn a_moved_database_is_not_created_again() {
 }
 
 /// 终期评估 counts what the ledger paid: nothing before the year's case is paid, its amount after —
-/// in the total, the year's row and the county's row; public, as an XLSX too.
+/// in the total, the year's row and the county's row; draws each target year by year, counts the
+/// review lines nobody decided; public, as an XLSX too.
 #[tokio::test]
 async fn the_review_counts_what_the_ledger_paid() {
     use jx555_store::cases::Cases;
@@ -526,6 +527,40 @@ async fn the_review_counts_what_the_ledger_paid() {
     assert!(
         before.contains("合计 <strong>0.00万元</strong>"),
         "{before}"
+    );
+    // Every target drawn year by year.
+    let policy = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policies/jiaxing-555-2020/policy.md"
+    ))
+    .unwrap();
+    let targets = policy.lines().filter(|l| l.starts_with("target ")).count();
+    assert_eq!(before.matches("<figure>").count(), targets);
+    assert_eq!(before.matches("<svg").count(), targets);
+    // The released year's review lines nobody has applied for yet are counted, where they stopped.
+    let store = jx555_store::sqlite::SqliteStore::open(&own.db).unwrap();
+    let waiting = store
+        .cases(&jx555_store::cases::CaseFilter {
+            state: Some(jx555_workflow::case::State::Open),
+            ..Default::default()
+        })
+        .unwrap()
+        .len();
+    assert!(waiting > 0);
+    let open = jx555_store::cases::undecided(&store, 2020, 2025).unwrap();
+    assert_eq!(open.len(), waiting);
+    assert!(
+        open.iter()
+            .all(|o| o.year == 2023 && o.state.as_deref() == Some("待申报"))
+    );
+    assert!(
+        before.contains("<h2>未决事项</h2>") && before.contains("<td>待申报</td>"),
+        "{before}"
+    );
+    assert!(
+        jx555_store::cases::undecided(&store, 2024, 2025)
+            .unwrap()
+            .is_empty()
     );
     support::pay(&own.db, own.case_id);
     let (c, _) = jx555_store::sqlite::SqliteStore::open(&own.db)

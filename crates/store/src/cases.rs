@@ -279,6 +279,63 @@ pub fn release_plan(run: &jx555_engine::Run, facts: &jx555_engine::FactIndex) ->
         .collect()
 }
 
+/// The lines of `from..=to` that needed a decision and never had one, for the 终期评估: of a year
+/// released into cases, each review, 一事一议 or pending case still awaiting its application or a
+/// review (with where it stopped); of a year approved directly, each such line of the approved run.
+pub fn undecided(
+    store: &dyn crate::Store,
+    from: i32,
+    to: i32,
+) -> Result<Vec<jx555_engine::review::Open>, StoreError> {
+    use jx555_engine::review::Open;
+    use jx555_engine::summary::Standing;
+    let needs_decision = |s: Standing| {
+        matches!(
+            s,
+            Standing::Review | Standing::CaseByCase | Standing::Pending
+        )
+    };
+    let runs = store.runs()?;
+    let in_period = |year: i32| (from..=to).contains(&year);
+    let mut cases_of: BTreeMap<i64, Vec<StoredCase>> = BTreeMap::new();
+    for c in store.cases(&CaseFilter::default())? {
+        cases_of.entry(c.run).or_default().push(c);
+    }
+    let mut out = Vec::new();
+    for info in runs.iter().filter(|r| in_period(r.year)) {
+        let released = cases_of.remove(&info.id);
+        if released.is_none() && info.approved_at.is_none() {
+            continue;
+        }
+        let (_, run) = store.run(info.id)?;
+        let open = |l: &jx555_engine::AwardLine, state: Option<String>| Open {
+            year: info.year,
+            pack: l.rule.pack.clone(),
+            rule: l.rule.id.clone(),
+            standing: l.standing(),
+            state,
+        };
+        match released {
+            Some(cases) => out.extend(cases.iter().filter_map(|c| {
+                let l = run.lines.get(c.line)?;
+                let waiting = matches!(
+                    c.case.state,
+                    State::Open | State::Applied | State::Returned | State::FirstPassed
+                );
+                (waiting && needs_decision(l.standing()))
+                    .then(|| open(l, Some(c.case.state.name().to_string())))
+            })),
+            None => out.extend(
+                run.lines
+                    .iter()
+                    .filter(|l| needs_decision(l.standing()))
+                    .map(|l| open(l, None)),
+            ),
+        }
+    }
+    Ok(out)
+}
+
 /// The batch steps of the award path, as the web and the command line take them: each case
 /// stepped by `jx555_workflow::case::step` for `p`, then kept by the store in one transaction
 /// under `p`'s name.

@@ -27,7 +27,15 @@ pub struct ReviewArgs {
 pub fn review_cmd(args: &ReviewArgs) -> Result<Outcome> {
     let ws = args.ws.open()?;
     let ledger = ws.store.ledger()?;
-    let r = review(&ws.pack_refs(), &ws.facts, &ledger, args.from, args.to)?;
+    let open = jx555_store::cases::undecided(ws.store.as_ref(), args.from, args.to)?;
+    let r = review(
+        &ws.pack_refs(),
+        &ws.facts,
+        &ledger,
+        &open,
+        args.from,
+        args.to,
+    )?;
     println!("{}—{}年 终期评估（台账：已兑现的奖补）", r.from, r.to);
     println!(
         "兑现合计 {}，惠及企业 {} 家，其中多年获奖 {} 家",

@@ -6,9 +6,12 @@
 use super::layout::layout;
 use super::{AppState, Page, bad_request, render};
 use crate::auth::Visitor;
+use crate::svg::{self, Point};
 use crate::{App, ServerError};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use jx555_engine::targets::TargetStatus;
+use jx555_lang::types::Value;
 use jx555_report::wan;
 use maud::html;
 use serde::Deserialize;
@@ -26,14 +29,44 @@ fn review_of(app: &App, q: &Period) -> Result<jx555_engine::review::Review, Serv
             "评估期 {from}–{to} 不成立：起始年不晚于结束年，至多 50 年"
         )));
     }
-    let ledger = app.store()?.ledger()?;
+    let store = app.store()?;
+    let ledger = store.ledger()?;
+    let open = jx555_store::cases::undecided(store.as_ref(), from, to)?;
     Ok(jx555_engine::review::review(
         &app.pack_refs(),
         &app.facts().index,
         &ledger,
+        &open,
         from,
         to,
     )?)
+}
+
+/// A number to draw (never a figure people read: the dots' text and the tables are exact).
+fn drawn(v: &Value) -> Option<f64> {
+    use rust_decimal::prelude::ToPrimitive;
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Decimal(d) | Value::Money(d) | Value::Percent(d) => d.to_f64(),
+        _ => None,
+    }
+}
+
+/// A target's values year by year (one status a year from `from`) against its goal.
+fn trend_chart(name: &str, from: i32, years: &[TargetStatus]) -> maud::Markup {
+    let points: Vec<Point> = (from..)
+        .zip(years)
+        .map(|(year, t)| Point {
+            year,
+            value: t.value.as_ref().and_then(drawn),
+            text: t
+                .value
+                .as_ref()
+                .map_or_else(|| "无数据".into(), jx555_report::target_value),
+        })
+        .collect();
+    let goal = years.last().and_then(|t| t.goal.as_ref()).and_then(drawn);
+    svg::trend(&format!("{name}：逐年与目标"), &points, goal)
 }
 
 /// The review of a period (2020–2025 unless asked).
@@ -51,6 +84,19 @@ pub async fn page(
                 " " button { "查看" } " " a href=(format!("/review.xlsx?from={}&to={}", r.from, r.to)) { "导出 XLSX" }
             }
             p { "台账中已兑现的奖补合计 " strong { (wan(r.total)) } "，惠及企业 " (r.enterprises_reached) " 家，其中多年获奖 " (r.repeat_recipients) " 家。" }
+            h2 { "目标逐年" }
+            p class="muted" { "蓝线为各年度的值，橙色虚线为目标值；各年度的值见下表“目标”的“逐年”。" }
+            div class="trends" {
+                @for (_, years) in &r.targets {
+                    @if let Some(last) = years.last() {
+                        @let name = last.title.clone().unwrap_or_else(|| last.id.clone());
+                        figure {
+                            (trend_chart(&name, r.from, years))
+                            figcaption { (last.clause) " " (name) }
+                        }
+                    }
+                }
+            }
             @for (name, headers, rows) in jx555_report::review_sheets(&r) {
                 h2 { (name) }
                 @if rows.is_empty() { p class="muted" { "无。" } }
