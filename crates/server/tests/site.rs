@@ -258,6 +258,20 @@ async fn the_pages_show_what_a_person_needs() {
         "{home}"
     );
     assert!(home.contains("全市规上工业总产值"));
+    // Every clause's rule is listed under 按条款, those with no line this year too.
+    let policy = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policies/jiaxing-555-2020/policy.md"
+    ))
+    .unwrap();
+    let by_rule = &home[home.find("<h3>按条款</h3>").expect("按条款")..];
+    let by_rule = &by_rule[..by_rule.find("</table>").unwrap()];
+    let rules = policy.lines().filter(|l| l.starts_with("rule ")).count();
+    assert_eq!(by_rule.matches("<tr").count(), rules + 1, "{by_rule}");
+    assert!(
+        by_rule.contains("2019年以后升规且连续三年在规"),
+        "{by_rule}"
+    );
     assert!(
         home.contains("市区共担：市级 0.00万元") && home.contains("产业链资金占比"),
         "{home}"

@@ -43,6 +43,7 @@ pub async fn page(State(app): AppState, v: Visitor) -> Page {
                         p { "可兑现合计 " strong { (wan(run.total())) } "，明细 " (run.lines.len()) " 条，其中待审核或待定 "
                             (run.lines.iter().filter(|l| l.status == Status::Flagged).count()) " 条。"
                             @if v.may(Action::ViewRuns) { a href=(format!("/runs/{}", info.id)) { "查看兑现清单" } } }
+                        (by_rule(&app, run))
                         (totals_chart(run, By::LeadDepartment))
                         (totals_chart(run, By::County))
                         (totals_chart(run, By::Fund))
@@ -71,4 +72,36 @@ pub async fn page(State(app): AppState, v: Visitor) -> Page {
         Ok(layout(&v, "总览", body))
     })
     .await
+}
+
+/// Every rule of the packs in their order, with the run's lines under it: which clauses reached
+/// someone this year, and which none (shown, not left out).
+fn by_rule(app: &crate::App, run: &jx555_engine::Run) -> maud::Markup {
+    let totals: std::collections::BTreeMap<(String, String), jx555_engine::summary::Total> =
+        jx555_engine::summary::totals(run, By::Rule)
+            .into_iter()
+            .filter_map(|t| match &t.key {
+                jx555_engine::summary::Key::Rule { pack, id, .. } => {
+                    Some(((pack.clone(), id.clone()), t))
+                }
+                _ => None,
+            })
+            .collect();
+    html! {
+        h3 { "按条款" }
+        table {
+            tr { th { "条款" } th { "奖补项目" } th { "明细" } th { "其中有金额" } th { "金额" } }
+            @for pack in app.pack_refs() {
+                @for r in &pack.rules {
+                    @let title = r.title.clone().unwrap_or_else(|| r.id.clone());
+                    @match totals.get(&(pack.manifest.id.clone(), r.id.clone())) {
+                        Some(t) => tr { td { (r.citation.clause) } td { (title) } td class="n" { (t.lines) }
+                            td class="n" { (t.paying) } td class="n" { (wan(t.payable)) } },
+                        None => tr class="muted" { td { (r.citation.clause) } td { (title) } td class="n" { "0" }
+                            td class="n" { "0" } td class="n" { "—" } },
+                    }
+                }
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! (`jx555_report::review_sheets`); public, as the city's totals are (no enterprise is named).
 
 use super::layout::layout;
+use super::parts::number;
 use super::{AppState, Page, bad_request, render};
 use crate::auth::Visitor;
 use crate::svg::{self, Point};
@@ -11,7 +12,6 @@ use crate::{App, ServerError};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use jx555_engine::targets::TargetStatus;
-use jx555_lang::types::Value;
 use jx555_report::wan;
 use maud::html;
 use serde::Deserialize;
@@ -42,30 +42,20 @@ fn review_of(app: &App, q: &Period) -> Result<jx555_engine::review::Review, Serv
     )?)
 }
 
-/// A number to draw (never a figure people read: the dots' text and the tables are exact).
-fn drawn(v: &Value) -> Option<f64> {
-    use rust_decimal::prelude::ToPrimitive;
-    match v {
-        Value::Int(i) => Some(*i as f64),
-        Value::Decimal(d) | Value::Money(d) | Value::Percent(d) => d.to_f64(),
-        _ => None,
-    }
-}
-
 /// A target's values year by year (one status a year from `from`) against its goal.
 fn trend_chart(name: &str, from: i32, years: &[TargetStatus]) -> maud::Markup {
     let points: Vec<Point> = (from..)
         .zip(years)
         .map(|(year, t)| Point {
             year,
-            value: t.value.as_ref().and_then(drawn),
+            value: t.value.as_ref().and_then(number),
             text: t
                 .value
                 .as_ref()
                 .map_or_else(|| "无数据".into(), jx555_report::target_value),
         })
         .collect();
-    let goal = years.last().and_then(|t| t.goal.as_ref()).and_then(drawn);
+    let goal = years.last().and_then(|t| t.goal.as_ref()).and_then(number);
     svg::trend(&format!("{name}：逐年与目标"), &points, goal)
 }
 
