@@ -77,7 +77,7 @@ fn a_target_without_a_case_fails() {
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(
-        t.contains("targets without a case (1 of 48): 产品质量合格率"),
+        t.contains("targets without a case (1 of 51): 产品质量合格率"),
         "{t}"
     );
 }

@@ -355,6 +355,22 @@ async fn a_request_lives_its_whole_life() {
     // The targets page shows the desk's measure: enterprises served in 2025.
     let (_, targets) = send(&r, None, "/targets?year=2025", None).await;
     assert!(targets.contains("服务台实测"), "{targets}");
+    // One county hub at work in 2025, and the city hub not yet (it accepted nothing).
+    let row = |title: &str| {
+        let i = targets.find(title).unwrap();
+        let row = &targets[i..];
+        row[..row.find("</tr>").unwrap()].to_string()
+    };
+    assert!(
+        row("实体化县级企业服务枢纽").contains(">1<"),
+        "{}",
+        row("实体化县级企业服务枢纽")
+    );
+    assert!(
+        row("市级企业服务枢纽").contains(">0<"),
+        "{}",
+        row("市级企业服务枢纽")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

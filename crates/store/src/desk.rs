@@ -161,12 +161,25 @@ pub trait Desk {
         request: i64,
         id: i64,
     ) -> Result<Option<(crate::cases::Attachment, Vec<u8>)>, StoreError>;
-    /// Year by year: how many county hubs accepted a request, how many enterprises raised one.
-    fn yearly_reach(&self) -> Result<Vec<(i32, u64, u64)>, StoreError>;
+    /// Year by year: the hubs that accepted a request, the enterprises that raised one.
+    fn yearly_reach(&self) -> Result<Vec<Reach>, StoreError>;
+}
+
+/// The desk's reach in one year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reach {
+    /// The year.
+    pub year: i32,
+    /// County hubs that accepted a request.
+    pub county_hubs: u64,
+    /// Whether the city hub accepted one.
+    pub city_hub: bool,
+    /// Enterprises that raised a request.
+    pub enterprises: u64,
 }
 
 /// The desk's measures of the pack's targets (`jx555_workflow::service::targets`), by target and
-/// year: county hubs at work, providers registered by the year's end, enterprises served, the
+/// year: the city hub and county hubs at work, providers registered by the year's end, enterprises served, the
 /// year's longest connection in working hours and longest approval in days (as `reading` counts
 /// them). An event whose clock runs past the calendar is an error naming the year.
 pub fn measured(
@@ -179,11 +192,18 @@ pub fn measured(
     use rust_decimal::Decimal;
     let mut out = std::collections::BTreeMap::new();
     let refused = |e: jx555_workflow::calendar::NotLoaded| StoreError::Refused(e.to_string());
-    for (year, hubs, enterprises) in store.yearly_reach()? {
-        out.insert((t::COUNTY_HUBS.to_string(), year), Decimal::from(hubs));
+    for r in store.yearly_reach()? {
         out.insert(
-            (t::ENTERPRISES_SERVED.to_string(), year),
-            Decimal::from(enterprises),
+            (t::COUNTY_HUBS.to_string(), r.year),
+            Decimal::from(r.county_hubs),
+        );
+        out.insert(
+            (t::CITY_HUBS.to_string(), r.year),
+            Decimal::from(u8::from(r.city_hub)),
+        );
+        out.insert(
+            (t::ENTERPRISES_SERVED.to_string(), r.year),
+            Decimal::from(r.enterprises),
         );
     }
     let providers = store.providers()?;

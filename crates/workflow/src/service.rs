@@ -215,6 +215,8 @@ pub fn report<'a>(
 /// The pack's targets the desk measures (clause （二十）, （二十一）), by id: what the targets page
 /// shows live where no indicator was entered.
 pub mod targets {
+    /// 市级企业服务枢纽（个）: 1 when the city hub accepted a request in the year.
+    pub const CITY_HUBS: &str = "市级服务枢纽";
     /// 实体化县级企业服务枢纽（个）: county hubs that accepted a request in the year.
     pub const COUNTY_HUBS: &str = "县级服务枢纽";
     /// 企业服务供给机构（家）: providers registered by the end of the year.

@@ -469,35 +469,33 @@ impl Desk for SqliteStore {
         self.attachment_of(super::cases::Owner::Request, request, id)
     }
 
-    fn yearly_reach(&self) -> Result<Vec<(i32, u64, u64)>, StoreError> {
+    fn yearly_reach(&self) -> Result<Vec<crate::desk::Reach>, StoreError> {
         let e = self.err();
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT y, SUM(hubs), SUM(enterprises) FROM ( \
-                   SELECT CAST(substr(e.at, 1, 4) AS INTEGER) AS y, COUNT(DISTINCT r.hub) AS hubs, 0 AS enterprises \
+                "SELECT y, SUM(hubs), MAX(city), SUM(enterprises) FROM ( \
+                   SELECT CAST(substr(e.at, 1, 4) AS INTEGER) AS y, \
+                     COUNT(DISTINCT CASE WHEN r.hub != ?1 THEN r.hub END) AS hubs, \
+                     MAX(r.hub = ?1) AS city, 0 AS enterprises \
                    FROM request_events e JOIN requests r ON r.id = e.request_id \
-                   WHERE e.action = '\"Accept\"' AND r.hub != ?1 GROUP BY y \
+                   WHERE e.action = '\"Accept\"' GROUP BY y \
                    UNION ALL \
-                   SELECT CAST(substr(submitted_at, 1, 4) AS INTEGER), 0, COUNT(DISTINCT enterprise) \
+                   SELECT CAST(substr(submitted_at, 1, 4) AS INTEGER), 0, 0, COUNT(DISTINCT enterprise) \
                    FROM requests GROUP BY 1 \
                  ) GROUP BY y ORDER BY y",
             )
             .map_err(&e)?;
         let rows = stmt
             .query_map([jx555_workflow::request::CITY_HUB], |r| {
-                Ok((
-                    r.get::<_, i32>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
+                Ok(crate::desk::Reach {
+                    year: r.get(0)?,
+                    county_hubs: r.get::<_, i64>(1)?.unsigned_abs(),
+                    city_hub: r.get::<_, i64>(2)? > 0,
+                    enterprises: r.get::<_, i64>(3)?.unsigned_abs(),
+                })
             })
             .map_err(&e)?;
-        let mut out = Vec::new();
-        for r in rows {
-            let (y, h, n) = r.map_err(&e)?;
-            out.push((y, h.unsigned_abs(), n.unsigned_abs()));
-        }
-        Ok(out)
+        rows.collect::<Result<Vec<_>, _>>().map_err(&e)
     }
 }
