@@ -33,7 +33,7 @@ pub mod whatif;
 pub use facts::FactIndex;
 pub use ledger::{Ledger, LedgerEntry};
 pub use params::Override;
-pub use run::{AwardLine, LineMode, Request, Run, Status, evaluate};
+pub use run::{AwardLine, Decisions, LineMode, Request, Run, Status, evaluate, evaluate_decided};
 
 /// Why an evaluation could not be done. Nothing partial is returned with an error.
 #[derive(Debug, thiserror::Error)]

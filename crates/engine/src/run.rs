@@ -7,7 +7,7 @@ use crate::eval::{Evaluator, Frame};
 use crate::facts::FactIndex;
 use crate::ledger::Ledger;
 use crate::params::{Override, Params, check_overrides};
-use arrow::array::{Array, UInt32Array};
+use arrow::array::{Array, Decimal128Array, UInt32Array};
 use jx555_lang::ir::{AmountStep, Expr, ExprKind, Mode, Pack, Recurrence, Rule};
 use jx555_lang::pack::literate::Citation;
 use jx555_lang::pack::manifest::RoundingMode;
@@ -232,12 +232,49 @@ pub fn evaluate(req: &Request<'_>) -> Result<Run, EngineError> {
     evaluate_records(req, None)
 }
 
+/// Amounts decided on review (核定金额), in fen, by pack, rule and subject. A decided amount stands
+/// where the facts' approved amount would (or, for a rule that reads none, as the approved amount
+/// itself), so the rule's multipliers (投资补助系数1.5), caps, caps per key, 就高不重复 and 补差 apply
+/// to what officials decided exactly as to what the facts give.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decisions(HashMap<(String, String), HashMap<String, i64>>);
+
+impl Decisions {
+    /// Records that `subject`'s line of `pack`'s `rule` was decided at `fen`.
+    pub fn insert(&mut self, pack: &str, rule: &str, subject: &str, fen: i64) {
+        self.0
+            .entry((pack.to_string(), rule.to_string()))
+            .or_default()
+            .insert(subject.to_string(), fen);
+    }
+
+    /// The decided amounts of one rule, by subject.
+    fn of(&self, pack: &str, rule: &str) -> Option<&HashMap<String, i64>> {
+        self.0
+            .get(&(pack.to_string(), rule.to_string()))
+            .filter(|m| !m.is_empty())
+    }
+}
+
+/// Evaluates the packs for a year with the amounts decided on review standing in for the facts'.
+pub fn evaluate_decided(req: &Request<'_>, decided: &Decisions) -> Result<Run, EngineError> {
+    evaluate_all(req, None, decided)
+}
+
 /// Records of each kind to evaluate; kinds not listed are not evaluated.
 pub type Subset = HashMap<EntityKind, Vec<u32>>;
 
 /// Evaluates the packs for a year over all records, or only over a subset (one enterprise and its
 /// records, for explanations).
 pub fn evaluate_records(req: &Request<'_>, subset: Option<&Subset>) -> Result<Run, EngineError> {
+    evaluate_all(req, subset, &Decisions::default())
+}
+
+fn evaluate_all(
+    req: &Request<'_>,
+    subset: Option<&Subset>,
+    decided: &Decisions,
+) -> Result<Run, EngineError> {
     check_request(req)?;
     let mut work = Vec::new();
     for pack in req.packs {
@@ -251,7 +288,8 @@ pub fn evaluate_records(req: &Request<'_>, subset: Option<&Subset>) -> Result<Ru
         .map(|(pack, rule, params)| {
             let rows = subset
                 .map(|s| UInt32Array::from(s.get(&rule.subject).cloned().unwrap_or_default()));
-            rule_lines(pack, rule, params, req.facts, req.year, rows)
+            let decided = decided.of(&pack.manifest.id, &rule.id);
+            rule_lines(pack, rule, params, req.facts, req.year, rows, decided)
         })
         .collect::<Result<_, _>>()?;
     let mut lines = Vec::new();
@@ -441,6 +479,7 @@ fn rule_lines(
     facts: &FactIndex,
     year: i32,
     rows: Option<UInt32Array>,
+    decided: Option<&HashMap<String, i64>>,
 ) -> Result<(Vec<AwardLine>, RuleStats), EngineError> {
     let all = match rows {
         Some(r) => r,
@@ -468,7 +507,8 @@ fn rule_lines(
     let parts: Vec<(Vec<AwardLine>, usize)> = chunks
         .into_par_iter()
         .map(|rows| {
-            chunk_lines(pack, rule, params, facts, year, rows).map_err(|e| e.in_rule(&rule.id))
+            chunk_lines(pack, rule, params, facts, year, rows, decided)
+                .map_err(|e| e.in_rule(&rule.id))
         })
         .collect::<Result<_, _>>()?;
     let mut lines = Vec::with_capacity(parts.iter().map(|(l, _)| l.len()).sum());
@@ -490,6 +530,7 @@ fn chunk_lines(
     facts: &FactIndex,
     year: i32,
     rows: UInt32Array,
+    decided: Option<&HashMap<String, i64>>,
 ) -> Result<(Vec<AwardLine>, usize), EngineError> {
     let ev = Evaluator::new(
         facts,
@@ -511,7 +552,7 @@ fn chunk_lines(
     if frame.n == 0 {
         return Ok((Vec::new(), 0));
     }
-    Ok((draft_lines(pack, rule, &ev, &frame)?, frame.n))
+    Ok((draft_lines(pack, rule, &ev, &frame, decided)?, frame.n))
 }
 
 /// Each value of an amount column in fen, rounded once as the pack says. A value beyond what a fen
@@ -569,10 +610,11 @@ fn amounts(
     ev: &Evaluator<'_>,
     rounding: RoundingMode,
     subject: &dyn Fn(usize) -> String,
+    decided: Option<&HashMap<String, i64>>,
 ) -> Result<Amounts, EngineError> {
     let n = ev.root().n;
     let mut gross: Option<Col> = match review_base(rule) {
-        Some(approved) => Some(ev.eval_root(approved)?),
+        Some(approved) => Some(with_decided(ev.eval_root(approved)?, n, subject, decided)?),
         None => None,
     };
     let mut capped: Option<Col> = gross.clone();
@@ -615,6 +657,26 @@ fn amounts(
     })
 }
 
+/// The approved amounts with the decided ones in their place.
+fn with_decided(
+    approved: Col,
+    n: usize,
+    subject: &dyn Fn(usize) -> String,
+    decided: Option<&HashMap<String, i64>>,
+) -> Result<Col, EngineError> {
+    let Some(decided) = decided else {
+        return Ok(approved);
+    };
+    let facts = approved.spread(n)?.dec()?;
+    let values: Decimal128Array = (0..n)
+        .map(|i| match decided.get(&subject(i)) {
+            Some(fen) => Some(col::to_fixed(rust_decimal::Decimal::new(*fen, 2))),
+            None => facts.is_valid(i).then(|| facts.value(i)),
+        })
+        .collect();
+    Ok(Col::Dec(values.with_data_type(facts.data_type().clone())))
+}
+
 /// The approved amount a review rule's amount steps start from, when it has no `award` of its own.
 fn review_base(rule: &Rule) -> Option<&Expr> {
     match &rule.mode {
@@ -650,6 +712,7 @@ fn draft_lines(
     rule: &Rule,
     ev: &Evaluator<'_>,
     frame: &Frame,
+    decided: Option<&HashMap<String, i64>>,
 ) -> Result<Vec<AwardLine>, EngineError> {
     let n = frame.n;
     let rounding = pack.manifest.rounding;
@@ -684,15 +747,22 @@ fn draft_lines(
         c.is_valid(r).then(|| c.value(r).to_string())
     };
 
-    let amounts = amounts(rule, ev, rounding, &subject)?;
+    let amounts = amounts(rule, ev, rounding, &subject, decided)?;
     let fen = |c: &Col, what: &str| fens(c, n, rounding, what, &rule.id, &subject);
     let review = match &rule.mode {
         Mode::Review { cap, approved } => {
             let cap = fen(&ev.eval_root(cap)?, "the review cap")?;
-            let approved = match approved {
+            let mut approved = match approved {
                 Some(a) => fen(&ev.eval_root(a)?, "the approved amount")?,
                 None => vec![None; n],
             };
+            if let Some(decided) = decided {
+                for (i, a) in approved.iter_mut().enumerate() {
+                    if let Some(fen) = decided.get(&subject(i)) {
+                        *a = Some(*fen);
+                    }
+                }
+            }
             Some((cap, approved))
         }
         _ => None,

@@ -869,6 +869,91 @@ fn the_approved_amount_goes_through_the_multipliers_and_caps() {
     );
 }
 
+/// An amount decided on review (核定金额) stands where the facts' approved amount would: the 1.5
+/// multiplier raises it, the cap per project holds after it and across years (what the ledger paid
+/// counts), and a line with no approved amount in the facts becomes payable at the decided amount.
+#[test]
+fn a_decided_amount_goes_through_the_multipliers_and_caps_as_an_approved_one() {
+    let p = pack(
+        "### （七）实施强链项目\n\n对强链投资项目，单个项目最高奖补2000万元。\n\n```rule\nrule 强链投资 for project p {\n  when 强链: p.kind == 强链项目\n  review up to 2000万 approved p.approved_amount\n  scale 投资补助系数: if p.enterprise.performance_leader then 1.5 else 1\n  cap 2000万 per p\n  department 市经信局\n}\n```\n",
+    );
+    let facts = World::default()
+        .with("enterprises", enterprises(&["E1", "E2"]))
+        .with(
+            "enterprise_years",
+            vec![
+                ("uscc", text(&["E1", "E2"])),
+                ("year", ints(&[2021, 2021])),
+                ("performance_leader", flags(&[true, false])),
+            ],
+        )
+        .with(
+            "projects",
+            vec![
+                ("id", text(&["P1", "P2", "P3"])),
+                ("uscc", text(&["E1", "E2", "E1"])),
+                ("kind", text(&["强链项目", "强链项目", "强链项目"])),
+                ("year", ints(&[2021, 2021, 2021])),
+                ("approved_amount", dec(&[None, Some("6000000"), None])),
+            ],
+        )
+        .facts();
+    let req = jx555_engine::Request {
+        packs: &[&p],
+        facts: &facts,
+        ledger: &Ledger::default(),
+        year: 2021,
+        overrides: &[],
+    };
+    let id = p.manifest.id.clone();
+    let mut decided = jx555_engine::Decisions::default();
+    decided.insert(&id, "强链投资", "P1", 600 * WAN);
+    decided.insert(&id, "强链投资", "P2", 500 * WAN);
+    let r = jx555_engine::evaluate_decided(&req, &decided).unwrap();
+    let line = |id: &str| r.lines.iter().find(|l| l.subject == id).unwrap();
+    assert_eq!(line("P1").payable, 900 * WAN, "decided 600万 × 1.5");
+    assert_eq!(
+        line("P2").payable,
+        500 * WAN,
+        "the decision replaces the facts' 600万"
+    );
+    assert_eq!(line("P3").payable, 0, "not decided: still to review");
+    assert_eq!(
+        line("P3").standing(),
+        jx555_engine::summary::Standing::Review
+    );
+    // 1600万 decided for a leader is 2400万, capped at 2000万; with 1500万 paid before, 500万 is left.
+    decided.insert(&id, "强链投资", "P3", 1600 * WAN);
+    let r = jx555_engine::evaluate_decided(&req, &decided).unwrap();
+    assert_eq!(
+        r.lines.iter().find(|l| l.subject == "P3").unwrap().payable,
+        2000 * WAN
+    );
+    let before = run(&[&p], &facts, &Ledger::default(), 2021);
+    let mut paid = before.clone();
+    for l in &mut paid.lines {
+        if l.subject == "P3" {
+            l.payable = 1500 * WAN;
+            l.status = jx555_engine::Status::Payable;
+        }
+    }
+    paid.year = 2020;
+    let ledger = Ledger::new(Ledger::entries_of(&paid));
+    let r = jx555_engine::evaluate_decided(
+        &jx555_engine::Request {
+            ledger: &ledger,
+            ..req
+        },
+        &decided,
+    )
+    .unwrap();
+    assert_eq!(
+        r.lines.iter().find(|l| l.subject == "P3").unwrap().payable,
+        500 * WAN,
+        "the cap per project counts what was paid"
+    );
+}
+
 /// 市区共担 with the shares not fixed by the document: no split until a run sets the county's share.
 #[test]
 fn a_pending_share_splits_nothing_until_a_run_sets_it() {

@@ -311,12 +311,24 @@ fn extend_to_every_clause(n: usize, seed: u64, t: Rows) {
             }
         }
         // Projects of every kind, with design fees and approved amounts where clauses need them;
-        // each year's first 强链项目 is a world or industry leader's with 10亿 or more arrived.
+        // each year's first 强链项目 is a world or industry leader's with 10亿 or more arrived, and
+        // each year's second 产业基础再造 project is a 绩效评价领跑企业's, still to be reviewed (its
+        // subsidy ×1.5, （二十一）).
+        let per = t.years.len() / t.ents.len();
         for kind in PROJECTS {
             for j in 0..(n / 3000).max(3) {
                 let k = t.projs.len();
-                let e = t.ents[enterprise(&mut rng)][0].clone();
+                let owner = enterprise(&mut rng);
+                let e = t.ents[owner][0].clone();
                 let leader = *kind == "强链项目" && j == 0;
+                let performance_leader = *kind == "产业基础再造" && j == 1;
+                if performance_leader {
+                    for row in &mut t.years[owner * per..(owner + 1) * per] {
+                        if row[1] == y.to_string() {
+                            row[9] = "是".into();
+                        }
+                    }
+                }
                 let arrived = if leader {
                     10 * YI + rng.heavy(5 * YI)
                 } else {
@@ -345,7 +357,7 @@ fn extend_to_every_clause(n: usize, seed: u64, t: Rows) {
                     } else {
                         String::new()
                     },
-                    if rng.chance(600) {
+                    if rng.chance(600) && !performance_leader {
                         yuan(rng.heavy(500_000_000))
                     } else {
                         String::new()
@@ -379,7 +391,6 @@ fn extend_to_every_clause(n: usize, seed: u64, t: Rows) {
             .filter(|&i| !t.ents[i][6].is_empty())
             .collect();
         let first_yi = (!emerging.is_empty()).then(|| *rng.pick(&emerging));
-        let per = t.years.len() / t.ents.len();
         let mut rewrite = |e: usize,
                            revenue: &dyn Fn(u64) -> u64,
                            tax: &dyn Fn(u64) -> u64,

@@ -781,3 +781,93 @@ async fn the_same_achievement_is_paid_once_the_higher() {
         .unwrap();
     assert!(log.iter().any(|e| e.action == "case.Supersede"), "{log:?}");
 }
+
+/// A decided amount pays what the rule makes of it: 1600万 decided on a 产业基础再造 project pays
+/// 1600万, or, for a 绩效评价领跑企业 (×1.5, （二十一）), 2400万 capped at the project's 2000万 —
+/// the department's 核定金额 kept beside the amount paid. A decision above the clause's cap is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_pays_what_the_rule_makes_of_it() {
+    use jx555_workflow::access::{Principal, Scope};
+    use jx555_workflow::case::{Account, Action, step};
+    const WAN: i64 = 1_000_000;
+    let site = support::build(600);
+    let router = jx555_server::router(site.app());
+    let mut store = SqliteStore::open(&site.db).unwrap();
+    let open: Vec<_> = store
+        .cases(&CaseFilter {
+            state: Some(State::Open),
+            ..CaseFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.rule == "产业基础再造项目补助" && c.case.enterprise.is_some())
+        .collect();
+    assert!(
+        open.len() >= 2,
+        "the demo's 2023 has such projects to review"
+    );
+    let today = jx555_lang::types::Date::parse("2026-03-02").unwrap();
+    let mut paid = Vec::new();
+    for c in &open {
+        // Applied and passed by its county, as the pages would (tested elsewhere).
+        let applicant = Principal {
+            name: "applicant".into(),
+            role: Role::EnterpriseStaff,
+            scope: Scope::Enterprise(c.case.enterprise.clone().unwrap()),
+        };
+        let apply = Action::Apply(Account {
+            bank: "农业银行".into(),
+            number: "12040600090001234".into(),
+            holder: c.case.payee.clone(),
+        });
+        let applied = step(&c.case, &applicant, &apply, today).unwrap();
+        store
+            .record_step(c.id, State::Open, &apply, &applied)
+            .unwrap();
+        let county = Principal {
+            name: "county".into(),
+            role: Role::CountyReviewer,
+            scope: Scope::County(c.case.county.clone().unwrap()),
+        };
+        let passed = step(&applied, &county, &Action::PassFirstReview, today).unwrap();
+        store
+            .record_step(c.id, State::Applied, &Action::PassFirstReview, &passed)
+            .unwrap();
+        let uri = format!("/cases/{}", c.id);
+        let (s, page) = as_(
+            &router,
+            &site,
+            Role::DepartmentReviewer,
+            &uri,
+            Some("kind=Decide&amount=2000.01万&reason=x".into()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{page}");
+        assert!(page.contains("上限"), "{page}");
+        let (s, page) = as_(
+            &router,
+            &site,
+            Role::DepartmentReviewer,
+            &uri,
+            Some("kind=Decide&amount=1600万&reason=按投资进度核定".into()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let (after, _) = store.case(c.id).unwrap().unwrap();
+        assert_eq!(after.case.decided, Some(1600 * WAN));
+        assert_eq!(
+            page.contains("核定金额</th>"),
+            after.case.amount != after.case.decided,
+            "the case page shows the decision beside a different amount paid"
+        );
+        paid.push(after.case.amount.unwrap());
+    }
+    assert!(
+        paid.iter().all(|a| [1600 * WAN, 2000 * WAN].contains(a)),
+        "{paid:?}"
+    );
+    assert!(
+        paid.contains(&(2000 * WAN)),
+        "a performance leader's decision is raised ×1.5 and capped: {paid:?}"
+    );
+}

@@ -269,6 +269,7 @@ pub fn release_plan(run: &jx555_engine::Run, facts: &jx555_engine::FactIndex) ->
                     county: l.county.clone(),
                     department: l.rule.departments.first().cloned().unwrap_or_default(),
                     amount,
+                    decided: None,
                     account: None,
                     publication_ends: None,
                     open_objections: 0,
@@ -348,6 +349,57 @@ pub mod steps {
     use jx555_workflow::calendar::Calendar;
     use jx555_workflow::case::{Action, State, step};
     use std::collections::BTreeMap;
+
+    /// What deciding `fen` on case `c` pays under its rule, and where its line then stands: the
+    /// run's year evaluated again with every amount decided on the run's live cases (this one at
+    /// `fen`) in place of the facts' approved amounts, so the rule's multipliers, its caps (per key
+    /// and across years, from what the ledger paid), 就高不重复 and 补差 apply to the decision as to
+    /// any computed amount.
+    pub fn decided_payable(
+        store: &dyn Store,
+        packs: &[&jx555_lang::ir::Pack],
+        facts: &jx555_engine::FactIndex,
+        c: &StoredCase,
+        fen: i64,
+    ) -> Result<(i64, jx555_engine::summary::Standing), StoreError> {
+        let info = store
+            .runs()?
+            .into_iter()
+            .find(|r| r.id == c.run)
+            .ok_or(StoreError::NoRun(c.run))?;
+        let mut decided = jx555_engine::Decisions::default();
+        let filter = CaseFilter {
+            run: Some(c.run),
+            ..CaseFilter::default()
+        };
+        for o in store.cases(&filter)? {
+            let live = !matches!(o.case.state, State::Declined | State::Withdrawn);
+            if let (true, Some(x)) = (live && o.id != c.id, o.case.decided) {
+                decided.insert(&o.pack, &o.rule, &o.subject, x);
+            }
+        }
+        decided.insert(&c.pack, &c.rule, &c.subject, fen);
+        let ledger = store.ledger()?;
+        let req = jx555_engine::Request {
+            packs,
+            facts,
+            ledger: &ledger,
+            year: info.year,
+            overrides: &info.overrides,
+        };
+        let run = jx555_engine::evaluate_decided(&req, &decided)
+            .map_err(|e| StoreError::Refused(format!("按规则重新测算未成：{e}")))?;
+        run.lines
+            .iter()
+            .find(|l| l.rule.pack == c.pack && l.rule.id == c.rule && l.subject == c.subject)
+            .map(|l| (l.payable, l.standing()))
+            .ok_or_else(|| {
+                StoreError::Refused(format!(
+                    "按现有事实，{} 不再符合 {} 的条件，不能核定",
+                    c.subject, c.rule
+                ))
+            })
+    }
 
     fn act_as(store: &mut dyn Store, p: &Principal) {
         store.set_actor(Actor {
@@ -648,6 +700,7 @@ mod tests {
                 county: None,
                 department: "市经信局".into(),
                 amount,
+                decided: None,
                 account: None,
                 publication_ends: None,
                 open_objections: 0,

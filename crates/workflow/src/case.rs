@@ -109,8 +109,13 @@ pub struct Case {
     pub county: Option<String>,
     /// The rule's lead department (牵头单位).
     pub department: String,
-    /// The amount to pay, in fen: computed for a push, decided for a review (until then `None`).
+    /// The amount to pay, in fen: computed for a push; for a review, what the decided amount pays
+    /// under the rule (until decided `None`).
     pub amount: Option<i64>,
+    /// The amount decided on review (核定金额), in fen, as the department wrote it: the rule's
+    /// multipliers and caps turn it into `amount` (the caller re-evaluates; see `jx555_engine::Decisions`).
+    #[serde(default)]
+    pub decided: Option<i64>,
     /// The account confirmed or applied with.
     pub account: Option<Account>,
     /// The last working day of its 公示 period.
@@ -482,6 +487,7 @@ pub fn step(case: &Case, p: &Principal, action: &Action, today: Date) -> Result<
                 return refuse("一事一议须写明会议纪要文号");
             }
             next.amount = Some(within_cap(case, *amount)?);
+            next.decided = next.amount;
         }
         Action::Publicize(ends) => {
             if *ends <= today {
@@ -507,6 +513,9 @@ pub fn step(case: &Case, p: &Principal, action: &Action, today: Date) -> Result<
                     Path::Push => *a,
                     Path::Review { .. } => within_cap(case, *a)?,
                 });
+                if matches!(case.path, Path::Review { .. }) {
+                    next.decided = next.amount;
+                }
             }
         }
         Action::AddToBatch => {

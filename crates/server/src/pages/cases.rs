@@ -326,6 +326,9 @@ fn case_page(
             tr { th { "牵头单位" } td { (c.case.department) } }
             tr { th { "方式" } td { (path_name(&c.case.path)) } }
             tr { th { "金额" } td { (c.case.amount.map(wan).unwrap_or_else(|| "待核定".into())) } }
+            @if let Some(d) = c.case.decided.filter(|d| Some(*d) != c.case.amount) {
+                tr { th { "核定金额" } td { (wan(d)) span class="muted" { "（按本条款的系数、上限和就高不重复计付为上列金额）" } } }
+            }
             tr { th { "状态" } td { strong { (c.case.state.name()) } } }
             @if let Some(e) = c.case.publication_ends { tr { th { "公示截止" } td { (e) } } }
             @if c.case.open_objections > 0 { tr { th { "待处理异议" } td { (c.case.open_objections) " 件" } } }
@@ -530,6 +533,31 @@ pub(crate) fn act_on(
         .map_err(|refusal| {
             ServerError::BadRequest(format!("未办理：{refusal}（第 {id} 号奖补事项）"))
         })?;
+    let mut next = next;
+    // A decided amount pays what the rule makes of it (multipliers, caps, 就高不重复), as any computed one.
+    let deciding = matches!(a, Action::Decide { .. } | Action::Uphold(Some(_)));
+    if let (true, Some(decided), jx555_workflow::case::Path::Review { .. }) =
+        (deciding, next.decided, &c.case.path)
+    {
+        let refused =
+            |why: String| ServerError::BadRequest(format!("未办理：{why}（第 {id} 号奖补事项）"));
+        let (pays, standing) = jx555_store::cases::steps::decided_payable(
+            app.store()?.as_ref(),
+            &app.pack_refs(),
+            &app.facts().index,
+            &c,
+            decided,
+        )
+        .map_err(|e| refused(e.to_string()))?;
+        if pays <= 0 {
+            return Err(refused(format!(
+                "核定 {} 后按规则计付为零（{}）",
+                jx555_report::yuan(decided),
+                jx555_report::standing_name(standing)
+            )));
+        }
+        next.amount = Some(pays);
+    }
     let mut store = app.store_as(p)?;
     if let Action::Supersede { by, .. } = &a {
         jx555_store::cases::steps::may_supersede(store.as_ref(), id, *by)

@@ -44,6 +44,7 @@ fn case(path: Path) -> Case {
             State::Open
         },
         amount: (path == Path::Push).then_some(30_000_000),
+        decided: None,
         path,
         enterprise: Some(UI.into()),
         payee: "甲公司".into(),
