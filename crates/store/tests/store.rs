@@ -632,3 +632,80 @@ fn an_approved_year_is_not_released() {
         .to_string();
     assert!(e.contains("approved into the ledger"), "{e}");
 }
+
+/// Only payment writes the ledger, and the next year tops up (补差) from what was paid: the 2021
+/// provincial 小巨人 award of 50万, amended to 40万 on an objection upheld during its 公示 and paid
+/// so, leaves 110万 (not 100万) for the national honour of 2022.
+#[test]
+fn the_next_year_tops_up_from_what_was_paid() {
+    use jx555_store::cases::{CaseFilter, Cases, release_plan};
+    use jx555_workflow::access::{Principal, Role, Scope};
+    use jx555_workflow::case::{Account, Action, step};
+    const WAN: i64 = 1_000_000;
+    let (_dir, path) = temp_db();
+    let mut store = small_world_at(&path);
+    let p = pack();
+    let id = save_year(&mut store, &p, 2021);
+    let (_, run) = store.run(id).unwrap();
+    let (data, _) = store.facts().unwrap().unwrap();
+    let facts = FactIndex::from_batches(&data.tables).unwrap();
+    store.release(id, &release_plan(&run, &facts)).unwrap();
+    let case = store
+        .cases(&CaseFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.rule == "单项冠军等认定奖励")
+        .unwrap();
+    assert_eq!(case.case.amount, Some(50 * WAN));
+    let who = |role, scope| Principal {
+        name: "x".into(),
+        role,
+        scope,
+    };
+    let staff = who(
+        Role::EnterpriseStaff,
+        Scope::Enterprise(case.case.enterprise.clone().unwrap()),
+    );
+    let dept = who(
+        Role::DepartmentReviewer,
+        Scope::Department(case.case.department.clone()),
+    );
+    let county = who(Role::CountyReviewer, Scope::County("南湖区".into()));
+    let finance = who(Role::Finance, Scope::City);
+    let today = jx555_lang::types::Date::parse("2026-03-02").unwrap();
+    let later = |d: i32| jx555_lang::types::Date::from_days(today.to_days() + d);
+    let account = Account {
+        bank: "工商银行".into(),
+        number: "12040600090001234".into(),
+        holder: case.case.payee.clone(),
+    };
+    let mut c = case.case.clone();
+    for (by, action, on) in [
+        (&staff, Action::Confirm(account), today),
+        (&dept, Action::Publicize(later(7)), today),
+        (
+            &county,
+            Action::Object("认定文件所列等级有误".into()),
+            later(1),
+        ),
+        (&dept, Action::Uphold(Some(40 * WAN)), later(2)),
+        (&finance, Action::AddToBatch, later(8)),
+        (&finance, Action::RecordPaid, later(9)),
+    ] {
+        let n = step(&c, by, &action, on).unwrap();
+        store.record_step(case.id, c.state, &action, &n).unwrap();
+        c = n;
+    }
+    assert_eq!(c.paid, Some(40 * WAN));
+    let r22 = evaluate(&store, &p, 2022);
+    let national = r22
+        .lines
+        .iter()
+        .find(|l| l.rule.id == "单项冠军等认定奖励")
+        .unwrap();
+    assert_eq!(
+        (national.payable, national.topped_up_from),
+        (110 * WAN, Some(40 * WAN)),
+        "150万 less the 40万 paid"
+    );
+}
