@@ -1018,12 +1018,22 @@ fn caps_per_key(lines: &mut [AwardLine], ledger: &Ledger) {
 /// up to the line exactly.
 fn cost_share(lines: &mut [AwardLine]) {
     for line in lines.iter_mut() {
-        if let Some(ratio) = line.city_ratio {
-            let city = (rust_decimal::Decimal::from(line.payable) * ratio)
-                .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-            let city = i64::try_from(city).unwrap_or(line.payable);
+        if let Some((city, county)) = line.shares_of(line.payable) {
             line.city_share = Some(city);
-            line.county_share = Some(line.payable - city);
+            line.county_share = Some(county);
         }
+    }
+}
+
+impl AwardLine {
+    /// The city's and the county's part of `amount` (the line's, or what a decision made of it)
+    /// under the line's 市区共担 ratio: the city's rounded to the fen half away from zero, the
+    /// county's the rest. `None` when the rule states no split or the run left it unset.
+    pub fn shares_of(&self, amount: i64) -> Option<(i64, i64)> {
+        let ratio = self.city_ratio?;
+        let city = (rust_decimal::Decimal::from(amount) * ratio)
+            .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        let city = i64::try_from(city).unwrap_or(amount);
+        Some((city, amount - city))
     }
 }

@@ -280,6 +280,31 @@ pub fn release_plan(run: &jx555_engine::Run, facts: &jx555_engine::FactIndex) ->
         .collect()
 }
 
+/// The fund (专项资金) a case's rule pays from, as the packs name it.
+pub fn fund_of(packs: &[&jx555_lang::ir::Pack], c: &StoredCase) -> String {
+    packs
+        .iter()
+        .filter(|p| p.manifest.id == c.pack)
+        .find_map(|p| p.rule(&c.rule))
+        .and_then(|r| r.fund.clone())
+        .unwrap_or_else(|| "未指定".to_string())
+}
+
+/// Who pays a case out (拨付主体): the treasury of its county, or the city's for a city-level
+/// unit. Under 市区共担 the city's share of a county's case is settled between the treasuries; the
+/// batch shows each line's split and the totals by payer.
+pub fn payer(c: &StoredCase) -> String {
+    match &c.case.county {
+        Some(county) => format!("{county}财政"),
+        None => "市财政".to_string(),
+    }
+}
+
+/// The payment batch a cleared case goes into: one per fund and payer.
+pub fn batch_key(packs: &[&jx555_lang::ir::Pack], c: &StoredCase) -> String {
+    format!("{}（{}）", fund_of(packs, c), payer(c))
+}
+
 /// The lines of `from..=to` that needed a decision and never had one, for the 终期评估: of a year
 /// released into cases, each review, 一事一议 or pending case still awaiting its application or a
 /// review (with where it stopped); of a year approved directly, each such line of the approved run.
@@ -543,19 +568,19 @@ pub mod steps {
         }
     }
 
-    /// The cases `p` may put in a payment batch today, by fund (`fund_of` names a case's fund).
+    /// The cases `p` may put in a payment batch today, by batch (`key_of` names a case's: [`super::batch_key`]).
     pub fn cleared(
         store: &dyn Store,
         p: &Principal,
         today: Date,
-        fund_of: &dyn Fn(&StoredCase) -> String,
+        key_of: &dyn Fn(&StoredCase) -> String,
     ) -> Result<BTreeMap<String, Vec<Step>>, StoreError> {
         let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
         let all = store.cases(&CaseFilter::default())?;
         let held = held(&all, &store.exclusive_keys()?);
         for c in all.into_iter().filter(|c| !held.contains_key(&c.id)) {
             if let Ok(next) = step(&c.case, p, &Action::AddToBatch, today) {
-                out.entry(fund_of(&c)).or_default().push((
+                out.entry(key_of(&c)).or_default().push((
                     c.id,
                     c.case.state,
                     Action::AddToBatch,
@@ -566,22 +591,22 @@ pub mod steps {
         Ok(out)
     }
 
-    /// A payment batch of the cleared cases of `fund`. Its number and size.
+    /// A payment batch of the cleared cases under `key` ([`super::batch_key`]): its number and size.
     pub fn batch_fund(
         store: &mut dyn Store,
         p: &Principal,
         today: Date,
-        fund: &str,
-        fund_of: &dyn Fn(&StoredCase) -> String,
+        key: &str,
+        key_of: &dyn Fn(&StoredCase) -> String,
     ) -> Result<(i64, usize), StoreError> {
-        let steps = cleared(store, p, today, fund_of)?
-            .remove(fund)
+        let steps = cleared(store, p, today, key_of)?
+            .remove(key)
             .unwrap_or_default();
         if steps.is_empty() {
-            return Err(StoreError::Refused(format!("{fund} 没有可拨付的奖补事项")));
+            return Err(StoreError::Refused(format!("{key} 没有可拨付的奖补事项")));
         }
         act_as(store, p);
-        Ok((store.make_batch(fund, &steps)?, steps.len()))
+        Ok((store.make_batch(key, &steps)?, steps.len()))
     }
 
     /// A batch recorded paid with its voucher; the cases in `failed` (with the bank's reason) as

@@ -124,3 +124,16 @@ pub fn mode_name(mode: &str) -> &'static str {
         _ => "金额待定",
     }
 }
+
+/// A case's amount split between the city and its county (市区共担) as its run's line states the
+/// ratio; `(None, None)` where the rule states none or the run left it unset.
+pub fn shares(
+    store: &dyn jx555_store::Store,
+    c: &jx555_store::cases::StoredCase,
+) -> Result<(Option<i64>, Option<i64>), crate::ServerError> {
+    let line = store.run_lines(c.run, c.line, 1)?.into_iter().next();
+    Ok(match (line, c.case.amount) {
+        (Some(l), Some(amount)) => l.shares_of(amount).unzip(),
+        _ => (None, None),
+    })
+}

@@ -1,5 +1,5 @@
-//! 拨付: 财政 puts the cleared cases of one fund (公示 over with no open objection, or an account
-//! corrected after a failed payment) into a payment batch, downloads its bank file, and records it
+//! 拨付: 财政 puts the cleared cases of one fund and payer (公示 over with no open objection, or an
+//! account corrected after a failed payment) into a payment batch, each line with its 市区共担 split, downloads its bank file, and records it
 //! paid with the voucher number — lines the bank returned as failed. Each payment goes into the
 //! ledger as it is recorded.
 
@@ -18,14 +18,9 @@ use maud::html;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// The fund a case's rule pays from (专项资金).
-fn fund(app: &App, c: &StoredCase) -> String {
-    app.packs
-        .iter()
-        .filter(|p| p.pack.manifest.id == c.pack)
-        .find_map(|p| p.pack.rule(&c.rule))
-        .and_then(|r| r.fund.clone())
-        .unwrap_or_else(|| jx555_report::UNSPECIFIED.to_string())
+/// The batch a case goes into: its fund and its payer.
+fn batch_key(app: &App, c: &StoredCase) -> String {
+    jx555_store::cases::batch_key(&app.pack_refs(), c)
 }
 
 /// The batches, and (for 财政) the cleared cases of each fund with the form to batch them.
@@ -38,7 +33,7 @@ pub async fn list(State(app): AppState, v: Visitor) -> Page {
                 app.store()?.as_ref(),
                 v.principal()?,
                 app.today(),
-                &|c| fund(&app, c),
+                &|c| batch_key(&app, c),
             )?
         } else {
             BTreeMap::new()
@@ -83,7 +78,7 @@ pub async fn list(State(app): AppState, v: Visitor) -> Page {
             }
             h2 { "支付批次" }
             table {
-                tr { th { "编号" } th { "资金" } th { "生成时间" } th { "拨付" } }
+                tr { th { "编号" } th { "资金（拨付主体）" } th { "生成时间" } th { "拨付" } }
                 @for b in &batches {
                     tr {
                         td { a href=(format!("/payments/{}", b.id)) { "第 " (b.id) " 批" } }
@@ -117,7 +112,7 @@ pub async fn make(
             v.principal()?,
             app.today(),
             &f.fund,
-            &|c| fund(&app, c),
+            &|c| batch_key(&app, c),
         )?;
         batch_page(&app, &v, id)
     })
@@ -170,19 +165,38 @@ fn batch_page(
 ) -> Result<axum::response::Html<String>, ServerError> {
     let (b, cases) = batch_of(app, id)?;
     let total: i64 = cases.iter().filter_map(|c| c.case.amount).sum();
+    let store = app.store()?;
+    let split = cases
+        .iter()
+        .map(|c| super::parts::shares(store.as_ref(), c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (city, county): (i64, i64) = split
+        .iter()
+        .map(|(a, b)| (a.unwrap_or(0), b.unwrap_or(0)))
+        .fold((0, 0), |(x, y), (a, b)| (x + a, y + b));
+    let unsplit: i64 = cases
+        .iter()
+        .zip(&split)
+        .filter(|(_, (a, _))| a.is_none())
+        .filter_map(|(c, _)| c.case.amount)
+        .sum();
     let pay = v.may(jx555_workflow::access::Action::Pay) && b.paid.is_none();
     let body = html! {
-        p { "资金：" (b.fund) "；" (cases.len()) " 件，合计 " strong { (wan(total)) } "。"
+        p { "资金与拨付主体：" (b.fund) "；" (cases.len()) " 件，合计 " strong { (wan(total)) } "。"
             a href=(format!("/payments/{id}/bank.xlsx")) { "下载代发清单（XLSX）" } " · " a href=(format!("/payments/{id}/bank.csv")) { "CSV" } }
+        p { "市区共担：市级承担 " (wan(city)) "，县级承担 " (wan(county)) "，分担比例未定 " (wan(unsplit))
+            "（本批由拨付主体全额支付，市级承担部分在财政间结算）。" }
         table {
-            tr { th { "奖补事项" } th { "收款人" } th { "开户行" } th { "账号" } th { "金额" } th { "状态" } }
-            @for c in &cases {
+            tr { th { "奖补事项" } th { "收款人" } th { "开户行" } th { "账号" } th { "金额" } th { "市级承担" } th { "县级承担" } th { "状态" } }
+            @for (c, (city, county)) in cases.iter().zip(&split) {
                 tr {
                     td { a href=(format!("/cases/{}", c.id)) { (c.id) } }
                     td { (c.case.payee) }
                     td { (c.case.account.as_ref().map(|a| a.bank.clone()).unwrap_or_default()) }
                     td { (c.case.account.as_ref().map(|a| a.number.clone()).unwrap_or_default()) }
                     td class="n" { (c.case.amount.map(wan).unwrap_or_default()) }
+                    td class="n" { (city.map(wan).unwrap_or_else(|| "未定".into())) }
+                    td class="n" { (county.map(wan).unwrap_or_else(|| "未定".into())) }
                     td { (c.case.state.name()) }
                 }
             }

@@ -83,19 +83,7 @@ fn lines(app: &App, cases: Vec<StoredCase>) -> Result<Vec<Line>, ServerError> {
                 .iter()
                 .filter(|p| p.pack.manifest.id == c.pack)
                 .find_map(|p| p.pack.rule(&c.rule));
-            let run_line = store.run_lines(c.run, c.line, 1)?.into_iter().next();
-            // The split as the run made it, applied to the amount to pay; the county's is the rest,
-            // so the two add up to the amount exactly.
-            let (city, county) = match (&run_line, c.case.amount) {
-                (Some(l), Some(amount)) if l.payable > 0 && l.county_share.is_some() => {
-                    let city = l.city_share.map(|s| {
-                        i64::try_from(i128::from(s) * i128::from(amount) / i128::from(l.payable))
-                            .unwrap_or(0)
-                    });
-                    (city, city.map(|c| amount - c))
-                }
-                _ => (None, None),
-            };
+            let (city, county) = super::parts::shares(store.as_ref(), &c)?;
             Ok(Line {
                 title: rule
                     .and_then(|r| r.title.clone())
