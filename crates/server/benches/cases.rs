@@ -272,4 +272,28 @@ async fn main() {
         "the bank file (XLSX) of a batch of {lines} lines: {t:.1?}, {} KB",
         size / 1024
     );
+    // A bank file as long as the whole year (every paid case in one file), made directly.
+    let all: Vec<jx555_report::BankLine> = store
+        .cases(&CaseFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.case.paid.is_some())
+        .map(|c| jx555_report::BankLine {
+            payee: c.case.payee.clone(),
+            uscc: c.case.enterprise.clone().unwrap_or_default(),
+            bank: "中国工商银行嘉兴分行".into(),
+            number: "1204060009000123456".into(),
+            amount: c.case.paid.unwrap(),
+            purpose: c.rule.clone(),
+            case: c.id,
+        })
+        .collect();
+    let t = Instant::now();
+    let bytes = jx555_report::bank_xlsx(&all).unwrap();
+    println!(
+        "a bank file (XLSX) of all {} paid lines: {:.1?}, {} KB",
+        all.len(),
+        t.elapsed(),
+        bytes.len() / 1024
+    );
 }
