@@ -827,10 +827,9 @@ fn exclusivity_spans_packs_evaluated_together() {
     );
 }
 
-/// （二十一）对重点行业绩效评价领跑企业投资补助系数提升至1.5: a review rule without an award scales the
-/// approved amount, and its caps hold after the multiplier.
-#[test]
-fn the_approved_amount_goes_through_the_multipliers_and_caps() {
+/// Projects P1–P3 of E1 (a 绩效评价领跑企业), E2 and E1 under a 强链投资 rule: reviewed up to 2000万,
+/// the approved amount ×1.5 for a leader, capped at 2000万 per project; `approved` their facts' amounts.
+fn investment(approved: &[Option<&str>]) -> (jx555_lang::ir::Pack, jx555_engine::FactIndex) {
     let p = pack(
         "### （七）实施强链项目\n\n对强链投资项目，单个项目最高奖补2000万元。\n\n```rule\nrule 强链投资 for project p {\n  when 强链: p.kind == 强链项目\n  review up to 2000万 approved p.approved_amount\n  scale 投资补助系数: if p.enterprise.performance_leader then 1.5 else 1\n  cap 2000万 per p\n  department 市经信局\n}\n```\n",
     );
@@ -851,13 +850,18 @@ fn the_approved_amount_goes_through_the_multipliers_and_caps() {
                 ("uscc", text(&["E1", "E2", "E1"])),
                 ("kind", text(&["强链项目", "强链项目", "强链项目"])),
                 ("year", ints(&[2021, 2021, 2021])),
-                (
-                    "approved_amount",
-                    dec(&[Some("6000000"), Some("6000000"), Some("16000000")]),
-                ),
+                ("approved_amount", dec(approved)),
             ],
         )
         .facts();
+    (p, facts)
+}
+
+/// （二十一）对重点行业绩效评价领跑企业投资补助系数提升至1.5: a review rule without an award scales the
+/// approved amount, and its caps hold after the multiplier.
+#[test]
+fn the_approved_amount_goes_through_the_multipliers_and_caps() {
+    let (p, facts) = investment(&[Some("6000000"), Some("6000000"), Some("16000000")]);
     let r = run(&[&p], &facts, &Ledger::default(), 2021);
     let paid = |id: &str| r.lines.iter().find(|l| l.subject == id).map(|l| l.payable);
     assert_eq!(paid("P1"), Some(900 * WAN), "600万 × 1.5");
@@ -874,30 +878,7 @@ fn the_approved_amount_goes_through_the_multipliers_and_caps() {
 /// counts), and a line with no approved amount in the facts becomes payable at the decided amount.
 #[test]
 fn a_decided_amount_goes_through_the_multipliers_and_caps_as_an_approved_one() {
-    let p = pack(
-        "### （七）实施强链项目\n\n对强链投资项目，单个项目最高奖补2000万元。\n\n```rule\nrule 强链投资 for project p {\n  when 强链: p.kind == 强链项目\n  review up to 2000万 approved p.approved_amount\n  scale 投资补助系数: if p.enterprise.performance_leader then 1.5 else 1\n  cap 2000万 per p\n  department 市经信局\n}\n```\n",
-    );
-    let facts = World::default()
-        .with("enterprises", enterprises(&["E1", "E2"]))
-        .with(
-            "enterprise_years",
-            vec![
-                ("uscc", text(&["E1", "E2"])),
-                ("year", ints(&[2021, 2021])),
-                ("performance_leader", flags(&[true, false])),
-            ],
-        )
-        .with(
-            "projects",
-            vec![
-                ("id", text(&["P1", "P2", "P3"])),
-                ("uscc", text(&["E1", "E2", "E1"])),
-                ("kind", text(&["强链项目", "强链项目", "强链项目"])),
-                ("year", ints(&[2021, 2021, 2021])),
-                ("approved_amount", dec(&[None, Some("6000000"), None])),
-            ],
-        )
-        .facts();
+    let (p, facts) = investment(&[None, Some("6000000"), None]);
     let req = jx555_engine::Request {
         packs: &[&p],
         facts: &facts,

@@ -383,8 +383,6 @@ async fn a_pushed_award_and_a_review_line_walk_their_paths() {
 /// audited on its own); the queue filters and exports as XLSX.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_reviewer_passes_applications_in_bulk() {
-    use jx555_workflow::access::{Principal, Scope};
-    use jx555_workflow::case::{Account, Action, step};
     let site = support::build(2000);
     let router = jx555_server::router(site.app());
     let mut store = SqliteStore::open(&site.db).unwrap();
@@ -404,20 +402,8 @@ async fn a_county_reviewer_passes_applications_in_bulk() {
         "the demo has applications to review in {}",
         site.county
     );
-    let today = jx555_lang::types::Date::parse("2026-03-02").unwrap();
     for c in &open {
-        let applicant = Principal {
-            name: "applicant".into(),
-            role: Role::EnterpriseStaff,
-            scope: Scope::Enterprise(c.case.enterprise.clone().unwrap()),
-        };
-        let apply = Action::Apply(Account {
-            bank: "农业银行".into(),
-            number: "12040600090001234".into(),
-            holder: c.case.payee.clone(),
-        });
-        let next = step(&c.case, &applicant, &apply, today).unwrap();
-        store.record_step(c.id, State::Open, &apply, &next).unwrap();
+        apply(&mut store, c);
     }
     let (s, queue) = as_(
         &router,
@@ -797,7 +783,7 @@ async fn the_same_achievement_is_paid_once_the_higher() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_decision_pays_what_the_rule_makes_of_it() {
     use jx555_workflow::access::{Principal, Scope};
-    use jx555_workflow::case::{Account, Action, step};
+    use jx555_workflow::case::{Action, step};
     const WAN: i64 = 1_000_000;
     let site = support::build(600);
     let router = jx555_server::router(site.app());
@@ -819,20 +805,7 @@ async fn a_decision_pays_what_the_rule_makes_of_it() {
     let mut paid = Vec::new();
     for c in &open {
         // Applied and passed by its county, as the pages would (tested elsewhere).
-        let applicant = Principal {
-            name: "applicant".into(),
-            role: Role::EnterpriseStaff,
-            scope: Scope::Enterprise(c.case.enterprise.clone().unwrap()),
-        };
-        let apply = Action::Apply(Account {
-            bank: "农业银行".into(),
-            number: "12040600090001234".into(),
-            holder: c.case.payee.clone(),
-        });
-        let applied = step(&c.case, &applicant, &apply, today).unwrap();
-        store
-            .record_step(c.id, State::Open, &apply, &applied)
-            .unwrap();
+        let applied = apply(&mut store, c);
         let county = Principal {
             name: "county".into(),
             role: Role::CountyReviewer,
@@ -879,4 +852,28 @@ async fn a_decision_pays_what_the_rule_makes_of_it() {
         paid.contains(&(2000 * WAN)),
         "a performance leader's decision is raised ×1.5 and capped: {paid:?}"
     );
+}
+
+/// A review case applied for by its enterprise (recorded directly: the pages' applying is tested
+/// elsewhere); the case after.
+fn apply(
+    store: &mut SqliteStore,
+    c: &jx555_store::cases::StoredCase,
+) -> jx555_workflow::case::Case {
+    use jx555_workflow::access::{Principal, Scope};
+    use jx555_workflow::case::{Account, Action, step};
+    let applicant = Principal {
+        name: "applicant".into(),
+        role: Role::EnterpriseStaff,
+        scope: Scope::Enterprise(c.case.enterprise.clone().unwrap()),
+    };
+    let apply = Action::Apply(Account {
+        bank: "农业银行".into(),
+        number: "12040600090001234".into(),
+        holder: c.case.payee.clone(),
+    });
+    let today = jx555_lang::types::Date::parse("2026-03-02").unwrap();
+    let next = step(&c.case, &applicant, &apply, today).unwrap();
+    store.record_step(c.id, State::Open, &apply, &next).unwrap();
+    next
 }

@@ -356,11 +356,7 @@ async fn a_request_lives_its_whole_life() {
     let (_, targets) = send(&r, None, "/targets?year=2025", None).await;
     assert!(targets.contains("服务台实测"), "{targets}");
     // One county hub at work in 2025, and the city hub not yet (it accepted nothing).
-    let row = |title: &str| {
-        let i = targets.find(title).unwrap();
-        let row = &targets[i..];
-        row[..row.find("</tr>").unwrap()].to_string()
-    };
+    let row = |title: &str| target_row(&targets, title);
     assert!(
         row("实体化县级企业服务枢纽").contains(">1<"),
         "{}",
@@ -542,10 +538,7 @@ async fn the_city_hub_imports_the_registry_and_the_events_all_or_none() {
     // The targets: the longest connection of 2025 is 14 working hours (goal ≤ 8: not met); the
     // approval took 80 calendar days (goal ≤ 80: met).
     let (_, targets) = send(&r, None, "/targets?year=2025", None).await;
-    let row = |title: &str| {
-        let i = targets.find(title).unwrap();
-        targets[i..i + 600].to_string()
-    };
+    let row = |title: &str| target_row(&targets, title);
     assert!(
         row("水电气报装确认后接通").contains(">14<"),
         "{}",
@@ -589,4 +582,11 @@ async fn the_city_hub_imports_the_registry_and_the_events_all_or_none() {
         .unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"connections.import") && actions.contains(&"approvals.import"));
+}
+
+/// The row of the targets page that names `title`.
+fn target_row(page: &str, title: &str) -> String {
+    let i = page.find(title).unwrap();
+    let row = &page[i..];
+    row[..row.find("</tr>").unwrap()].to_string()
 }

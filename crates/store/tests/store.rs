@@ -508,16 +508,11 @@ fn a_read_only_store_can_be_read() {
 /// step from a state the case has left is refused (no lost update).
 #[test]
 fn a_released_run_becomes_cases_and_their_steps_are_kept() {
-    use jx555_store::cases::{CaseFilter, Cases, release_plan};
+    use jx555_store::cases::{CaseFilter, Cases};
     use jx555_workflow::case::{Account, Action, State, step};
     let (_dir, path) = temp_db();
     let mut store = small_world_at(&path);
-    let p = pack();
-    let id = save_year(&mut store, &p, 2021);
-    let (_, run) = store.run(id).unwrap();
-    let (data, _) = store.facts().unwrap().unwrap();
-    let facts = FactIndex::from_batches(&data.tables).unwrap();
-    let plan = release_plan(&run, &facts);
+    let (id, plan) = plan_2021(&mut store);
     assert!(!plan.is_empty(), "the small world pays something in 2021");
     assert_eq!(store.release(id, &plan).unwrap(), plan.len());
     let again = store.release(id, &plan).unwrap_err().to_string();
@@ -638,18 +633,15 @@ fn an_approved_year_is_not_released() {
 /// so, leaves 110万 (not 100万) for the national honour of 2022.
 #[test]
 fn the_next_year_tops_up_from_what_was_paid() {
-    use jx555_store::cases::{CaseFilter, Cases, release_plan};
+    use jx555_store::cases::{CaseFilter, Cases};
     use jx555_workflow::access::{Principal, Role, Scope};
     use jx555_workflow::case::{Account, Action, step};
     const WAN: i64 = 1_000_000;
     let (_dir, path) = temp_db();
     let mut store = small_world_at(&path);
+    let (id, plan) = plan_2021(&mut store);
+    store.release(id, &plan).unwrap();
     let p = pack();
-    let id = save_year(&mut store, &p, 2021);
-    let (_, run) = store.run(id).unwrap();
-    let (data, _) = store.facts().unwrap().unwrap();
-    let facts = FactIndex::from_batches(&data.tables).unwrap();
-    store.release(id, &release_plan(&run, &facts)).unwrap();
     let case = store
         .cases(&CaseFilter::default())
         .unwrap()
@@ -708,4 +700,13 @@ fn the_next_year_tops_up_from_what_was_paid() {
         (110 * WAN, Some(40 * WAN)),
         "150万 less the 40万 paid"
     );
+}
+
+/// The small world's 2021 run, stored, and the cases its release would make.
+fn plan_2021(store: &mut SqliteStore) -> (i64, Vec<jx555_store::cases::NewCase>) {
+    let id = save_year(store, &pack(), 2021);
+    let (_, run) = store.run(id).unwrap();
+    let (data, _) = store.facts().unwrap().unwrap();
+    let facts = FactIndex::from_batches(&data.tables).unwrap();
+    (id, jx555_store::cases::release_plan(&run, &facts))
 }
