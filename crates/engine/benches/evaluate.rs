@@ -1,10 +1,11 @@
 //! The engine's benchmark: the seeded demo Jiaxing of `jx555 demo-data` (1,000,000 enterprises by default,
-//! six years of history, realistic shares of recognitions, projects, parks, organisations and parcels),
+//! eight years of history, realistic shares of recognitions, projects, parks, organisations and parcels),
 //! evaluated for 2023 with the bundled Jiaxing pack (every rule of 嘉政发〔2020〕8号), 就高不重复 and caps on, explanations off.
 //!
 //! ```sh
 //! cargo bench -p jx555-engine --bench evaluate                      # 1,000,000 enterprises
 //! cargo bench -p jx555-engine --bench evaluate -- --enterprises 100000
+//! cargo bench -p jx555-engine --bench evaluate -- --scale 100000,1000000,3000000   # a scaling table
 //! ```
 //!
 //! It prints the evaluation's wall time (median of runs), the peak memory of a process that holds the
@@ -66,26 +67,34 @@ fn main() {
         .position(|a| a == "--facts")
         .and_then(|i| args.get(i + 1))
     else {
-        let t = Instant::now();
-        let data = jx555_facts::demo::generate(n, 555).expect("demo data");
-        println!("generated {n} enterprises in {:?}", t.elapsed());
-        let dir = std::env::temp_dir().join(format!("jx555-bench-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        for (name, batch) in &data.tables {
-            let file = std::fs::File::create(dir.join(format!("{name}.arrow"))).unwrap();
-            let mut w = arrow::ipc::writer::FileWriter::try_new(file, &batch.schema()).unwrap();
-            w.write(batch).unwrap();
-            w.finish().unwrap();
+        // `--scale 100000,1000000,3000000`: the same measures at each size, and a table of them.
+        let sizes: Vec<usize> = match args.iter().position(|a| a == "--scale") {
+            Some(i) => args
+                .get(i + 1)
+                .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
+                .unwrap_or_else(|| vec![100_000, 1_000_000, 3_000_000]),
+            None => vec![n],
+        };
+        let mut rows = Vec::new();
+        for n in sizes {
+            let said = measure_in_child(&args, n);
+            if let Some(row) = said.lines().find_map(|l| l.strip_prefix("scale: ")) {
+                rows.push(row.to_string());
+            }
         }
-        drop(data);
-        let mut child_args: Vec<String> = args.iter().skip(1).cloned().collect();
-        child_args.extend(["--facts".to_string(), dir.display().to_string()]);
-        let status = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(&child_args)
-            .status()
-            .unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
-        assert!(status.success());
+        if rows.len() > 1 {
+            println!("\n| enterprises | index | whole pack | per 1M enterprises | peak memory | per 1M |");
+            println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+            for row in rows {
+                let v: Vec<f64> = row.split(' ').filter_map(|x| x.parse().ok()).collect();
+                let (n, index_ms, eval_ms, mib) = (v[0], v[1], v[2], v[3]);
+                println!(
+                    "| {n:.0} | {index_ms:.0} ms | {eval_ms:.1} ms | {:.1} ms | {mib:.0} MiB | {:.0} MiB |",
+                    eval_ms / n * 1e6,
+                    mib / n * 1e6
+                );
+            }
+        }
         return;
     };
     let mut tables = Vec::new();
@@ -101,7 +110,8 @@ fn main() {
     let data = jx555_facts::Dataset { tables };
     let t = Instant::now();
     let facts = FactIndex::from_batches(&data.tables).expect("facts");
-    println!("indexed facts in {:?}", t.elapsed());
+    let indexed = t.elapsed();
+    println!("indexed facts in {indexed:?}");
 
     let ledger = Ledger::default();
     let req = Request {
@@ -201,5 +211,53 @@ fn main() {
         println!(
             "peak memory of the evaluating process (facts and their indexes included): {mib} MiB"
         );
+        // For the parent's table: enterprises, index ms, whole-pack ms, peak MiB.
+        println!(
+            "scale: {n} {:.1} {:.1} {mib}",
+            indexed.as_secs_f64() * 1e3,
+            engine.as_secs_f64() * 1e3
+        );
     }
+}
+
+/// Generates `n` demo enterprises, writes them as Arrow files and measures them in a child process
+/// (which only reads them back); what the child printed, echoed as it was.
+fn measure_in_child(args: &[String], n: usize) -> String {
+    let t = Instant::now();
+    let data = jx555_facts::demo::generate(n, 555).expect("demo data");
+    println!("generated {n} enterprises in {:?}", t.elapsed());
+    let dir = std::env::temp_dir().join(format!("jx555-bench-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, batch) in &data.tables {
+        let file = std::fs::File::create(dir.join(format!("{name}.arrow"))).unwrap();
+        let mut w = arrow::ipc::writer::FileWriter::try_new(file, &batch.schema()).unwrap();
+        w.write(batch).unwrap();
+        w.finish().unwrap();
+    }
+    drop(data);
+    // The parent's arguments without the sizes (each flag's value goes with it).
+    let mut child_args: Vec<String> = Vec::new();
+    let mut rest = args.iter().skip(1);
+    while let Some(a) = rest.next() {
+        if a == "--scale" || a == "--enterprises" {
+            rest.next();
+        } else {
+            child_args.push(a.clone());
+        }
+    }
+    child_args.extend([
+        "--facts".to_string(),
+        dir.display().to_string(),
+        "--enterprises".to_string(),
+        n.to_string(),
+    ]);
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(&child_args)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    print!("{said}");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    said
 }
