@@ -39,6 +39,26 @@ impl Frame {
         }
     }
 
+    /// The rows at `keep` of this frame, as a frame whose `root` points back at the subject rows (so
+    /// `let`s, cached for the subjects, are read at the right rows).
+    fn subset(&self, keep: &UInt32Array) -> Result<Frame, EngineError> {
+        let take = |r: &UInt32Array| -> Result<UInt32Array, EngineError> {
+            Ok(arrow::compute::take(r, keep, None)?.as_primitive().clone())
+        };
+        Ok(Frame {
+            n: keep.len(),
+            vars: self
+                .vars
+                .iter()
+                .map(|(n, r)| Ok((n.clone(), take(r)?)))
+                .collect::<Result<_, EngineError>>()?,
+            root: Some(match &self.root {
+                Some(r) => take(r)?,
+                None => keep.clone(),
+            }),
+        })
+    }
+
     fn var(&self, name: &str) -> Result<&UInt32Array, EngineError> {
         self.vars
             .iter()
@@ -467,23 +487,48 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// 首次, 连续, 首年: the condition evaluated in each year the facts cover, up to this one.
+    /// 首次, 连续, 首年: the condition evaluated in each year the facts cover, up to this one — each
+    /// earlier year only for the rows whose answer it can still change (a first time not yet
+    /// disproved, a streak still unbroken, a first year not yet found).
     fn history(&self, b: &Builtin, c: &Expr, frame: &Frame, year: i32) -> Result<Col, EngineError> {
         let first = self.facts.first_year().unwrap_or(year).min(year);
-        let at = |y: i32| -> Result<Vec<bool>, EngineError> {
-            let v = self.eval(c, frame, y)?;
-            let v = broadcast_bool(&col::known_true(v.bool()?), frame.n);
-            Ok(v.values().iter().collect())
+        // Whether the condition held in year `y` for each row of `frame` at `rows` (all when None).
+        // A few rows are evaluated on their own; most of the frame is cheaper evaluated whole.
+        let at = |rows: Option<&[u32]>, y: i32| -> Result<Vec<bool>, EngineError> {
+            let eval = |f: &Frame| -> Result<BooleanArray, EngineError> {
+                let v = self.eval(c, f, y)?;
+                Ok(broadcast_bool(&col::known_true(v.bool()?), f.n))
+            };
+            Ok(match rows {
+                Some(r) if r.len() * 2 < frame.n => {
+                    eval(&frame.subset(&UInt32Array::from(r.to_vec()))?)?
+                        .values()
+                        .iter()
+                        .collect()
+                }
+                Some(r) => {
+                    let all = eval(frame)?;
+                    r.iter().map(|p| all.value(*p as usize)).collect()
+                }
+                None => eval(frame)?.values().iter().collect(),
+            })
+        };
+        let positions = |keep: &dyn Fn(usize) -> bool| -> Vec<u32> {
+            (0..frame.n)
+                .filter(|&i| keep(i))
+                .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect()
         };
         match b {
             Builtin::FirstTime => {
-                let mut result = at(year)?;
+                let mut result = at(None, year)?;
                 for y in first..year {
-                    if !result.iter().any(|r| *r) {
+                    let alive = positions(&|i| result[i]);
+                    if alive.is_empty() {
                         break;
                     }
-                    for (r, held) in result.iter_mut().zip(at(y)?) {
-                        *r &= !held;
+                    for (p, held) in alive.iter().zip(at(Some(&alive), y)?) {
+                        result[*p as usize] &= !held;
                     }
                 }
                 Ok(Col::Bool(BooleanArray::from(result)))
@@ -492,12 +537,14 @@ impl<'a> Evaluator<'a> {
                 let mut alive = vec![true; frame.n];
                 let mut count = vec![0i64; frame.n];
                 for y in (first..=year).rev() {
-                    if !alive.iter().any(|a| *a) {
+                    let rows = positions(&|i| alive[i]);
+                    if rows.is_empty() {
                         break;
                     }
-                    for ((a, c), held) in alive.iter_mut().zip(count.iter_mut()).zip(at(y)?) {
-                        *a &= held;
-                        *c += i64::from(*a);
+                    for (p, held) in rows.iter().zip(at(Some(&rows), y)?) {
+                        let p = *p as usize;
+                        alive[p] = held;
+                        count[p] += i64::from(held);
                     }
                 }
                 Ok(Col::Int(Int64Array::from(count)))
@@ -505,9 +552,13 @@ impl<'a> Evaluator<'a> {
             _ => {
                 let mut found: Vec<Option<i64>> = vec![None; frame.n];
                 for y in first..=year {
-                    for (f, held) in found.iter_mut().zip(at(y)?) {
-                        if held && f.is_none() {
-                            *f = Some(i64::from(y));
+                    let rows = positions(&|i| found[i].is_none());
+                    if rows.is_empty() {
+                        break;
+                    }
+                    for (p, held) in rows.iter().zip(at(Some(&rows), y)?) {
+                        if held {
+                            found[*p as usize] = Some(i64::from(y));
                         }
                     }
                 }
