@@ -83,7 +83,9 @@ fn main() {
             }
         }
         if rows.len() > 1 {
-            println!("\n| enterprises | index | whole pack | per 1M enterprises | peak memory | per 1M |");
+            println!(
+                "\n| enterprises | index | whole pack | per 1M enterprises | peak memory | per 1M |"
+            );
             println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
             for row in rows {
                 let v: Vec<f64> = row.split(' ').filter_map(|x| x.parse().ok()).collect();
@@ -258,6 +260,10 @@ fn measure_in_child(args: &[String], n: usize) -> String {
     let _ = std::fs::remove_dir_all(&dir);
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
     print!("{said}");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     said
 }

@@ -287,3 +287,20 @@ pub const COUNTIES: [&str; 9] = [
     "嘉兴经济技术开发区",
     "嘉兴港区",
 ];
+
+#[cfg(test)]
+mod tests {
+    /// The import's uniqueness check keys rows by one or two columns without allocating: a key of
+    /// more columns needs it widened first.
+    #[test]
+    fn every_key_is_one_or_two_columns() {
+        for t in super::tables() {
+            assert!(
+                (1..=2).contains(&t.key().len()),
+                "{}: {:?}",
+                t.name,
+                t.key()
+            );
+        }
+    }
+}
