@@ -17,7 +17,7 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use jx555_lang::types::Date;
 use jx555_store::Store;
-use jx555_store::cases::{CaseFilter, Cases, NewPublication, Step};
+use jx555_store::cases::{CaseFilter, Cases, NewPart, NewPublication, Step};
 use jx555_store::sqlite::SqliteStore;
 use jx555_workflow::access::{Principal, Role, Scope};
 use jx555_workflow::case::{Account, Action, Path, State, step};
@@ -183,7 +183,7 @@ async fn main() {
     // Payment batches per fund and payer, after the period, then settled into the ledger.
     let t = Instant::now();
     let finance = who(Role::Finance, Scope::City);
-    let mut by_fund: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+    let mut by_fund: BTreeMap<String, (Vec<NewPart>, Vec<Step>)> = BTreeMap::new();
     let published = store
         .cases(&CaseFilter {
             state: Some(State::Publicized),
@@ -192,15 +192,16 @@ async fn main() {
         .unwrap();
     for c in &published {
         if let Ok(next) = step(&c.case, &finance, &Action::AddToBatch, day(8)) {
-            by_fund
-                .entry(jx555_store::cases::batch_key(&packs, c))
-                .or_default()
-                .push((c.id, State::Publicized, Action::AddToBatch, next));
+            let (parts, steps) = by_fund
+                .entry(jx555_store::cases::fund_of(&packs, c))
+                .or_default();
+            parts.extend(jx555_store::cases::steps::parts_for(&store, c).unwrap());
+            steps.push((c.id, State::Publicized, Action::AddToBatch, next));
         }
     }
     let mut batches = Vec::new();
-    for (fund, steps) in &by_fund {
-        batches.push(store.make_batch(fund, steps).unwrap());
+    for (fund, (parts, steps)) in &by_fund {
+        batches.extend(store.make_batches(fund, parts, steps).unwrap());
     }
     println!(
         "{} cases in {} payment batches: {:.1?}",
@@ -219,7 +220,9 @@ async fn main() {
                 (c.id, State::InBatch, Action::RecordPaid, next)
             })
             .collect();
-        store.settle_batch(*id, "财拨〔2026〕1号", &steps).unwrap();
+        store
+            .settle_batch(*id, "财拨〔2026〕1号", &BTreeMap::new(), &steps)
+            .unwrap();
     }
     let paid = store.ledger().unwrap().entries().len() - before;
     println!(

@@ -109,12 +109,29 @@ pub trait Cases {
     fn publications(&self) -> Result<Vec<Publication>, StoreError>;
     /// One 公示 batch and its cases.
     fn publication(&self, id: i64) -> Result<Option<(Publication, Vec<StoredCase>)>, StoreError>;
-    /// Makes a payment batch of one fund: each case's step into it, in one transaction with the
-    /// batch (audited `batch.create`, the audit checkpoint of that moment kept). Its number.
-    fn make_batch(&mut self, fund: &str, steps: &[Step]) -> Result<i64, StoreError>;
-    /// Records a batch paid with its voucher: each case's step (paid, or failed), each payment into
-    /// the ledger, in one transaction (audited `batch.paid`).
-    fn settle_batch(&mut self, id: i64, voucher: &str, steps: &[Step]) -> Result<(), StoreError>;
+    /// Makes the payment batches of one fund, one per payer of the parts (`{fund}（{payer}）`): each
+    /// part into its payer's batch and each case's step, in one transaction (audited `batch.create`
+    /// per batch, the audit checkpoint of that moment kept). Their numbers.
+    fn make_batches(
+        &mut self,
+        fund: &str,
+        parts: &[NewPart],
+        steps: &[Step],
+    ) -> Result<Vec<i64>, StoreError>;
+    /// Records a batch paid with its voucher: its parts paid, or failed for the cases in `failed`
+    /// (with the reason), then each case's step (paid once all its parts are, or failed), each
+    /// payment into the ledger, in one transaction (audited `batch.paid`).
+    fn settle_batch(
+        &mut self,
+        id: i64,
+        voucher: &str,
+        failed: &BTreeMap<i64, String>,
+        steps: &[Step],
+    ) -> Result<(), StoreError>;
+    /// A case's payment parts, in the order they were batched.
+    fn parts(&self, case: i64) -> Result<Vec<Part>, StoreError>;
+    /// A batch's payment parts, by case.
+    fn batch_parts(&self, batch: i64) -> Result<BTreeMap<i64, Part>, StoreError>;
     /// Keeps a file with a case (audited `case.attach`, the digest its SHA-256). Its number.
     fn attach(&mut self, case: i64, file: &NewAttachment) -> Result<i64, StoreError>;
     /// A case's files, without their bytes.
@@ -174,6 +191,43 @@ pub struct Batch {
     pub paid: Option<(String, String)>,
     /// The audit log's checkpoint when it was made.
     pub checkpoint: crate::audit::Checkpoint,
+}
+
+/// A payment of (part of) a case to put in a batch: the case, who pays, how much (fen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPart {
+    /// The case.
+    pub case: i64,
+    /// The payer (拨付主体): `市财政` or a county's `…财政`.
+    pub payer: String,
+    /// The amount, in fen.
+    pub amount: i64,
+}
+
+/// A payment part in a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    /// The case.
+    pub case: i64,
+    /// The batch.
+    pub batch: i64,
+    /// The payer.
+    pub payer: String,
+    /// The amount, in fen.
+    pub amount: i64,
+    /// Paid, failed (with the reason), or neither yet.
+    pub outcome: PartOutcome,
+}
+
+/// Where a payment part stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PartOutcome {
+    /// In an unsettled batch.
+    Pending,
+    /// Paid with its batch.
+    Paid,
+    /// Returned by the bank, with the reason.
+    Failed(String),
 }
 
 /// A 公示 batch to publish.
@@ -290,19 +344,13 @@ pub fn fund_of(packs: &[&jx555_lang::ir::Pack], c: &StoredCase) -> String {
         .unwrap_or_else(|| "未指定".to_string())
 }
 
-/// Who pays a case out (拨付主体): the treasury of its county, or the city's for a city-level
-/// unit. Under 市区共担 the city's share of a county's case is settled between the treasuries; the
-/// batch shows each line's split and the totals by payer.
+/// Who pays a case out (拨付主体) when its cost is not shared: the treasury of its county, or the
+/// city's for a city-level unit.
 pub fn payer(c: &StoredCase) -> String {
     match &c.case.county {
         Some(county) => format!("{county}财政"),
         None => "市财政".to_string(),
     }
-}
-
-/// The payment batch a cleared case goes into: one per fund and payer.
-pub fn batch_key(packs: &[&jx555_lang::ir::Pack], c: &StoredCase) -> String {
-    format!("{}（{}）", fund_of(packs, c), payer(c))
 }
 
 /// The lines of `from..=to` that needed a decision and never had one, for the 终期评估: of a year
@@ -366,7 +414,7 @@ pub fn undecided(
 /// stepped by `jx555_workflow::case::step` for `p`, then kept by the store in one transaction
 /// under `p`'s name.
 pub mod steps {
-    use super::{CaseFilter, NewPublication, Step, StoredCase};
+    use super::{CaseFilter, NewPart, NewPublication, PartOutcome, Step, StoredCase};
     use crate::audit::Actor;
     use crate::{Store, StoreError};
     use jx555_lang::types::Date;
@@ -591,22 +639,63 @@ pub mod steps {
         Ok(out)
     }
 
-    /// A payment batch of the cleared cases under `key` ([`super::batch_key`]): its number and size.
+    /// The payment parts of a case cleared for payment: under 市区共担 (its line states the city's
+    /// share, and it has a county) the city's share paid by 市财政 and the county's by its county's
+    /// treasury; otherwise the whole by its treasury ([`super::payer`]). A payer's part already
+    /// paid (a case batched again after a failed payment) is left out.
+    pub fn parts_for(store: &dyn Store, c: &StoredCase) -> Result<Vec<NewPart>, StoreError> {
+        let amount = c.case.amount.unwrap_or(0);
+        let line = store.run_lines(c.run, c.line, 1)?.into_iter().next();
+        let split: Vec<(String, i64)> =
+            match (line.and_then(|l| l.shares_of(amount)), &c.case.county) {
+                (Some((city, county)), Some(name)) => {
+                    vec![("市财政".into(), city), (format!("{name}财政"), county)]
+                }
+                _ => vec![(super::payer(c), amount)],
+            };
+        let paid: Vec<String> = store
+            .parts(c.id)?
+            .into_iter()
+            .filter(|p| p.outcome == PartOutcome::Paid)
+            .map(|p| p.payer)
+            .collect();
+        Ok(split
+            .into_iter()
+            .filter(|(payer, a)| *a > 0 && !paid.contains(payer))
+            .map(|(payer, amount)| NewPart {
+                case: c.id,
+                payer,
+                amount,
+            })
+            .collect())
+    }
+
+    /// The payment batches of a fund's cleared cases, one per payer ([`parts_for`]): their numbers,
+    /// and how many cases went in.
     pub fn batch_fund(
         store: &mut dyn Store,
         p: &Principal,
         today: Date,
-        key: &str,
-        key_of: &dyn Fn(&StoredCase) -> String,
-    ) -> Result<(i64, usize), StoreError> {
-        let steps = cleared(store, p, today, key_of)?
-            .remove(key)
+        fund: &str,
+        fund_of: &dyn Fn(&StoredCase) -> String,
+    ) -> Result<(Vec<i64>, usize), StoreError> {
+        let steps = cleared(store, p, today, fund_of)?
+            .remove(fund)
             .unwrap_or_default();
         if steps.is_empty() {
-            return Err(StoreError::Refused(format!("{key} 没有可拨付的奖补事项")));
+            return Err(StoreError::Refused(format!("{fund} 没有可拨付的奖补事项")));
+        }
+        let ids: std::collections::BTreeSet<i64> = steps.iter().map(|s| s.0).collect();
+        let mut parts = Vec::new();
+        for c in store
+            .cases(&CaseFilter::default())?
+            .iter()
+            .filter(|c| ids.contains(&c.id))
+        {
+            parts.extend(parts_for(store, c)?);
         }
         act_as(store, p);
-        Ok((store.make_batch(key, &steps)?, steps.len()))
+        Ok((store.make_batches(fund, &parts, &steps)?, steps.len()))
     }
 
     /// A batch recorded paid with its voucher; the cases in `failed` (with the bank's reason) as
@@ -625,22 +714,53 @@ pub mod steps {
         let (_, cases) = store
             .batch(batch)?
             .ok_or_else(|| StoreError::Refused(format!("没有第 {batch} 批支付批次")))?;
+        let parts = store.batch_parts(batch)?;
+        let pending = |c: &StoredCase| {
+            parts
+                .get(&c.id)
+                .is_some_and(|x| x.outcome == PartOutcome::Pending)
+        };
         let mut steps = Vec::new();
-        for c in cases.iter().filter(|c| c.case.state == State::InBatch) {
-            let action = match failed.remove(&c.id) {
-                Some(reason) => Action::RecordFailed(reason),
-                None => Action::RecordPaid,
-            };
-            steps.extend(each(std::slice::from_ref(c), p, &action, today)?);
+        let mut returned = BTreeMap::new();
+        let mut paid = 0;
+        for c in cases.iter().filter(|c| pending(c)) {
+            let in_batch = c.case.state == State::InBatch;
+            match failed.remove(&c.id) {
+                Some(reason) => {
+                    if in_batch {
+                        let a = Action::RecordFailed(reason.clone());
+                        steps.extend(each(std::slice::from_ref(c), p, &a, today)?);
+                    }
+                    returned.insert(c.id, reason);
+                }
+                None => {
+                    paid += 1;
+                    // Paid once every payer's latest part is: this one, and the others before.
+                    let mut latest: BTreeMap<String, PartOutcome> = BTreeMap::new();
+                    for x in store.parts(c.id)? {
+                        latest.insert(x.payer, x.outcome);
+                    }
+                    if let Some(this) = parts.get(&c.id) {
+                        latest.insert(this.payer.clone(), PartOutcome::Paid);
+                    }
+                    if in_batch && latest.values().all(|o| *o == PartOutcome::Paid) {
+                        steps.extend(each(
+                            std::slice::from_ref(c),
+                            p,
+                            &Action::RecordPaid,
+                            today,
+                        )?);
+                    }
+                }
+            }
         }
         if let Some(other) = failed.keys().next() {
             return Err(StoreError::Refused(format!(
                 "第 {other} 号奖补事项不在本批次中"
             )));
         }
-        let paid = steps.iter().filter(|s| s.2 == Action::RecordPaid).count();
         act_as(store, p);
-        store.settle_batch(batch, voucher.trim(), &steps)?;
+        store.settle_batch(batch, voucher.trim(), &returned, &steps)?;
         Ok(paid)
     }
 
@@ -657,10 +777,12 @@ pub mod steps {
         let (_, cases) = store
             .batch(batch)?
             .ok_or_else(|| StoreError::Refused(format!("没有第 {batch} 批支付批次")))?;
+        let parts = store.batch_parts(batch)?;
         let open: BTreeMap<i64, i64> = cases
             .iter()
-            .filter(|c| c.case.state == State::InBatch)
-            .map(|c| (c.id, c.case.amount.unwrap_or(0)))
+            .filter_map(|c| parts.get(&c.id))
+            .filter(|x| x.outcome == PartOutcome::Pending)
+            .map(|x| (x.case, x.amount))
             .collect();
         let mut problems = Vec::new();
         let mut seen = BTreeMap::new();

@@ -76,6 +76,7 @@ const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
         None,
     ),
     (include_str!("../migrations/0016_calendar_years.sql"), None),
+    (include_str!("../migrations/0017_payment_parts.sql"), None),
 ];
 
 /// Rows rewritten by a migration step, inside its transaction.
@@ -110,7 +111,7 @@ fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 }
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 16;
+pub const SCHEMA_VERSION: usize = 17;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.

@@ -63,7 +63,11 @@ fn an_import_stopped_halfway_leaves_the_store_as_it_was() {
 }
 
 fn pack() -> jx555_lang::ir::Pack {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/example-555/");
+    pack_at("example-555")
+}
+
+fn pack_at(name: &str) -> jx555_lang::ir::Pack {
+    let root = format!("{}/../../policies/{name}/", env!("CARGO_MANIFEST_DIR"));
     let read = |f: &str| std::fs::read_to_string(format!("{root}{f}")).unwrap();
     let sources = Sources::new(
         SourceFile::new("pack.toml", read("pack.toml")),
@@ -709,4 +713,160 @@ fn plan_2021(store: &mut SqliteStore) -> (i64, Vec<jx555_store::cases::NewCase>)
     let (data, _) = store.facts().unwrap().unwrap();
     let facts = FactIndex::from_batches(&data.tables).unwrap();
     (id, jx555_store::cases::release_plan(&run, &facts))
+}
+
+/// 市区共担 paid by both treasuries: with the city's share of 南湖区 set at 40% for the run, the 2021
+/// provincial 小巨人 award of 50万 is paid in two parts — 20万 from 市财政's batch, 30万 from
+/// 南湖区财政's. Neither part alone pays the case; when the county's part is returned (a closed
+/// account) and paid again after the correction, the case is paid once, 50万 into the ledger, naming
+/// both batches.
+#[test]
+fn a_shared_cost_is_paid_by_both_treasuries_and_enters_the_ledger_once() {
+    use jx555_store::cases::{CaseFilter, Cases, PartOutcome, steps};
+    use jx555_workflow::access::{Principal, Role, Scope};
+    use jx555_workflow::case::{Account, Action, State, step};
+    const WAN: i64 = 1_000_000;
+    let (_dir, path) = temp_db();
+    let mut store = small_world_at(&path);
+    let p = pack_at("jiaxing-555-2020");
+    let overrides = vec![jx555_engine::Override::parse("市级承担比例[南湖区]=40%").unwrap()];
+    let (data, info) = store.facts().unwrap().unwrap();
+    let facts = FactIndex::from_batches(&data.tables).unwrap();
+    let ledger = store.ledger().unwrap();
+    let run = jx555_engine::evaluate(&Request {
+        packs: &[&p],
+        facts: &facts,
+        ledger: &ledger,
+        year: 2021,
+        overrides: &overrides,
+    })
+    .unwrap();
+    let id = store
+        .save_run(&NewRun {
+            packs: vec![],
+            facts_hash: info.hash,
+            overrides: vec![],
+            ledger: &ledger,
+            run: &run,
+        })
+        .unwrap();
+    store
+        .release(id, &jx555_store::cases::release_plan(&run, &facts))
+        .unwrap();
+    let case = store
+        .cases(&CaseFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.rule == "单项冠军等认定奖励")
+        .unwrap();
+    assert_eq!(case.case.amount, Some(50 * WAN));
+    let who = |role, scope| Principal {
+        name: "x".into(),
+        role,
+        scope,
+    };
+    let staff = who(
+        Role::EnterpriseStaff,
+        Scope::Enterprise(case.case.enterprise.clone().unwrap()),
+    );
+    let dept = who(
+        Role::DepartmentReviewer,
+        Scope::Department(case.case.department.clone()),
+    );
+    let finance = who(Role::Finance, Scope::City);
+    let today = jx555_lang::types::Date::parse("2026-03-02").unwrap();
+    let later = |d: i32| jx555_lang::types::Date::from_days(today.to_days() + d);
+    let account = |number: &str| Account {
+        bank: "工商银行".into(),
+        number: number.into(),
+        holder: case.case.payee.clone(),
+    };
+    let mut c = case.case.clone();
+    for (by, action) in [
+        (&staff, Action::Confirm(account("12040600090001234"))),
+        (&dept, Action::Publicize(later(7))),
+    ] {
+        let n = step(&c, by, &action, today).unwrap();
+        store.record_step(case.id, c.state, &action, &n).unwrap();
+        c = n;
+    }
+    let fund_of = |_: &jx555_store::cases::StoredCase| "工信专项资金".to_string();
+    let (batches, n) =
+        steps::batch_fund(&mut store, &finance, later(8), "工信专项资金", &fund_of).unwrap();
+    assert_eq!((batches.len(), n), (2, 1), "one case, two payers");
+    let parts = store.parts(case.id).unwrap();
+    let mut split: Vec<(&str, i64)> = parts.iter().map(|x| (x.payer.as_str(), x.amount)).collect();
+    split.sort();
+    assert_eq!(split, [("南湖区财政", 30 * WAN), ("市财政", 20 * WAN)]);
+    let batch_of = |payer: &str| parts.iter().find(|x| x.payer == payer).unwrap().batch;
+    let state = |store: &SqliteStore| store.case(case.id).unwrap().unwrap().0.case.state;
+    // The city's part paid: the case waits for the county's; nothing in the ledger yet.
+    steps::settle(
+        &mut store,
+        &finance,
+        later(9),
+        batch_of("市财政"),
+        "市拨1号",
+        Default::default(),
+    )
+    .unwrap();
+    assert_eq!(state(&store), State::InBatch);
+    assert!(store.ledger().unwrap().entries().is_empty());
+    // The county's part returned; the account corrected; only the county's part batched again.
+    let returned = [(case.id, "账户已销户".to_string())].into_iter().collect();
+    steps::settle(
+        &mut store,
+        &finance,
+        later(9),
+        batch_of("南湖区财政"),
+        "区拨1号",
+        returned,
+    )
+    .unwrap();
+    assert_eq!(state(&store), State::PaymentFailed);
+    let (now, _) = store.case(case.id).unwrap().unwrap();
+    let fix = Action::CorrectAccount(account("12040600090009999"));
+    let n = step(&now.case, &staff, &fix, later(10)).unwrap();
+    store
+        .record_step(case.id, now.case.state, &fix, &n)
+        .unwrap();
+    let (again, _) =
+        steps::batch_fund(&mut store, &finance, later(11), "工信专项资金", &fund_of).unwrap();
+    assert_eq!(again.len(), 1);
+    let last = store.parts(case.id).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.payer.as_str(), last.amount, last.batch),
+        ("南湖区财政", 30 * WAN, again[0])
+    );
+    assert!(store.ledger().unwrap().entries().is_empty());
+    steps::settle(
+        &mut store,
+        &finance,
+        later(12),
+        again[0],
+        "区拨2号",
+        Default::default(),
+    )
+    .unwrap();
+    assert_eq!(state(&store), State::Paid);
+    let ledger = store.ledger().unwrap();
+    assert_eq!(ledger.entries().len(), 1);
+    assert_eq!(ledger.entries()[0].amount, 50 * WAN);
+    let payments = store.payments().unwrap();
+    assert_eq!(
+        payments[0].1,
+        format!(
+            "case:{} batch:{},{} voucher:市拨1号,区拨2号",
+            case.id,
+            batch_of("市财政"),
+            again[0]
+        )
+    );
+    assert!(
+        store
+            .parts(case.id)
+            .unwrap()
+            .iter()
+            .any(|x| x.outcome == PartOutcome::Failed("账户已销户".into()))
+    );
 }

@@ -196,14 +196,12 @@ pub struct PayArgs {
 
 #[derive(clap::Subcommand)]
 enum PayCommand {
-    /// Batch the cleared cases of a fund (公示 over, no open objection): one batch per payer (each
-    /// county's treasury for its cases, the city's for city-level units), or only `--payer`'s.
+    /// Batch the cleared cases of a fund (公示 over, no open objection): one batch per payer — a
+    /// county's treasury, or the city's — with a case under 市区共担 in two (the city's share, the
+    /// county's).
     Batch {
         /// The fund (专项资金), as the rules name it.
         fund: String,
-        /// Only this payer's cases: a county (南湖区 …) or 市级.
-        #[arg(long)]
-        payer: Option<String>,
     },
     /// Record a batch paid with its voucher; `--failed ID=reason` for lines the bank returned.
     Settle {
@@ -224,42 +222,15 @@ pub fn pay(args: &PayArgs) -> Result<Outcome> {
     let p = principal_of(store.as_ref())?;
     let packs = crate::pack_files::load(&args.packs)?;
     let refs: Vec<&jx555_lang::ir::Pack> = packs.iter().map(|lp| &lp.pack).collect();
-    let key_of = |c: &jx555_store::cases::StoredCase| jx555_store::cases::batch_key(&refs, c);
+    let fund_of = |c: &jx555_store::cases::StoredCase| jx555_store::cases::fund_of(&refs, c);
     let done = match &args.what {
-        PayCommand::Batch { fund, payer } => {
-            let payer = payer.as_deref().map(|x| match x {
-                "市级" | "市本级" | "市财政" => "市财政".to_string(),
-                county => format!("{}财政", county.trim_end_matches("财政")),
-            });
-            let keys: Vec<String> =
-                jx555_store::cases::steps::cleared(store.as_ref(), &p, today(), &key_of)?
-                    .into_keys()
-                    .filter(|k| k.starts_with(&format!("{fund}（")))
-                    .filter(|k| {
-                        payer
-                            .as_ref()
-                            .is_none_or(|x| k.ends_with(&format!("（{x}）")))
-                    })
-                    .collect();
-            if keys.is_empty() {
-                Err(jx555_store::StoreError::Refused(format!(
-                    "{fund}{} 没有可拨付的奖补事项",
-                    payer.map(|x| format!("（{x}）")).unwrap_or_default()
-                )))
-            } else {
-                let mut made = Vec::new();
-                for key in keys {
-                    let (id, n) = jx555_store::cases::steps::batch_fund(
-                        store.as_mut(),
-                        &p,
-                        today(),
-                        &key,
-                        &key_of,
-                    )?;
-                    made.push(format!("第 {id} 批支付批次：{key} {n} 件"));
-                }
-                Ok(made.join("\n"))
-            }
+        PayCommand::Batch { fund } => {
+            jx555_store::cases::steps::batch_fund(store.as_mut(), &p, today(), fund, &fund_of).map(
+                |(ids, n)| {
+                    let ids: Vec<String> = ids.iter().map(|i| format!("第 {i} 批")).collect();
+                    format!("{fund}：{n} 件，支付批次 {}", ids.join("、"))
+                },
+            )
         }
         PayCommand::Settle {
             batch,
@@ -285,7 +256,11 @@ pub fn pay(args: &PayArgs) -> Result<Outcome> {
                 voucher,
                 returned,
             )
-            .map(|n| format!("第 {batch} 批已拨付：{n} 件计入台账（凭证 {voucher}）"))
+            .map(|n| {
+                format!(
+                    "第 {batch} 批已拨付：{n} 笔（凭证 {voucher}）；各事项的各笔都拨付后计入台账"
+                )
+            })
         }
     };
     match done {

@@ -1,7 +1,8 @@
-//! 拨付: 财政 puts the cleared cases of one fund and payer (公示 over with no open objection, or an
-//! account corrected after a failed payment) into a payment batch, each line with its 市区共担 split, downloads its bank file, and records it
-//! paid with the voucher number — lines the bank returned as failed. Each payment goes into the
-//! ledger as it is recorded.
+//! 拨付: 财政 puts the cleared cases of one fund (公示 over with no open objection, or an account
+//! corrected after a failed payment) into payment batches, one per payer — under 市区共担 a case is
+//! paid in two parts, the city's share from 市财政's batch and the county's from its county's —
+//! downloads each batch's bank file, and records it paid with the voucher number, lines the bank
+//! returned as failed. A case goes into the ledger once all its parts are paid.
 
 use super::layout::layout;
 use super::{AppState, Page, bad_request, render};
@@ -12,15 +13,15 @@ use axum::extract::{Form, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use jx555_report::{BankLine, wan};
-use jx555_store::cases::{Batch, StoredCase};
+use jx555_store::cases::{Batch, Part, PartOutcome, StoredCase};
 use jx555_workflow::case::{self};
 use maud::html;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// The batch a case goes into: its fund and its payer.
-fn batch_key(app: &App, c: &StoredCase) -> String {
-    jx555_store::cases::batch_key(&app.pack_refs(), c)
+/// The fund a case's rule pays from (专项资金).
+fn fund(app: &App, c: &StoredCase) -> String {
+    jx555_store::cases::fund_of(&app.pack_refs(), c)
 }
 
 /// The batches, and (for 财政) the cleared cases of each fund with the form to batch them.
@@ -33,7 +34,7 @@ pub async fn list(State(app): AppState, v: Visitor) -> Page {
                 app.store()?.as_ref(),
                 v.principal()?,
                 app.today(),
-                &|c| batch_key(&app, c),
+                &|c| fund(&app, c),
             )?
         } else {
             BTreeMap::new()
@@ -64,7 +65,7 @@ pub async fn list(State(app): AppState, v: Visitor) -> Page {
                                     form method="post" action="/payments" class="inline" {
                                         input type="hidden" name="csrf" value=(v.csrf());
                                         input type="hidden" name="fund" value=(fund);
-                                        button type="submit" { "生成支付批次" }
+                                        button type="submit" { "生成支付批次（按拨付主体）" }
                                     }
                                 }
                             }
@@ -107,23 +108,29 @@ pub async fn make(
 ) -> Page {
     let Form(f) = f.map_err(bad_request)?;
     render(move || {
-        let (id, _) = jx555_store::cases::steps::batch_fund(
+        let (ids, _) = jx555_store::cases::steps::batch_fund(
             app.store()?.as_mut(),
             v.principal()?,
             app.today(),
             &f.fund,
-            &|c| batch_key(&app, c),
+            &|c| fund(&app, c),
         )?;
-        batch_page(&app, &v, id)
+        let body = html! {
+            p { (f.fund) "：按拨付主体生成 " (ids.len()) " 个支付批次。" }
+            ul { @for id in &ids { li { a href=(format!("/payments/{id}")) { "第 " (id) " 批" } } } }
+        };
+        Ok(layout(&v, "支付批次已生成", body))
     })
     .await
 }
 
-fn lines(app: &App, cases: &[StoredCase]) -> Vec<BankLine> {
+/// The bank file's lines: each part of the batch not returned, with its amount.
+fn lines(app: &App, cases: &[StoredCase], parts: &BTreeMap<i64, Part>) -> Vec<BankLine> {
     cases
         .iter()
-        .filter(|c| c.case.state == case::State::InBatch || c.case.state == case::State::Paid)
-        .map(|c| {
+        .filter_map(|c| parts.get(&c.id).map(|x| (c, x)))
+        .filter(|(_, x)| !matches!(x.outcome, PartOutcome::Failed(_)))
+        .map(|(c, x)| {
             let rule = app
                 .packs
                 .iter()
@@ -136,7 +143,7 @@ fn lines(app: &App, cases: &[StoredCase]) -> Vec<BankLine> {
                 uscc: c.case.enterprise.clone().unwrap_or_default(),
                 bank: account.as_ref().map(|a| a.bank.clone()).unwrap_or_default(),
                 number: account.map(|a| a.number).unwrap_or_default(),
-                amount: c.case.amount.unwrap_or(0),
+                amount: x.amount,
                 purpose: rule.map_or_else(
                     || c.rule.clone(),
                     |(document, r)| {
@@ -152,10 +159,15 @@ fn lines(app: &App, cases: &[StoredCase]) -> Vec<BankLine> {
         .collect()
 }
 
-fn batch_of(app: &App, id: i64) -> Result<(Batch, Vec<StoredCase>), ServerError> {
-    app.store()?
+/// A batch, its cases, and its part of each.
+type BatchView = (Batch, Vec<StoredCase>, BTreeMap<i64, Part>);
+
+fn batch_of(app: &App, id: i64) -> Result<BatchView, ServerError> {
+    let store = app.store()?;
+    let (b, cases) = store
         .batch(id)?
-        .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 批支付批次")))
+        .ok_or_else(|| ServerError::NotFound(format!("没有第 {id} 批支付批次")))?;
+    Ok((b, cases, store.batch_parts(id)?))
 }
 
 fn batch_page(
@@ -163,40 +175,29 @@ fn batch_page(
     v: &Visitor,
     id: i64,
 ) -> Result<axum::response::Html<String>, ServerError> {
-    let (b, cases) = batch_of(app, id)?;
-    let total: i64 = cases.iter().filter_map(|c| c.case.amount).sum();
-    let store = app.store()?;
-    let split = cases
-        .iter()
-        .map(|c| super::parts::shares(store.as_ref(), c))
-        .collect::<Result<Vec<_>, _>>()?;
-    let (city, county): (i64, i64) = split
-        .iter()
-        .map(|(a, b)| (a.unwrap_or(0), b.unwrap_or(0)))
-        .fold((0, 0), |(x, y), (a, b)| (x + a, y + b));
-    let unsplit: i64 = cases
-        .iter()
-        .zip(&split)
-        .filter(|(_, (a, _))| a.is_none())
-        .filter_map(|(c, _)| c.case.amount)
-        .sum();
+    let (b, cases, parts) = batch_of(app, id)?;
+    let total: i64 = parts.values().map(|x| x.amount).sum();
     let pay = v.may(jx555_workflow::access::Action::Pay) && b.paid.is_none();
+    let part_state = |x: Option<&Part>| match x.map(|x| &x.outcome) {
+        Some(PartOutcome::Paid) => "已支付".to_string(),
+        Some(PartOutcome::Failed(why)) => format!("退回：{why}"),
+        _ => "待支付".to_string(),
+    };
     let body = html! {
-        p { "资金与拨付主体：" (b.fund) "；" (cases.len()) " 件，合计 " strong { (wan(total)) } "。"
+        p { "资金与拨付主体：" (b.fund) "；" (cases.len()) " 件，本批合计 " strong { (wan(total)) } "。"
             a href=(format!("/payments/{id}/bank.xlsx")) { "下载代发清单（XLSX）" } " · " a href=(format!("/payments/{id}/bank.csv")) { "CSV" } }
-        p { "市区共担：市级承担 " (wan(city)) "，县级承担 " (wan(county)) "，分担比例未定 " (wan(unsplit))
-            "（本批由拨付主体全额支付，市级承担部分在财政间结算）。" }
+        p class="muted" { "市区共担的事项分两笔支付：市级承担部分由市财政的批次、县级承担部分由所在县（市、区）财政的批次支付，两笔都支付后计入台账。" }
         table {
-            tr { th { "奖补事项" } th { "收款人" } th { "开户行" } th { "账号" } th { "金额" } th { "市级承担" } th { "县级承担" } th { "状态" } }
-            @for (c, (city, county)) in cases.iter().zip(&split) {
+            tr { th { "奖补事项" } th { "收款人" } th { "开户行" } th { "账号" } th { "本批支付" } th { "事项金额" } th { "本笔" } th { "事项状态" } }
+            @for c in &cases {
                 tr {
                     td { a href=(format!("/cases/{}", c.id)) { (c.id) } }
                     td { (c.case.payee) }
                     td { (c.case.account.as_ref().map(|a| a.bank.clone()).unwrap_or_default()) }
                     td { (c.case.account.as_ref().map(|a| a.number.clone()).unwrap_or_default()) }
+                    td class="n" { (parts.get(&c.id).map(|x| wan(x.amount)).unwrap_or_default()) }
                     td class="n" { (c.case.amount.map(wan).unwrap_or_default()) }
-                    td class="n" { (city.map(wan).unwrap_or_else(|| "未定".into())) }
-                    td class="n" { (county.map(wan).unwrap_or_else(|| "未定".into())) }
+                    td { (part_state(parts.get(&c.id))) }
                     td { (c.case.state.name()) }
                 }
             }
@@ -301,8 +302,8 @@ async fn bank_file(
     let State(app) = app;
     let Path(id) = id.map_err(bad_request)?;
     let bytes = blocking(move || {
-        let (_, cases) = batch_of(&app, id)?;
-        let lines = lines(&app, &cases);
+        let (_, cases, parts) = batch_of(&app, id)?;
+        let lines = lines(&app, &cases, &parts);
         let made = if xlsx {
             jx555_report::bank_xlsx(&lines)
         } else {

@@ -357,11 +357,16 @@ fn publish_another(store: &mut SqliteStore, except: i64) -> (i64, i64) {
     let after = jx555_lang::types::Date::from_days(ends.to_days() + 1);
     let batched = step(&published, &finance, &Action::AddToBatch, after).unwrap();
     let batch = store
-        .make_batch(
+        .make_batches(
             "工信专项资金",
+            &[jx555_store::cases::NewPart {
+                case: c.id,
+                payer: jx555_store::cases::payer(&c),
+                amount: c.case.amount.unwrap_or(0),
+            }],
             &[(c.id, State::Publicized, Action::AddToBatch, batched)],
         )
-        .unwrap();
+        .unwrap()[0];
     (publication, batch)
 }
 

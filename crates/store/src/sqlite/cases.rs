@@ -4,11 +4,12 @@ use super::{SqliteStore, append_audit, db, json};
 use crate::StoreError;
 use crate::audit::digest;
 use crate::cases::{
-    Attachment, Batch, CaseEvent, CaseFilter, Cases, NewAttachment, NewCase, NewPublication,
-    Publication, Step, StoredCase,
+    Attachment, Batch, CaseEvent, CaseFilter, Cases, NewAttachment, NewCase, NewPart,
+    NewPublication, Part, PartOutcome, Publication, Step, StoredCase,
 };
 use jx555_workflow::case::{Action, Case, State};
 use rusqlite::{OptionalExtension, params};
+use std::collections::BTreeMap;
 
 fn state_code(s: State) -> String {
     // The variant's name, as serde writes it: stable, and readable in the database.
@@ -315,28 +316,54 @@ impl Cases for SqliteStore {
         })
     }
 
-    fn make_batch(&mut self, fund: &str, steps: &[Step]) -> Result<i64, StoreError> {
+    fn make_batches(
+        &mut self,
+        fund: &str,
+        parts: &[NewPart],
+        steps: &[Step],
+    ) -> Result<Vec<i64>, StoreError> {
         self.write(|tx, path, actor| {
             let e = |x| db(path, x);
             let (count, head) = checkpoint(tx, path)?;
-            tx.execute(
-                "INSERT INTO payment_batches (fund, created_at, checkpoint_count, checkpoint_head) VALUES (?1, ?2, ?3, ?4)",
-                params![fund, crate::now(), count, head],
-            )
-            .map_err(e)?;
-            let id = tx.last_insert_rowid();
+            let mut by_payer: BTreeMap<&str, Vec<&NewPart>> = BTreeMap::new();
+            for p in parts {
+                by_payer.entry(p.payer.as_str()).or_default().push(p);
+            }
+            let mut ids = Vec::new();
+            for (payer, parts) in by_payer {
+                tx.execute(
+                    "INSERT INTO payment_batches (fund, created_at, checkpoint_count, checkpoint_head) VALUES (?1, ?2, ?3, ?4)",
+                    params![format!("{fund}（{payer}）"), crate::now(), count, head],
+                )
+                .map_err(e)?;
+                let id = tx.last_insert_rowid();
+                for p in &parts {
+                    tx.execute(
+                        "INSERT INTO case_parts (case_id, batch_id, payer, amount, state) VALUES (?1, ?2, ?3, ?4, 'pending')",
+                        params![p.case, id, p.payer, p.amount],
+                    )
+                    .map_err(e)?;
+                    tx.execute("UPDATE cases SET batch = ?2 WHERE id = ?1", params![p.case, id])
+                        .map_err(e)?;
+                }
+                let listed: Vec<String> = parts.iter().map(|p| format!("{}:{}", p.case, p.amount)).collect();
+                append_audit(tx, path, actor, "batch.create", &format!("batch:{id}"), digest(listed.join(",").as_bytes()))?;
+                ids.push(id);
+            }
             for (case, from, action, next) in steps {
                 step_in(tx, path, actor, *case, *from, action, next)?;
-                tx.execute("UPDATE cases SET batch = ?2 WHERE id = ?1", params![case, id])
-                    .map_err(e)?;
             }
-            let listed: Vec<String> = steps.iter().map(|(c, ..)| c.to_string()).collect();
-            append_audit(tx, path, actor, "batch.create", &format!("batch:{id}"), digest(listed.join(",").as_bytes()))?;
-            Ok(id)
+            Ok(ids)
         })
     }
 
-    fn settle_batch(&mut self, id: i64, voucher: &str, steps: &[Step]) -> Result<(), StoreError> {
+    fn settle_batch(
+        &mut self,
+        id: i64,
+        voucher: &str,
+        failed: &BTreeMap<i64, String>,
+        steps: &[Step],
+    ) -> Result<(), StoreError> {
         self.write(|tx, path, actor| {
             let e = |x| db(path, x);
             let n = tx
@@ -348,11 +375,46 @@ impl Cases for SqliteStore {
             if n == 0 {
                 return Err(StoreError::Release(format!("payment batch #{id} does not exist or was recorded paid already")));
             }
+            // The parts first: a case's payment into the ledger names the batches that paid it.
+            tx.execute(
+                "UPDATE case_parts SET state = 'paid' WHERE batch_id = ?1 AND state = 'pending'",
+                [id],
+            )
+            .map_err(e)?;
+            for (case, reason) in failed {
+                tx.execute(
+                    "UPDATE case_parts SET state = 'failed', reason = ?3 WHERE batch_id = ?1 AND case_id = ?2",
+                    params![id, case, reason],
+                )
+                .map_err(e)?;
+            }
             for (case, from, action, next) in steps {
                 step_in(tx, path, actor, *case, *from, action, next)?;
             }
             append_audit(tx, path, actor, "batch.paid", &format!("batch:{id}"), digest(voucher.as_bytes()))
         })
+    }
+
+    fn parts(&self, case: i64) -> Result<Vec<Part>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{PART} WHERE case_id = ?1 ORDER BY batch_id"))
+            .map_err(&e)?;
+        let rows = stmt.query_map([case], part_row).map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    fn batch_parts(&self, batch: i64) -> Result<BTreeMap<i64, Part>, StoreError> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{PART} WHERE batch_id = ?1"))
+            .map_err(&e)?;
+        let rows = stmt.query_map([batch], part_row).map_err(&e)?;
+        rows.map(|r| r.map(|p| (p.case, p)))
+            .collect::<Result<_, _>>()
+            .map_err(&e)
     }
 
     fn attach(&mut self, case: i64, file: &NewAttachment) -> Result<i64, StoreError> {
@@ -403,7 +465,19 @@ impl Cases for SqliteStore {
         else {
             return Ok(None);
         };
-        Ok(Some((b, self.cases_in("batch", id)?)))
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "{CASE} WHERE id IN (SELECT case_id FROM case_parts WHERE batch_id = ?1) ORDER BY id"
+            ))
+            .map_err(&e)?;
+        let rows = stmt.query_map([id], case_row).map_err(&e)?;
+        let mut cases = Vec::new();
+        for r in rows {
+            cases.push(stored(&self.path, r.map_err(&e)?)?);
+        }
+        Ok(Some((b, cases)))
     }
 
     fn publications(&self) -> Result<Vec<Publication>, StoreError> {
@@ -573,6 +647,23 @@ fn attachment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attachment> {
 
 const BATCH: &str = "SELECT id, fund, created_at, paid_at, voucher, checkpoint_count, checkpoint_head FROM payment_batches";
 
+const PART: &str = "SELECT case_id, batch_id, payer, amount, state, reason FROM case_parts";
+
+fn part_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Part> {
+    let state: String = r.get(4)?;
+    Ok(Part {
+        case: r.get(0)?,
+        batch: r.get(1)?,
+        payer: r.get(2)?,
+        amount: r.get(3)?,
+        outcome: match state.as_str() {
+            "paid" => PartOutcome::Paid,
+            "failed" => PartOutcome::Failed(r.get::<_, Option<String>>(5)?.unwrap_or_default()),
+            _ => PartOutcome::Pending,
+        },
+    })
+}
+
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Batch> {
     let paid_at: Option<String> = r.get(3)?;
     let voucher: Option<String> = r.get(4)?;
@@ -674,19 +765,27 @@ fn pay_into_ledger(
     paid: i64,
 ) -> Result<(), StoreError> {
     let e = |x| db(path, x);
-    let (run_id, year, line, batch, voucher): (i64, i32, String, Option<i64>, Option<String>) = tx
+    let (run_id, year, line): (i64, i32, String) = tx
         .query_row(
-            "SELECT c.run_id, r.year, l.line, c.batch, b.voucher FROM cases c JOIN runs r ON r.id = c.run_id \
-             JOIN award_lines l ON l.run_id = c.run_id AND l.idx = c.idx \
-             LEFT JOIN payment_batches b ON b.id = c.batch WHERE c.id = ?1",
+            "SELECT c.run_id, r.year, l.line FROM cases c JOIN runs r ON r.id = c.run_id \
+             JOIN award_lines l ON l.run_id = c.run_id AND l.idx = c.idx WHERE c.id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(e)?;
+    // The batches that paid its parts, and their vouchers.
+    let (batches, vouchers): (Option<String>, Option<String>) = tx
+        .query_row(
+            "SELECT GROUP_CONCAT(p.batch_id, ','), GROUP_CONCAT(b.voucher, ',') FROM case_parts p \
+             JOIN payment_batches b ON b.id = p.batch_id WHERE p.case_id = ?1 AND p.state = 'paid'",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(e)?;
     let provenance = format!(
         "case:{id} batch:{} voucher:{}",
-        batch.map_or_else(|| "-".to_string(), |b| b.to_string()),
-        voucher.unwrap_or_else(|| "-".into())
+        batches.unwrap_or_else(|| "-".into()),
+        vouchers.unwrap_or_else(|| "-".into())
     );
     let mut line: jx555_engine::AwardLine = decode(path, &line)?;
     line.payable = paid;
