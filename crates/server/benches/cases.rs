@@ -184,6 +184,7 @@ async fn main() {
     let t = Instant::now();
     let finance = who(Role::Finance, Scope::City);
     let mut by_fund: BTreeMap<String, (Vec<NewPart>, Vec<Step>)> = BTreeMap::new();
+    let (_, run) = store.run(cases[0].run).unwrap();
     let published = store
         .cases(&CaseFilter {
             state: Some(State::Publicized),
@@ -195,7 +196,8 @@ async fn main() {
             let (parts, steps) = by_fund
                 .entry(jx555_store::cases::fund_of(&packs, c))
                 .or_default();
-            parts.extend(jx555_store::cases::steps::parts_for(&store, c).unwrap());
+            let line = run.lines.get(c.line);
+            parts.extend(jx555_store::cases::steps::parts_for(&store, c, line).unwrap());
             steps.push((c.id, State::Publicized, Action::AddToBatch, next));
         }
     }

@@ -639,13 +639,17 @@ pub mod steps {
         Ok(out)
     }
 
-    /// The payment parts of a case cleared for payment: under 市区共担 (its line states the city's
-    /// share, and it has a county) the city's share paid by 市财政 and the county's by its county's
-    /// treasury; otherwise the whole by its treasury ([`super::payer`]). A payer's part already
-    /// paid (a case batched again after a failed payment) is left out.
-    pub fn parts_for(store: &dyn Store, c: &StoredCase) -> Result<Vec<NewPart>, StoreError> {
+    /// The payment parts of a case cleared for payment, from its run's `line`: under 市区共担 (the
+    /// line states the city's share, and the case has a county) the city's share paid by 市财政 and
+    /// the county's by its county's treasury; otherwise the whole by its treasury
+    /// ([`super::payer`]). A payer's part already paid (a case batched again after a failed
+    /// payment) is left out.
+    pub fn parts_for(
+        store: &dyn Store,
+        c: &StoredCase,
+        line: Option<&jx555_engine::AwardLine>,
+    ) -> Result<Vec<NewPart>, StoreError> {
         let amount = c.case.amount.unwrap_or(0);
-        let line = store.run_lines(c.run, c.line, 1)?.into_iter().next();
         let split: Vec<(String, i64)> =
             match (line.and_then(|l| l.shares_of(amount)), &c.case.county) {
                 (Some((city, county)), Some(name)) => {
@@ -653,12 +657,17 @@ pub mod steps {
                 }
                 _ => vec![(super::payer(c), amount)],
             };
-        let paid: Vec<String> = store
-            .parts(c.id)?
-            .into_iter()
-            .filter(|p| p.outcome == PartOutcome::Paid)
-            .map(|p| p.payer)
-            .collect();
+        // Only a case batched before has parts.
+        let paid: Vec<String> = if c.case.state == State::Corrected {
+            store
+                .parts(c.id)?
+                .into_iter()
+                .filter(|p| p.outcome == PartOutcome::Paid)
+                .map(|p| p.payer)
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(split
             .into_iter()
             .filter(|(payer, a)| *a > 0 && !paid.contains(payer))
@@ -686,13 +695,18 @@ pub mod steps {
             return Err(StoreError::Refused(format!("{fund} 没有可拨付的奖补事项")));
         }
         let ids: std::collections::BTreeSet<i64> = steps.iter().map(|s| s.0).collect();
+        let mut runs: BTreeMap<i64, jx555_engine::Run> = BTreeMap::new();
         let mut parts = Vec::new();
         for c in store
             .cases(&CaseFilter::default())?
             .iter()
             .filter(|c| ids.contains(&c.id))
         {
-            parts.extend(parts_for(store, c)?);
+            if let std::collections::btree_map::Entry::Vacant(v) = runs.entry(c.run) {
+                v.insert(store.run(c.run)?.1);
+            }
+            let line = runs.get(&c.run).and_then(|r| r.lines.get(c.line));
+            parts.extend(parts_for(store, c, line)?);
         }
         act_as(store, p);
         Ok((store.make_batches(fund, &parts, &steps)?, steps.len()))
