@@ -1,4 +1,5 @@
-//! The JSON API under `/api/v1`: packs, rules, enterprises, explanations, runs, what-if, targets.
+//! The JSON API under `/api/v1`: packs, rules, enterprises, explanations, runs, what-if, targets,
+//! award cases, 公示, payment batches, service requests.
 //! Errors are `{"code", "message"}` with a 4xx status for bad input; a 5xx says nothing internal.
 
 use crate::auth::{Routes, Visitor};
@@ -39,6 +40,13 @@ pub fn routes() -> Routes {
         .get("/api/v1/cases", ViewCases, cases)
         .get("/api/v1/cases/{id}", ViewCases, case)
         .post("/api/v1/cases/{id}", ActOnCase, act)
+        .get("/api/v1/publications", ViewPublications, publications)
+        .post("/api/v1/publications", Publish, publish)
+        .get("/api/v1/publications/{id}", ViewPublications, publication)
+        .get("/api/v1/payments", ViewPayments, payments)
+        .post("/api/v1/payments", Pay, make_batches)
+        .get("/api/v1/payments/{id}", ViewPayments, payment_batch)
+        .post("/api/v1/payments/{id}", Pay, settle)
         .get("/api/v1/requests", ViewRequests, requests)
         .post("/api/v1/requests", RaiseRequest, raise_request)
         .get("/api/v1/requests/{id}", ViewRequests, request)
@@ -374,6 +382,164 @@ async fn act(
         .map_err(|_| ServerError::BadRequest(format!("case id {id} is not a number")))?;
     let c = blocking(move || crate::pages::cases::act_on(&app, v.principal()?, id, &form)).await?;
     Ok(Json(to_json(&c)?))
+}
+
+fn number(what: &str, id: &str) -> Result<i64, ServerError> {
+    id.parse()
+        .map_err(|_| ServerError::BadRequest(format!("{what} id {id} is not a number")))
+}
+
+/// Every 公示, newest first (public, as the notices are).
+async fn publications(State(app): AppState) -> Api {
+    let list = blocking(move || Ok(app.store()?.publications()?)).await?;
+    Ok(Json(to_json(&list)?))
+}
+
+/// One 公示 as the public notice shows it: each line's payee, rule, amount and state (no account,
+/// no 统一社会信用代码).
+async fn publication(State(app): AppState, Path(id): Path<String>) -> Api {
+    let id = number("publication", &id)?;
+    let (p, cases) = blocking(move || {
+        app.store()?
+            .publication(id)?
+            .ok_or_else(|| ServerError::NotFound(format!("no publication {id}")))
+    })
+    .await?;
+    let lines: Vec<Value> = cases
+        .iter()
+        .map(|c| {
+            json!({
+                "case": c.id,
+                "payee": c.case.payee,
+                "pack": c.pack,
+                "rule": c.rule,
+                "amount_fen": c.case.amount,
+                "state": c.case.state.name(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "publication": to_json(&p)?, "lines": lines })))
+}
+
+/// What `POST /api/v1/publications` takes.
+#[derive(Deserialize)]
+struct PublishBody {
+    days: Option<u32>,
+    contact: String,
+}
+
+/// Publishes the token's department's ready cases as one 公示 for `days` working days (5 unless
+/// given). `201` with its number, how many cases, and the last day of objections.
+async fn publish(
+    State(app): AppState,
+    v: Visitor,
+    body: Result<Json<PublishBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(b) = body?;
+    let (id, n, ends) = blocking(move || {
+        Ok(jx555_store::cases::steps::publish_ready(
+            app.store()?.as_mut(),
+            v.principal()?,
+            &app.calendar,
+            app.today(),
+            b.days.unwrap_or(5),
+            &b.contact,
+        )?)
+    })
+    .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({ "id": id, "cases": n, "ends": ends.to_string() })),
+    )
+        .into_response())
+}
+
+/// Every payment batch, newest first.
+async fn payments(State(app): AppState) -> Api {
+    let list = blocking(move || Ok(app.store()?.batches()?)).await?;
+    Ok(Json(to_json(&list)?))
+}
+
+/// What `POST /api/v1/payments` takes.
+#[derive(Deserialize)]
+struct BatchBody {
+    fund: String,
+}
+
+/// Makes the fund's payment batches of its cleared cases, one per payer. `201` with their numbers
+/// and how many cases went in.
+async fn make_batches(
+    State(app): AppState,
+    v: Visitor,
+    body: Result<Json<BatchBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(b) = body?;
+    let (ids, n) = blocking(move || {
+        let packs = app.pack_refs();
+        Ok(jx555_store::cases::steps::batch_fund(
+            app.store()?.as_mut(),
+            v.principal()?,
+            app.today(),
+            &b.fund,
+            &|c| jx555_store::cases::fund_of(&packs, c),
+        )?)
+    })
+    .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({ "batches": ids, "cases": n })),
+    )
+        .into_response())
+}
+
+/// One payment batch: its parts (payer, amount, outcome) and its cases.
+async fn payment_batch(State(app): AppState, Path(id): Path<String>) -> Api {
+    let id = number("batch", &id)?;
+    let (b, cases, parts) = blocking(move || {
+        let store = app.store()?;
+        let (b, cases) = store
+            .batch(id)?
+            .ok_or_else(|| ServerError::NotFound(format!("no payment batch {id}")))?;
+        Ok((b, cases, store.batch_parts(id)?))
+    })
+    .await?;
+    let parts: Vec<&jx555_store::cases::Part> = parts.values().collect();
+    Ok(Json(json!({
+        "batch": to_json(&b)?,
+        "parts": to_json(&parts)?,
+        "cases": to_json(&cases)?,
+    })))
+}
+
+/// What `POST /api/v1/payments/{id}` takes: the voucher, and the cases the bank returned with why.
+#[derive(Deserialize)]
+struct SettleBody {
+    voucher: String,
+    #[serde(default)]
+    failed: std::collections::BTreeMap<i64, String>,
+}
+
+/// Records a batch paid with its voucher (parts the bank returned as failed): how many parts paid.
+async fn settle(
+    State(app): AppState,
+    v: Visitor,
+    Path(id): Path<String>,
+    body: Result<Json<SettleBody>, JsonRejection>,
+) -> Api {
+    let id = number("batch", &id)?;
+    let Json(b) = body?;
+    let paid = blocking(move || {
+        Ok(jx555_store::cases::steps::settle(
+            app.store()?.as_mut(),
+            v.principal()?,
+            app.today(),
+            id,
+            &b.voucher,
+            b.failed,
+        )?)
+    })
+    .await?;
+    Ok(Json(json!({ "batch": id, "paid": paid })))
 }
 
 fn request_id(id: &str) -> Result<i64, ServerError> {

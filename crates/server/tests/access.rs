@@ -228,6 +228,13 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 ("POST", "/login") => (Some("name=nobody&password=wrong".into()), None),
                 ("POST", "/account/password") => (Some("current=wrong&new=x&again=x".into()), None),
                 ("POST", "/publications") => (Some("days=5&contact=walk".into()), None),
+                ("POST", "/api/v1/publications") => {
+                    (None, Some(r#"{"days":5,"contact":"walk"}"#.to_string()))
+                }
+                ("POST", "/api/v1/payments") => (None, Some(r#"{"fund":"walk"}"#.to_string())),
+                ("POST", p) if p.starts_with("/api/v1/payments/") => {
+                    (None, Some(r#"{"voucher":"walk"}"#.to_string()))
+                }
                 ("POST", "/payments") => (Some("fund=walk".into()), None),
                 ("POST", p) if p.starts_with("/payments/") => (Some("voucher=walk".into()), None),
                 ("POST", "/accounts") => (Some(format!("name=walk-{n}&role=finance")), None),
@@ -306,8 +313,11 @@ async fn every_route_answers_every_role_as_the_table_says() {
                         | "/cases/{id}/attachments"
                         | "/api/v1/cases/{id}"
                         | "/publications"
+                        | "/api/v1/publications"
                         | "/payments"
+                        | "/api/v1/payments"
                         | "/payments/{id}"
+                        | "/api/v1/payments/{id}"
                         | "/payments/{id}/return"
                         | "/requests/{id}"
                         | "/requests/{id}/attachments"

@@ -883,3 +883,163 @@ fn apply(
     store.record_step(c.id, State::Open, &apply, &next).unwrap();
     next
 }
+
+/// The batch steps through the API with the officials' tokens: the department publishes its ready
+/// cases as a 公示 (public, without accounts), finance batches the fund after the period (one batch
+/// per payer) and records a batch paid; the case is paid and in the ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_batch_steps_work_through_the_api() {
+    use jx555_workflow::access::{Principal, Scope};
+    use jx555_workflow::case::{Account, Action, step};
+    let site = support::build(300);
+    let mut store = SqliteStore::open(&site.db).unwrap();
+    let c = store
+        .cases(&CaseFilter {
+            state: Some(State::Pushed),
+            department: Some(site.department.clone()),
+            ..CaseFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .find(|c| c.case.enterprise.is_some())
+        .unwrap();
+    let staff = Principal {
+        name: "staff".into(),
+        role: Role::EnterpriseStaff,
+        scope: Scope::Enterprise(c.case.enterprise.clone().unwrap()),
+    };
+    let confirm = Action::Confirm(Account {
+        bank: "农业银行".into(),
+        number: "12040600090001234".into(),
+        holder: c.case.payee.clone(),
+    });
+    let day = |d: &str| jx555_lang::types::Date::parse(d).unwrap();
+    let next = step(&c.case, &staff, &confirm, day("2026-03-02")).unwrap();
+    store
+        .record_step(c.id, State::Pushed, &confirm, &next)
+        .unwrap();
+    let api =
+        |today: &str, role: Option<Role>, method: &'static str, uri: String, body: Option<&str>| {
+            let router = jx555_server::router(site.app().with_today(day(today)));
+            let token = role.map(|r| site.who(r).token.clone());
+            let body = body.map(str::to_string);
+            async move {
+                let mut req = Request::builder()
+                    .method(method)
+                    .uri(uri)
+                    .header(header::CONTENT_TYPE, "application/json");
+                if let Some(t) = token {
+                    req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+                }
+                let resp = router
+                    .oneshot(req.body(body.map_or_else(Body::empty, Body::from)).unwrap())
+                    .await
+                    .unwrap();
+                let status = resp.status();
+                let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+                (
+                    status,
+                    serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+                )
+            }
+        };
+    let (s, published) = api(
+        "2026-03-02",
+        Some(Role::DepartmentReviewer),
+        "POST",
+        "/api/v1/publications".into(),
+        Some(r#"{"days":5,"contact":"张三 0573-82000000"}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{published}");
+    let pid = published["id"].as_i64().unwrap();
+    // Public: the lines without accounts.
+    let (s, notice) = api(
+        "2026-03-02",
+        None,
+        "GET",
+        format!("/api/v1/publications/{pid}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let text = notice.to_string();
+    assert!(
+        text.contains(&c.case.payee) && !text.contains("12040600090001234"),
+        "{text}"
+    );
+    // Finance is refused before the period ends, then batches the fund.
+    let (s, early) = api(
+        "2026-03-03",
+        Some(Role::Finance),
+        "POST",
+        "/api/v1/payments".into(),
+        Some(r#"{"fund":"工信专项资金"}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{early}");
+    let (s, made) = api(
+        "2026-03-20",
+        Some(Role::Finance),
+        "POST",
+        "/api/v1/payments".into(),
+        Some(r#"{"fund":"工信专项资金"}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let batches: Vec<i64> = made["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_i64().unwrap())
+        .collect();
+    let mut ours = None;
+    for b in &batches {
+        let (_, batch) = api(
+            "2026-03-20",
+            Some(Role::Finance),
+            "GET",
+            format!("/api/v1/payments/{b}"),
+            None,
+        )
+        .await;
+        if batch["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["case"] == c.id)
+        {
+            ours = Some(*b);
+        }
+    }
+    let ours = ours.expect("the case is in one of the fund's batches");
+    let (s, _) = api(
+        "2026-03-21",
+        Some(Role::CountyReviewer),
+        "POST",
+        format!("/api/v1/payments/{ours}"),
+        Some(r#"{"voucher":"x"}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only finance records payments");
+    let (s, paid) = api(
+        "2026-03-21",
+        Some(Role::Finance),
+        "POST",
+        format!("/api/v1/payments/{ours}"),
+        Some(r#"{"voucher":"财拨〔2026〕7号"}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{paid}");
+    assert!(paid["paid"].as_u64().unwrap() >= 1);
+    let (after, _) = store.case(c.id).unwrap().unwrap();
+    assert_eq!(after.case.state, State::Paid);
+    assert!(
+        store
+            .ledger()
+            .unwrap()
+            .entries()
+            .iter()
+            .any(|e| e.subject == c.subject)
+    );
+}

@@ -226,6 +226,10 @@ async fn the_openapi_document_lists_every_endpoint() {
         "/whatif",
         "/targets",
         "/openapi.json",
+        "/publications",
+        "/publications/{id}",
+        "/payments",
+        "/payments/{id}",
     ] {
         assert!(paths.contains_key(p), "{p} is not in the OpenAPI document");
     }
