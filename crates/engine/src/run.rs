@@ -234,8 +234,9 @@ pub fn evaluate(req: &Request<'_>) -> Result<Run, EngineError> {
 
 /// Amounts decided on review (核定金额), in fen, by pack, rule and subject. A decided amount stands
 /// where the facts' approved amount would (or, for a rule that reads none, as the approved amount
-/// itself), so the rule's multipliers (投资补助系数1.5), caps, caps per key, 就高不重复 and 补差 apply
-/// to what officials decided exactly as to what the facts give.
+/// itself; for 一事一议 and amounts the document leaves open, as the line's amount), so the rule's
+/// multipliers (投资补助系数1.5), caps, caps per key, 就高不重复 and 补差 apply to what officials
+/// decided exactly as to what the facts give.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Decisions(HashMap<(String, String), HashMap<String, i64>>);
 
@@ -833,14 +834,20 @@ fn draft_lines(
                     status,
                 )
             }
-            (Mode::CaseByCase, _) => (LineMode::CaseByCase, 0, Status::Flagged),
-            (Mode::Pending(reason), _) => (
-                LineMode::Pending {
+            // 一事一议 and amounts the document leaves open pay only what was decided on them.
+            (Mode::CaseByCase, _) => match decided.and_then(|d| d.get(&subject(i))) {
+                Some(fen) => (LineMode::CaseByCase, *fen, Status::Payable),
+                None => (LineMode::CaseByCase, 0, Status::Flagged),
+            },
+            (Mode::Pending(reason), _) => {
+                let mode = LineMode::Pending {
                     reason: reason.clone(),
-                },
-                0,
-                Status::Flagged,
-            ),
+                };
+                match decided.and_then(|d| d.get(&subject(i))) {
+                    Some(fen) => (mode, *fen, Status::Payable),
+                    None => (mode, 0, Status::Flagged),
+                }
+            }
             (Mode::Review { .. }, None) => return Err(EngineError::internal("review without cap")),
         };
         if payable < 0 {
