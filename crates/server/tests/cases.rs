@@ -269,22 +269,7 @@ async fn a_pushed_award_and_a_review_line_walk_their_paths() {
     let api = |role: Role, method: &'static str, uri: String, body: Option<String>| {
         let router = after.clone();
         let token = site.who(role).token.clone();
-        async move {
-            let req = Request::builder()
-                .method(method)
-                .uri(uri)
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(body.map_or_else(Body::empty, Body::from))
-                .unwrap();
-            let resp = router.oneshot(req).await.unwrap();
-            let status = resp.status();
-            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-            (
-                status,
-                serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
-            )
-        }
+        async move { support::call_json(router, Some(&token), method, &uri, body).await }
     };
     let (s, list) = api(
         Role::Finance,
@@ -923,25 +908,7 @@ async fn the_batch_steps_work_through_the_api() {
             let router = jx555_server::router(site.app().with_today(day(today)));
             let token = role.map(|r| site.who(r).token.clone());
             let body = body.map(str::to_string);
-            async move {
-                let mut req = Request::builder()
-                    .method(method)
-                    .uri(uri)
-                    .header(header::CONTENT_TYPE, "application/json");
-                if let Some(t) = token {
-                    req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-                }
-                let resp = router
-                    .oneshot(req.body(body.map_or_else(Body::empty, Body::from)).unwrap())
-                    .await
-                    .unwrap();
-                let status = resp.status();
-                let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-                (
-                    status,
-                    serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
-                )
-            }
+            async move { support::call_json(router, token.as_deref(), method, &uri, body).await }
         };
     let (s, published) = api(
         "2026-03-02",

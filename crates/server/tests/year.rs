@@ -9,9 +9,7 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use jx555_engine::FactIndex;
 use jx555_facts::RawTable;
 use jx555_store::Store;
@@ -21,7 +19,6 @@ use jx555_workflow::access::{Role, Scope};
 use jx555_workflow::case::State;
 use serde_json::{Value, json};
 use std::ops::ControlFlow;
-use tower::ServiceExt;
 
 const WAN: i64 = 1_000_000;
 
@@ -227,25 +224,9 @@ async fn a_year_of_awards_from_release_to_the_next_years_top_up() {
             .unwrap()
             .with_today(jx555_lang::types::Date::parse(today).unwrap());
         let token = token.to_string();
+        let body = (method != "GET").then(|| body.to_string());
         async move {
-            let req = Request::builder()
-                .method(method)
-                .uri(uri)
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(if method == "GET" {
-                    Body::empty()
-                } else {
-                    Body::from(body.to_string())
-                })
-                .unwrap();
-            let resp = jx555_server::router(app).oneshot(req).await.unwrap();
-            let status = resp.status();
-            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-            (
-                status,
-                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
-            )
+            support::call_json(jx555_server::router(app), Some(&token), method, &uri, body).await
         }
     };
     let act = |today: &'static str, token: &str, id: i64, body: Value| {

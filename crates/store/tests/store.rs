@@ -637,8 +637,8 @@ fn an_approved_year_is_not_released() {
 /// so, leaves 110万 (not 100万) for the national honour of 2022.
 #[test]
 fn the_next_year_tops_up_from_what_was_paid() {
-    use jx555_store::cases::{CaseFilter, Cases};
-    use jx555_workflow::access::{Principal, Role, Scope};
+    use jx555_store::cases::Cases;
+    use jx555_workflow::access::{Role, Scope};
     use jx555_workflow::case::{Account, Action, step};
     const WAN: i64 = 1_000_000;
     let (_dir, path) = temp_db();
@@ -646,28 +646,9 @@ fn the_next_year_tops_up_from_what_was_paid() {
     let (id, plan) = plan_2021(&mut store);
     store.release(id, &plan).unwrap();
     let p = pack();
-    let case = store
-        .cases(&CaseFilter::default())
-        .unwrap()
-        .into_iter()
-        .find(|c| c.rule == "单项冠军等认定奖励")
-        .unwrap();
-    assert_eq!(case.case.amount, Some(50 * WAN));
-    let who = |role, scope| Principal {
-        name: "x".into(),
-        role,
-        scope,
-    };
-    let staff = who(
-        Role::EnterpriseStaff,
-        Scope::Enterprise(case.case.enterprise.clone().unwrap()),
-    );
-    let dept = who(
-        Role::DepartmentReviewer,
-        Scope::Department(case.case.department.clone()),
-    );
-    let county = who(Role::CountyReviewer, Scope::County("南湖区".into()));
-    let finance = who(Role::Finance, Scope::City);
+    let (case, [staff, dept]) = giant(&store);
+    let county = hand(Role::CountyReviewer, Scope::County("南湖区".into()));
+    let finance = hand(Role::Finance, Scope::City);
     let today = jx555_lang::types::Date::parse("2026-03-02").unwrap();
     let later = |d: i32| jx555_lang::types::Date::from_days(today.to_days() + d);
     let account = Account {
@@ -722,58 +703,42 @@ fn plan_2021(store: &mut SqliteStore) -> (i64, Vec<jx555_store::cases::NewCase>)
 /// both batches.
 #[test]
 fn a_shared_cost_is_paid_by_both_treasuries_and_enters_the_ledger_once() {
-    use jx555_store::cases::{CaseFilter, Cases, PartOutcome, steps};
-    use jx555_workflow::access::{Principal, Role, Scope};
+    use jx555_store::cases::{Cases, PartOutcome, steps};
+    use jx555_workflow::access::{Role, Scope};
     use jx555_workflow::case::{Account, Action, State, step};
     const WAN: i64 = 1_000_000;
     let (_dir, path) = temp_db();
     let mut store = small_world_at(&path);
-    let p = pack_at("jiaxing-555-2020");
-    let overrides = vec![jx555_engine::Override::parse("市级承担比例[南湖区]=40%").unwrap()];
-    let (data, info) = store.facts().unwrap().unwrap();
-    let facts = FactIndex::from_batches(&data.tables).unwrap();
-    let ledger = store.ledger().unwrap();
-    let run = jx555_engine::evaluate(&Request {
-        packs: &[&p],
-        facts: &facts,
-        ledger: &ledger,
-        year: 2021,
-        overrides: &overrides,
-    })
-    .unwrap();
-    let id = store
-        .save_run(&NewRun {
-            packs: vec![],
-            facts_hash: info.hash,
-            overrides: vec![],
-            ledger: &ledger,
-            run: &run,
-        })
+    // The shares as a pack version that fixes them would state them (a run's `--set` is a what-if,
+    // never released).
+    let mut p = pack_at("jiaxing-555-2020");
+    let shares = p
+        .params
+        .iter_mut()
+        .find(|x| x.name == "市级承担比例")
         .unwrap();
+    let jx555_lang::types::Type::Table(key, _) = shares.ty.clone() else {
+        panic!("市级承担比例 is a table by county")
+    };
+    let jx555_lang::types::Type::Enum(counties) = *key else {
+        panic!("keyed by county")
+    };
+    shares.value = jx555_lang::ir::ParamValue::Table {
+        entries: vec![(
+            jx555_lang::types::Value::Enum(counties, "南湖区".into()),
+            jx555_lang::types::Value::Percent(rust_decimal::Decimal::new(4, 1)),
+        )],
+        default: None,
+    };
+    let id = save_year(&mut store, &p, 2021);
+    let (_, run) = store.run(id).unwrap();
+    let (data, _) = store.facts().unwrap().unwrap();
+    let facts = FactIndex::from_batches(&data.tables).unwrap();
     store
         .release(id, &jx555_store::cases::release_plan(&run, &facts))
         .unwrap();
-    let case = store
-        .cases(&CaseFilter::default())
-        .unwrap()
-        .into_iter()
-        .find(|c| c.rule == "单项冠军等认定奖励")
-        .unwrap();
-    assert_eq!(case.case.amount, Some(50 * WAN));
-    let who = |role, scope| Principal {
-        name: "x".into(),
-        role,
-        scope,
-    };
-    let staff = who(
-        Role::EnterpriseStaff,
-        Scope::Enterprise(case.case.enterprise.clone().unwrap()),
-    );
-    let dept = who(
-        Role::DepartmentReviewer,
-        Scope::Department(case.case.department.clone()),
-    );
-    let finance = who(Role::Finance, Scope::City);
+    let (case, [staff, dept]) = giant(&store);
+    let finance = hand(Role::Finance, Scope::City);
     let today = jx555_lang::types::Date::parse("2026-03-02").unwrap();
     let later = |d: i32| jx555_lang::types::Date::from_days(today.to_days() + d);
     let account = |number: &str| Account {
@@ -869,4 +834,44 @@ fn a_shared_cost_is_paid_by_both_treasuries_and_enters_the_ledger_once() {
             .iter()
             .any(|x| x.outcome == PartOutcome::Failed("账户已销户".into()))
     );
+}
+
+/// The released 2021 小巨人 case of the small world (50万), and its enterprise's and its
+/// department's hands.
+fn giant(
+    store: &SqliteStore,
+) -> (
+    jx555_store::cases::StoredCase,
+    [jx555_workflow::access::Principal; 2],
+) {
+    use jx555_store::cases::{CaseFilter, Cases};
+    use jx555_workflow::access::{Role, Scope};
+    let case = store
+        .cases(&CaseFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.rule == "单项冠军等认定奖励")
+        .unwrap();
+    assert_eq!(case.case.amount, Some(50 * 1_000_000));
+    let staff = hand(
+        Role::EnterpriseStaff,
+        Scope::Enterprise(case.case.enterprise.clone().unwrap()),
+    );
+    let dept = hand(
+        Role::DepartmentReviewer,
+        Scope::Department(case.case.department.clone()),
+    );
+    (case, [staff, dept])
+}
+
+/// An official or an enterprise's staff acting in a test.
+fn hand(
+    role: jx555_workflow::access::Role,
+    scope: jx555_workflow::access::Scope,
+) -> jx555_workflow::access::Principal {
+    jx555_workflow::access::Principal {
+        name: "x".into(),
+        role,
+        scope,
+    }
 }

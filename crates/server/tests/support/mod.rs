@@ -434,3 +434,32 @@ impl Site {
         App::open(vec![self.pack.clone()], self.db.clone()).unwrap()
     }
 }
+
+/// A JSON API call through the router with an API token (or none): the status and the body as JSON
+/// (`null` when it is not JSON).
+pub async fn call_json(
+    router: axum::Router,
+    token: Option<&str>,
+    method: &str,
+    uri: &str,
+    body: Option<String>,
+) -> (axum::http::StatusCode, serde_json::Value) {
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let body = body.map_or_else(axum::body::Body::empty, axum::body::Body::from);
+    let resp = router.oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
