@@ -51,7 +51,7 @@ pub fn import(args: &FolderArgs) -> Result<Outcome> {
     };
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("导入 {bar:40} {pos}/{len} 行 ({eta})")
+        indicatif::ProgressStyle::with_template("导入 {bar:40} {pos}/{len} 行，{per_sec}（{eta}）")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let info = store.replace_facts(&data, &mut |done, total| {
