@@ -216,3 +216,14 @@ fn key_value(key: &str, ty: &Type) -> Option<Value> {
         _ => None,
     }
 }
+
+/// Whether an override sets a parameter the document leaves open (`pending`, such as 市区共担's
+/// shares): such a value is a setting of the run — the policy as paid, with what officials fixed —
+/// where any other override makes a what-if.
+pub fn is_setting(packs: &[&Pack], o: &Override) -> bool {
+    packs.iter().any(|p| {
+        p.params
+            .iter()
+            .any(|x| x.name == o.param && matches!(x.value, ParamValue::Pending(_)))
+    })
+}

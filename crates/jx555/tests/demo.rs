@@ -108,3 +108,63 @@ fn the_review_counts_the_lines_a_direct_approval_left_undecided() {
         "a longer period holds it too"
     );
 }
+
+/// The city's shares (市区共担) are a setting of the run, not a what-if: a run that fixes them is
+/// released like any and its lines carry the city's and the county's parts; a run that changes a
+/// parameter the document fixes is a what-if, never released.
+#[test]
+fn a_run_that_sets_the_shares_is_released_and_a_what_if_is_not() {
+    let tmp = common::temp();
+    let db = tmp.path().join("d.db");
+    let db = db.to_str().unwrap();
+    let out = tmp.path().join("r");
+    let run = |args: &[&str]| {
+        let o = common::jx555(args);
+        (o.status.code(), common::text(&o))
+    };
+    let (code, said) = run(&[
+        "demo",
+        "--enterprises",
+        "500",
+        "--year",
+        "2022",
+        "--db",
+        db,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{said}");
+    let (code, said) = run(&[
+        "evaluate",
+        "--year",
+        "2023",
+        "--db",
+        db,
+        "--set",
+        "市级承担比例[南湖区]=50%",
+    ]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("jx555 release 2") && !said.contains("what-if"),
+        "{said}"
+    );
+    assert!(
+        said.contains("市区共担：市级 ") && !said.contains("市区共担：市级 0.00万元"),
+        "南湖区's lines are split: {said}"
+    );
+    let (code, said) = run(&["release", "2", "--db", db]);
+    assert_eq!(code, Some(0), "{said}");
+    let (code, said) = run(&[
+        "evaluate",
+        "--year",
+        "2024",
+        "--db",
+        db,
+        "--set",
+        "小微园补助上限=800万",
+    ]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("what-if"), "{said}");
+    let (code, said) = run(&["release", "3", "--db", db]);
+    assert_ne!(code, Some(0), "{said}");
+}

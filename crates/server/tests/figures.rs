@@ -190,6 +190,7 @@ async fn every_figure_of_a_run_agrees() {
                     packs: vec![pack.reference.clone()],
                     facts_hash: info.hash.clone(),
                     overrides,
+                    settings: vec![],
                     ledger: &ledger,
                     run: &run,
                 })

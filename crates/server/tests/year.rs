@@ -153,6 +153,7 @@ async fn a_year_of_awards_from_release_to_the_next_years_top_up() {
             packs: vec![],
             facts_hash: info.hash,
             overrides: vec![],
+            settings: vec![],
             ledger: &jx555_engine::Ledger::default(),
             run: &run,
         })

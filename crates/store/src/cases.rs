@@ -458,7 +458,8 @@ pub mod steps {
             facts,
             ledger: &ledger,
             year: info.year,
-            overrides: &info.overrides,
+            // A released run is never a what-if; its settings (市区共担's shares) hold.
+            overrides: &info.settings,
         };
         let run = jx555_engine::evaluate_decided(&req, &decided)
             .map_err(|e| StoreError::Refused(format!("按规则重新测算未成：{e}")))?;

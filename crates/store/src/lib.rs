@@ -148,6 +148,9 @@ pub struct RunInfo {
     pub lines: usize,
     /// When it was approved, if it was.
     pub approved_at: Option<String>,
+    /// Values it fixed for parameters the document leaves open (市区共担's shares): the policy as
+    /// paid, not a what-if.
+    pub settings: Vec<Override>,
 }
 
 /// A run to store.
@@ -159,6 +162,8 @@ pub struct NewRun<'a> {
     pub facts_hash: String,
     /// What-if overrides.
     pub overrides: Vec<Override>,
+    /// Values fixed for parameters the document leaves open ([`RunInfo::settings`]).
+    pub settings: Vec<Override>,
     /// The ledger the run was computed on (the whole ledger; the entries of earlier years count):
     /// approval refuses the run when it has changed since.
     pub ledger: &'a Ledger,

@@ -77,6 +77,7 @@ const MIGRATIONS: [(&str, Option<RowRewrite>); SCHEMA_VERSION] = [
     ),
     (include_str!("../migrations/0016_calendar_years.sql"), None),
     (include_str!("../migrations/0017_payment_parts.sql"), None),
+    (include_str!("../migrations/0018_run_settings.sql"), None),
 ];
 
 /// Rows rewritten by a migration step, inside its transaction.
@@ -111,7 +112,7 @@ fn rekey_ledger(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 }
 
 /// The schema version this code writes; older stores are migrated on open.
-pub const SCHEMA_VERSION: usize = 17;
+pub const SCHEMA_VERSION: usize = 18;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.
@@ -641,7 +642,7 @@ impl Store for SqliteStore {
             ..new.run.clone()
         };
         tx.execute(
-            "INSERT INTO runs (year, packs, facts_hash, overrides, created_at, total, lines, result, ledger_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO runs (year, packs, facts_hash, overrides, created_at, total, lines, result, ledger_state, settings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 new.run.year,
                 json(&new.packs)?,
@@ -651,7 +652,8 @@ impl Store for SqliteStore {
                 new.run.total(),
                 new.run.lines.len() as i64,
                 json(&result)?,
-                crate::ledger_state(new.ledger, new.run.year)
+                crate::ledger_state(new.ledger, new.run.year),
+                json(&new.settings)?
             ],
         )
         .map_err(e)?;
@@ -660,6 +662,7 @@ impl Store for SqliteStore {
         let mut content = sha2::Sha256::new();
         content.update(json(&result)?.as_bytes());
         content.update(json(&new.overrides)?.as_bytes());
+        content.update(json(&new.settings)?.as_bytes());
         {
             let mut stmt = tx
                 .prepare("INSERT INTO award_lines (run_id, idx, pack, rule, subject, enterprise, county, payable, status, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
@@ -705,7 +708,7 @@ impl Store for SqliteStore {
         let (info, result) = self
             .conn
             .query_row(
-                "SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at, result FROM runs WHERE id = ?1",
+                "SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at, result, settings FROM runs WHERE id = ?1",
                 [id],
                 |r| Ok((run_info(r), r.get::<_, String>(9)?)),
             )
@@ -721,7 +724,7 @@ impl Store for SqliteStore {
     fn run_info(&self, id: i64) -> Result<RunInfo, StoreError> {
         self.conn
             .query_row(
-                "SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at FROM runs WHERE id = ?1",
+                "SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at, settings FROM runs WHERE id = ?1",
                 [id],
                 |r| Ok(run_info(r)),
             )
@@ -757,7 +760,7 @@ impl Store for SqliteStore {
         let e = self.err();
         let mut stmt = self
             .conn
-            .prepare("SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at FROM runs ORDER BY id DESC")
+            .prepare("SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at, settings FROM runs ORDER BY id DESC")
             .map_err(&e)?;
         let rows = stmt.query_map([], |r| Ok(run_info(r))).map_err(&e)?;
         rows.map(|r| r.map_err(&e)?).collect()
@@ -775,7 +778,7 @@ impl Store for SqliteStore {
             .map_err(e)?;
         let (info, result, ledger_state) = tx
             .query_row(
-                "SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at, result, ledger_state FROM runs WHERE id = ?1",
+                "SELECT id, year, packs, facts_hash, overrides, created_at, total, lines, approved_at, result, ledger_state, settings FROM runs WHERE id = ?1",
                 [id],
                 |r| Ok((run_info(r), r.get::<_, String>(9)?, r.get::<_, Option<String>>(10)?)),
             )
@@ -1085,6 +1088,8 @@ fn run_info(r: &rusqlite::Row<'_>) -> Result<RunInfo, StoreError> {
         total: r.get(6).map_err(get)?,
         lines: usize::try_from(r.get::<_, i64>(7).map_err(get)?).unwrap_or(0),
         approved_at: r.get(8).map_err(get)?,
+        settings: serde_json::from_str(&r.get::<_, String>("settings").map_err(get)?)
+            .map_err(|x| damaged("settings", x))?,
     })
 }
 

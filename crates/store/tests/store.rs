@@ -157,6 +157,7 @@ fn run_approve_and_the_next_year_sees_the_ledger() {
                 packs: vec![],
                 facts_hash: info.hash.clone(),
                 overrides: vec![],
+                settings: vec![],
                 ledger: &ledger,
                 run,
             })
@@ -260,6 +261,7 @@ fn save_year(store: &mut SqliteStore, pack: &jx555_lang::ir::Pack, year: i32) ->
             packs: vec![],
             facts_hash: info.hash,
             overrides: vec![],
+            settings: vec![],
             ledger: &ledger,
             run: &run,
         })
@@ -709,8 +711,8 @@ fn a_shared_cost_is_paid_by_both_treasuries_and_enters_the_ledger_once() {
     const WAN: i64 = 1_000_000;
     let (_dir, path) = temp_db();
     let mut store = small_world_at(&path);
-    // The shares as a pack version that fixes them would state them (a run's `--set` is a what-if,
-    // never released).
+    // The shares as a pack version that fixes them would state them (a run's setting does the same:
+    // `crates/jx555/tests/demo.rs`).
     let mut p = pack_at("jiaxing-555-2020");
     let shares = p
         .params

@@ -41,8 +41,10 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// A year evaluated under the packs (a what-if with overrides) and stored, without a word: its
-/// number, the run, and for a what-if the comparison.
+/// A year evaluated under the packs and stored, without a word: its number, the run, and for a
+/// what-if the comparison. An override of a parameter the document leaves open (市区共担's shares) is
+/// a setting of the run — the policy as paid; any other makes the run a what-if, compared with the
+/// run without it.
 pub fn evaluate_and_save(
     ws: &mut Workspace,
     year: i32,
@@ -50,29 +52,31 @@ pub fn evaluate_and_save(
 ) -> Result<(i64, Run, Option<jx555_engine::whatif::WhatIf>)> {
     // Field by field, so the store can be written while the packs are borrowed.
     let refs: Vec<&Pack> = ws.packs.iter().map(|p| &p.pack).collect();
+    let (settings, what_ifs): (Vec<Override>, Vec<Override>) = overrides
+        .iter()
+        .cloned()
+        .partition(|o| jx555_engine::params::is_setting(&refs, o));
     let ledger = ws.store.ledger()?;
-    let req = Request {
+    let base = Request {
         packs: &refs,
         facts: &ws.facts,
         ledger: &ledger,
         year,
-        overrides,
+        overrides: &settings,
     };
-    // A what-if is the engine's: the run as the packs say and the run with the overrides, compared.
-    let (run, what_if) = if overrides.is_empty() {
-        (jx555_engine::evaluate(&req)?, None)
+    // A what-if is the engine's: the run as the packs (and settings) say and the run with the
+    // overrides, compared.
+    let (run, what_if) = if what_ifs.is_empty() {
+        (jx555_engine::evaluate(&base)?, None)
     } else {
-        let base = Request {
-            overrides: &[],
-            ..req
-        };
-        let w = jx555_engine::whatif::what_if(&base, overrides)?;
+        let w = jx555_engine::whatif::what_if(&base, &what_ifs)?;
         (w.variant.clone(), Some(w))
     };
     let id = ws.store.save_run(&NewRun {
         packs: ws.packs.iter().map(|p| p.reference.clone()).collect(),
         facts_hash: ws.facts_info.hash.clone(),
-        overrides: overrides.to_vec(),
+        overrides: what_ifs,
+        settings,
         ledger: &ledger,
         run: &run,
     })?;
@@ -86,6 +90,7 @@ pub fn run_and_store(ws: &mut Workspace, year: i32, overrides: &[Override]) -> R
     let result = evaluate_and_save(ws, year, overrides);
     spinner.finish_and_clear();
     let (id, run, what_if) = result?;
+    let is_what_if = what_if.is_some();
     let refs: Vec<&Pack> = ws.packs.iter().map(|p| &p.pack).collect();
     println!("企业 {} 家", ws.facts_info.enterprises);
     print_summary(&run, &refs);
@@ -111,7 +116,7 @@ pub fn run_and_store(ws: &mut Workspace, year: i32, overrides: &[Override]) -> R
         .runs()?
         .into_iter()
         .find(|r| r.year == run.year && r.approved_at.is_some());
-    match (overrides.is_empty(), approved) {
+    match (!is_what_if, approved) {
         (false, _) => println!("\n已保存为第 {id} 号 what-if 测算（参数模拟，不能审定）"),
         (true, Some(a)) => println!(
             "\n已保存为第 {id} 号兑现测算；{}年度已审定第 {} 号，本测算不能再审定（比较：jx555 diff {} {id}）",

@@ -160,6 +160,7 @@ pub fn build(n: usize) -> Site {
                 packs: vec![reference.clone()],
                 facts_hash: info.hash,
                 overrides: vec![],
+                settings: vec![],
                 ledger: &Ledger::default(),
                 run: &run,
             })
