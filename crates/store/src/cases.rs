@@ -617,19 +617,19 @@ pub mod steps {
         }
     }
 
-    /// The cases `p` may put in a payment batch today, by batch (`key_of` names a case's: [`super::batch_key`]).
+    /// The cases `p` may put in a payment batch today, by fund (`fund_of` names a case's: [`super::fund_of`]).
     pub fn cleared(
         store: &dyn Store,
         p: &Principal,
         today: Date,
-        key_of: &dyn Fn(&StoredCase) -> String,
+        fund_of: &dyn Fn(&StoredCase) -> String,
     ) -> Result<BTreeMap<String, Vec<Step>>, StoreError> {
         let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
         let all = store.cases(&CaseFilter::default())?;
         let held = held(&all, &store.exclusive_keys()?);
         for c in all.into_iter().filter(|c| !held.contains_key(&c.id)) {
             if let Ok(next) = step(&c.case, p, &Action::AddToBatch, today) {
-                out.entry(key_of(&c)).or_default().push((
+                out.entry(fund_of(&c)).or_default().push((
                     c.id,
                     c.case.state,
                     Action::AddToBatch,
