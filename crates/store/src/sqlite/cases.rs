@@ -49,12 +49,12 @@ fn event(
 }
 
 impl SqliteStore {
-    /// The cases whose `column` (`batch`, `publication`) is `id`, by number.
-    fn cases_in(&self, column: &str, id: i64) -> Result<Vec<StoredCase>, StoreError> {
+    /// The cases meeting `condition` on `?1 = id` (in a 公示, in a payment batch), by number.
+    fn cases_where(&self, condition: &str, id: i64) -> Result<Vec<StoredCase>, StoreError> {
         let e = self.err();
         let mut stmt = self
             .conn
-            .prepare(&format!("{CASE} WHERE {column} = ?1 ORDER BY id"))
+            .prepare(&format!("{CASE} WHERE {condition} ORDER BY id"))
             .map_err(&e)?;
         let rows = stmt.query_map([id], case_row).map_err(&e)?;
         let mut cases = Vec::new();
@@ -465,18 +465,10 @@ impl Cases for SqliteStore {
         else {
             return Ok(None);
         };
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "{CASE} WHERE id IN (SELECT case_id FROM case_parts WHERE batch_id = ?1) ORDER BY id"
-            ))
-            .map_err(&e)?;
-        let rows = stmt.query_map([id], case_row).map_err(&e)?;
-        let mut cases = Vec::new();
-        for r in rows {
-            cases.push(stored(&self.path, r.map_err(&e)?)?);
-        }
+        let cases = self.cases_where(
+            "id IN (SELECT case_id FROM case_parts WHERE batch_id = ?1)",
+            id,
+        )?;
         Ok(Some((b, cases)))
     }
 
@@ -511,7 +503,7 @@ impl Cases for SqliteStore {
             path: self.path.clone(),
             message: m,
         })?;
-        Ok(Some((p, self.cases_in("publication", id)?)))
+        Ok(Some((p, self.cases_where("publication = ?1", id)?)))
     }
 }
 
