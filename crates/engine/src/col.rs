@@ -10,6 +10,7 @@ use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Date32Array, Decimal128Array, Int64Array, Scalar,
     StringArray, UInt32Array,
 };
+use arrow::buffer::BooleanBuffer;
 use arrow::compute::kernels::{cmp, zip::zip};
 use arrow::datatypes::{ArrowPrimitiveType, Decimal128Type, Int64Type};
 use arrow::error::ArrowError;
@@ -295,7 +296,7 @@ pub fn broadcast_bool(b: &BooleanArray, n: usize) -> BooleanArray {
     if b.len() == 1 && n != 1 {
         match b.is_valid(0) {
             true => full_bool(n, b.value(0)),
-            false => BooleanArray::from(vec![None; n]),
+            false => BooleanArray::new_null(n),
         }
     } else {
         b.clone()
@@ -432,19 +433,19 @@ fn exact_quotient(n: i128, d: i128) -> Option<i128> {
 
 /// A column that is all `value`, `n` long (used where a kernel needs a full array).
 pub fn full_bool(n: usize, value: bool) -> BooleanArray {
-    BooleanArray::from(vec![value; n])
+    BooleanArray::new(
+        if value {
+            BooleanBuffer::new_set(n)
+        } else {
+            BooleanBuffer::new_unset(n)
+        },
+        None,
+    )
 }
 
 /// Positions where a boolean column is true (null is not true).
 pub fn true_positions(mask: &BooleanArray) -> UInt32Array {
-    let n = mask.len();
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        if mask.is_valid(i) && mask.value(i) {
-            out.push(u32::try_from(i).unwrap_or(u32::MAX));
-        }
-    }
-    UInt32Array::from(out)
+    UInt32Array::from_iter_values(known_true(mask).values().set_indices_u32())
 }
 
 /// A boolean column where nulls become false: a condition that cannot be decided is not met.

@@ -5,9 +5,11 @@ use crate::col::{self, Col, ONE, broadcast_bool};
 use crate::exact;
 use crate::facts::{FactIndex, table_name};
 use crate::params::Params;
+use arrow::array::BooleanBufferBuilder;
 use arrow::array::{
     Array, AsArray, BooleanArray, Decimal128Array, Int64Array, StringArray, UInt32Array,
 };
+use arrow::buffer::{BooleanBuffer, NullBuffer};
 use arrow::datatypes::Int64Type;
 use jx555_lang::ir::{AggKind, BinOp, CmpOp, UnOp};
 use jx555_lang::ir::{Builtin, Expr, ExprKind};
@@ -492,77 +494,70 @@ impl<'a> Evaluator<'a> {
     /// disproved, a streak still unbroken, a first year not yet found).
     fn history(&self, b: &Builtin, c: &Expr, frame: &Frame, year: i32) -> Result<Col, EngineError> {
         let first = self.facts.first_year().unwrap_or(year).min(year);
-        // Whether the condition held in year `y` for each row of `frame` at `rows` (all when None).
-        // A few rows are evaluated on their own; most of the frame is cheaper evaluated whole.
-        let at = |rows: Option<&[u32]>, y: i32| -> Result<Vec<bool>, EngineError> {
-            let eval = |f: &Frame| -> Result<BooleanArray, EngineError> {
+        // Where the condition held in year `y`, over the frame, for the rows marked in `rows` (false
+        // elsewhere). A few rows are evaluated on their own; most of the frame is cheaper evaluated whole.
+        let held = |rows: &BooleanBuffer, y: i32| -> Result<BooleanBuffer, EngineError> {
+            let eval = |f: &Frame| -> Result<BooleanBuffer, EngineError> {
                 let v = self.eval(c, f, y)?;
-                Ok(broadcast_bool(&col::known_true(v.bool()?), f.n))
+                Ok(broadcast_bool(&col::known_true(v.bool()?), f.n)
+                    .values()
+                    .clone())
             };
-            Ok(match rows {
-                Some(r) if r.len() * 2 < frame.n => {
-                    eval(&frame.subset(&UInt32Array::from(r.to_vec()))?)?
-                        .values()
-                        .iter()
-                        .collect()
+            if rows.count_set_bits() * 2 < frame.n {
+                let keep = UInt32Array::from_iter_values(rows.set_indices_u32());
+                let sub = eval(&frame.subset(&keep)?)?;
+                let mut out = BooleanBufferBuilder::new(frame.n);
+                out.append_n(frame.n, false);
+                for i in sub.set_indices() {
+                    out.set_bit(keep.value(i) as usize, true);
                 }
-                Some(r) => {
-                    let all = eval(frame)?;
-                    r.iter().map(|p| all.value(*p as usize)).collect()
-                }
-                None => eval(frame)?.values().iter().collect(),
-            })
-        };
-        let positions = |keep: &dyn Fn(usize) -> bool| -> Vec<u32> {
-            (0..frame.n)
-                .filter(|&i| keep(i))
-                .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
-                .collect()
+                Ok(out.finish())
+            } else {
+                Ok(&eval(frame)? & rows)
+            }
         };
         match b {
             Builtin::FirstTime => {
-                let mut result = at(None, year)?;
+                let mut result = held(&BooleanBuffer::new_set(frame.n), year)?;
                 for y in first..year {
-                    let alive = positions(&|i| result[i]);
-                    if alive.is_empty() {
+                    if result.count_set_bits() == 0 {
                         break;
                     }
-                    for (p, held) in alive.iter().zip(at(Some(&alive), y)?) {
-                        result[*p as usize] &= !held;
-                    }
+                    result = &result & &!&held(&result, y)?;
                 }
-                Ok(Col::Bool(BooleanArray::from(result)))
+                Ok(Col::Bool(BooleanArray::new(result, None)))
             }
             Builtin::Streak => {
-                let mut alive = vec![true; frame.n];
+                let mut alive = BooleanBuffer::new_set(frame.n);
                 let mut count = vec![0i64; frame.n];
                 for y in (first..=year).rev() {
-                    let rows = positions(&|i| alive[i]);
-                    if rows.is_empty() {
+                    if alive.count_set_bits() == 0 {
                         break;
                     }
-                    for (p, held) in rows.iter().zip(at(Some(&rows), y)?) {
-                        let p = *p as usize;
-                        alive[p] = held;
-                        count[p] += i64::from(held);
+                    alive = held(&alive, y)?;
+                    for i in alive.set_indices() {
+                        count[i] += 1;
                     }
                 }
                 Ok(Col::Int(Int64Array::from(count)))
             }
             _ => {
-                let mut found: Vec<Option<i64>> = vec![None; frame.n];
+                let mut pending = BooleanBuffer::new_set(frame.n);
+                let mut found = vec![0i64; frame.n];
                 for y in first..=year {
-                    let rows = positions(&|i| found[i].is_none());
-                    if rows.is_empty() {
+                    if pending.count_set_bits() == 0 {
                         break;
                     }
-                    for (p, held) in rows.iter().zip(at(Some(&rows), y)?) {
-                        if held {
-                            found[*p as usize] = Some(i64::from(y));
-                        }
+                    let now = held(&pending, y)?;
+                    for i in now.set_indices() {
+                        found[i] = i64::from(y);
                     }
+                    pending = &pending & &!&now;
                 }
-                Ok(Col::Int(Int64Array::from(found)))
+                Ok(Col::Int(Int64Array::new(
+                    found.into(),
+                    Some(NullBuffer::new(!&pending)),
+                )))
             }
         }
     }
