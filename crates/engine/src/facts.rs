@@ -6,7 +6,7 @@ use crate::col::{Col, ONE, SCALE};
 use arrow::array::{
     Array, AsArray, BooleanArray, Decimal128Array, Int64Array, StringArray, UInt32Array,
 };
-use arrow::datatypes::{DataType, Decimal128Type, Int32Type, Int64Type, UInt16Type, UInt32Type};
+use arrow::datatypes::{DataType, Decimal128Type, Int32Type, Int64Type, UInt16Type};
 use arrow::record_batch::RecordBatch;
 use jx555_lang::schema::{self, FieldType};
 use jx555_lang::types::EntityKind;
@@ -66,8 +66,8 @@ pub struct FactIndex {
     tables: HashMap<EntityKind, Table>,
     present: HashMap<&'static str, Vec<String>>,
     year_cols: HashMap<&'static str, Col>,
-    /// For each year with data: enterprise row to enterprise-years row (null when absent).
-    by_year: BTreeMap<i32, UInt32Array>,
+    /// Where an enterprise's row of a year is.
+    by_year: YearRows,
     uscc: IdIndex,
     indicators: HashMap<(String, i32), rust_decimal::Decimal>,
 }
@@ -156,7 +156,7 @@ impl FactIndex {
                 present.insert(ENTERPRISE_YEARS, column_names(batch));
                 load_years(batch, &tables[&EntityKind::Enterprise].ids, &uscc)?
             }
-            None => (HashMap::new(), BTreeMap::new()),
+            None => (HashMap::new(), YearRows::Indexed(BTreeMap::new())),
         };
         let indicators = match find(INDICATORS) {
             Some(batch) => load_indicators(batch)?,
@@ -218,11 +218,8 @@ impl FactIndex {
         let Some(col) = self.year_cols.get(field) else {
             return Ok(None);
         };
-        match self.by_year.get(&year) {
-            Some(rows) => {
-                let rows = arrow::compute::take(rows, enterprises, None)?;
-                Ok(Some(col.take(rows.as_primitive::<UInt32Type>())?))
-            }
+        match self.by_year.rows(year, enterprises)? {
+            Some(rows) => Ok(Some(col.take(&rows)?)),
             None => Ok(Some(col.nulls_like(enterprises.len()))),
         }
     }
@@ -234,18 +231,18 @@ impl FactIndex {
 
     /// The first year with enterprise-year data.
     pub fn first_year(&self) -> Option<i32> {
-        self.by_year.keys().next().copied()
+        self.by_year.first()
     }
 
     /// The last year the enterprise-year rows cover.
     pub fn last_year(&self) -> Option<i32> {
-        self.by_year.keys().next_back().copied()
+        self.by_year.last()
     }
 
     /// Whether the enterprise-year rows cover `year`: a year they do not is a year with no data,
     /// not a year of zeros.
     pub fn has_year(&self, year: i32) -> bool {
-        self.by_year.contains_key(&year)
+        self.by_year.has(year)
     }
 
     /// Whether the facts hold a table (empty or not).
@@ -415,7 +412,67 @@ fn load_table(kind: EntityKind, batch: &RecordBatch) -> Result<Table, EngineErro
     })
 }
 
-type YearIndex = (HashMap<&'static str, Col>, BTreeMap<i32, UInt32Array>);
+type YearIndex = (HashMap<&'static str, Col>, YearRows);
+
+/// Where each enterprise's row of a year is in the enterprise-years table.
+#[derive(Debug, Clone)]
+enum YearRows {
+    /// Every enterprise has every year from `first`, its rows together in the enterprises' order
+    /// and ascending years (as the store and the demo write them): the row is arithmetic, with no
+    /// index to build or to read through.
+    Dense { first: i32, years: u32 },
+    /// Any other layout: for each year with data, enterprise row to enterprise-years row (null when
+    /// absent).
+    Indexed(BTreeMap<i32, UInt32Array>),
+}
+
+impl YearRows {
+    fn has(&self, year: i32) -> bool {
+        match self {
+            YearRows::Dense { first, years } => {
+                year >= *first && i64::from(year - first) < i64::from(*years)
+            }
+            YearRows::Indexed(m) => m.contains_key(&year),
+        }
+    }
+
+    fn first(&self) -> Option<i32> {
+        match self {
+            YearRows::Dense { first, .. } => Some(*first),
+            YearRows::Indexed(m) => m.keys().next().copied(),
+        }
+    }
+
+    fn last(&self) -> Option<i32> {
+        match self {
+            YearRows::Dense { first, years } => i32::try_from(*years).ok().map(|y| first + y - 1),
+            YearRows::Indexed(m) => m.keys().next_back().copied(),
+        }
+    }
+
+    /// The enterprise-years rows of `enterprises` in `year` (null where they have none); `None` for
+    /// a year without data.
+    fn rows(
+        &self,
+        year: i32,
+        enterprises: &UInt32Array,
+    ) -> Result<Option<UInt32Array>, EngineError> {
+        Ok(match self {
+            YearRows::Dense { first, years } => self.has(year).then(|| {
+                let k = year.abs_diff(*first);
+                enterprises.unary(|e| e.wrapping_mul(*years).wrapping_add(k))
+            }),
+            YearRows::Indexed(m) => match m.get(&year) {
+                Some(rows) => Some(
+                    arrow::compute::take(rows, enterprises, None)?
+                        .as_primitive()
+                        .clone(),
+                ),
+                None => None,
+            },
+        })
+    }
+}
 
 fn load_years(
     batch: &RecordBatch,
@@ -442,6 +499,15 @@ fn load_years(
             ));
         }
     };
+    let cols = convert_all(
+        ENTERPRISE_YEARS,
+        batch,
+        |f| f.yearly,
+        EntityKind::Enterprise,
+    )?;
+    if let Some(dense) = dense(owners, &years, ids) {
+        return Ok((cols, dense));
+    }
     let n = ids.len();
     let mut by_year: BTreeMap<i32, Vec<Option<u32>>> = BTreeMap::new();
     // Rows usually come grouped by enterprise in the enterprises' order (as the store writes them):
@@ -489,17 +555,40 @@ fn load_years(
             ));
         }
     }
-    let cols = convert_all(
-        ENTERPRISE_YEARS,
-        batch,
-        |f| f.yearly,
-        EntityKind::Enterprise,
-    )?;
     let by_year = by_year
         .into_iter()
         .map(|(y, rows)| (y, UInt32Array::from(rows)))
         .collect();
-    Ok((cols, by_year))
+    Ok((cols, YearRows::Indexed(by_year)))
+}
+
+/// The dense layout, when the rows have it: row `i` is enterprise `i / years` in year
+/// `first + i % years`. Anything else (a missing year, another order, a bad value) is left to the
+/// indexed layout, which also names the faults.
+fn dense(owners: &StringArray, years: &Int64Array, ids: &StringArray) -> Option<YearRows> {
+    let n = ids.len();
+    if n == 0 || years.null_count() > 0 || owners.null_count() > 0 {
+        return None;
+    }
+    let (lo, hi) = (arrow::compute::min(years)?, arrow::compute::max(years)?);
+    let first = i32::try_from(lo)
+        .ok()
+        .filter(|y| (1949..=2100).contains(y))?;
+    let span = u32::try_from(hi - lo + 1).ok().filter(|_| hi <= 2100)?;
+    let per = span as usize;
+    if years.len() != n.checked_mul(per)? || u32::try_from(years.len()).is_err() {
+        return None;
+    }
+    let in_order = years
+        .values()
+        .chunks_exact(per)
+        .all(|c| c.iter().zip(lo..).all(|(y, want)| *y == want));
+    let owned = in_order
+        && (0..n).all(|e| {
+            let id = ids.value(e);
+            (e * per..(e + 1) * per).all(|i| owners.value(i) == id)
+        });
+    owned.then_some(YearRows::Dense { first, years: span })
 }
 
 /// The columns of `kind`'s fields that `which` picks, converted.

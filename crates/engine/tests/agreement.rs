@@ -39,3 +39,45 @@ fn three_rules_match_a_hand_written_loop_on_demo_data() {
         assert_eq!(engine, expected, "{rule}");
     }
 }
+
+/// The enterprise-year rows are read through arithmetic when they come one per enterprise and year in
+/// the enterprises' order, and through an index otherwise: both read the same facts.
+#[test]
+fn enterprise_years_in_any_order_give_the_same_awards() {
+    let data = jx555_facts::demo::generate(3000, 9).unwrap();
+    let reversed = jx555_facts::Dataset {
+        tables: data
+            .tables
+            .iter()
+            .map(|(name, batch)| {
+                let batch = if *name == "enterprise_years" {
+                    let n = u32::try_from(batch.num_rows()).unwrap();
+                    let rows = arrow::array::UInt32Array::from_iter_values((0..n).rev());
+                    arrow::compute::take_record_batch(batch, &rows).unwrap()
+                } else {
+                    batch.clone()
+                };
+                (*name, batch)
+            })
+            .collect(),
+    };
+    let p = support::example();
+    let lines = |facts: &FactIndex, year: i32| {
+        support::run(&[&p], facts, &Ledger::default(), year)
+            .lines
+            .iter()
+            .map(|l| (l.rule.id.clone(), l.subject.clone(), l.payable))
+            .collect::<Vec<_>>()
+    };
+    let (dense, indexed) = (
+        FactIndex::from_batches(&data.tables).unwrap(),
+        FactIndex::from_batches(&reversed.tables).unwrap(),
+    );
+    assert_eq!(dense.first_year(), indexed.first_year());
+    assert_eq!(dense.last_year(), indexed.last_year());
+    for year in 2020..=2025 {
+        let (a, b) = (lines(&dense, year), lines(&indexed, year));
+        assert!(!a.is_empty(), "{year}: the demo should have lines");
+        assert_eq!(a, b, "{year}");
+    }
+}
