@@ -15,6 +15,10 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
+/// As the jx555 binary allocates.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use jx555_engine::explain::explain_enterprise;
 use jx555_engine::{FactIndex, Ledger, Request};
 use jx555_lang::{SourceFile, Sources};

@@ -9,6 +9,11 @@ mod workspace;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// Columns are allocated and freed in every kernel of an evaluation: mimalloc reuses what glibc
+/// handed back to the kernel and faulted in again.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// jx555 runs the Jiaxing 「新制造555」 policy as software.
 #[derive(Parser)]
 #[command(name = "jx555", version, about)]

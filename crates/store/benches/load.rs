@@ -8,6 +8,10 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
+/// As the jx555 binary allocates.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use jx555_store::Store;
 use jx555_store::sqlite::SqliteStore;
 use std::ops::ControlFlow;
