@@ -25,7 +25,7 @@ pub struct Table {
     /// Each record's id (uscc for enterprises).
     pub ids: StringArray,
     /// Columns by field name.
-    pub cols: HashMap<&'static str, Col>,
+    pub cols: HashMap<&'static str, FactCol>,
     /// For records that belong to an enterprise: its row.
     pub enterprise: Option<UInt32Array>,
     /// For enterprises: their records of each child kind, grouped.
@@ -65,7 +65,7 @@ impl Table {
 pub struct FactIndex {
     tables: HashMap<EntityKind, Table>,
     present: HashMap<&'static str, Vec<String>>,
-    year_cols: HashMap<&'static str, Col>,
+    year_cols: HashMap<&'static str, FactCol>,
     /// Where an enterprise's row of a year is.
     by_year: YearRows,
     uscc: IdIndex,
@@ -75,13 +75,69 @@ pub struct FactIndex {
 impl Table {
     /// A text field of a record, when the facts give it.
     pub fn text(&self, column: &str, row: usize) -> Option<&str> {
-        match self.cols.get(column) {
-            Some(Col::Text(c)) if row < c.len() && arrow::array::Array::is_valid(c, row) => {
-                Some(c.value(row))
-            }
+        self.cols
+            .get(column)
+            .and_then(FactCol::text)
+            .filter(|c| row < c.len() && c.is_valid(row))
+            .map(|c| c.value(row))
+    }
+}
+
+/// A column of the facts as they came. Decimals keep the scale they were given at and the buffer
+/// they were read into (indexing copies nothing, and the snapshot is not held twice); they are
+/// brought to the engine's [`SCALE`] only for the rows a rule reads.
+#[derive(Debug, Clone)]
+pub enum FactCol {
+    /// A column already in the engine's form.
+    Col(Col),
+    /// Decimals at their own scale, and the factor that brings them to the engine's (every valid
+    /// value was checked to scale without overflow when the facts were indexed).
+    Scaled(Decimal128Array, i128),
+}
+
+impl FactCol {
+    /// The values at `rows`, in the engine's form.
+    pub fn take(&self, rows: &UInt32Array) -> Result<Col, EngineError> {
+        match self {
+            FactCol::Col(c) => c.take(rows),
+            // A one-row column is a constant, as `Col::take` treats it.
+            FactCol::Scaled(d, factor) if d.len() == 1 => Ok(scale(d, *factor)),
+            FactCol::Scaled(d, factor) => Ok(scale(
+                arrow::compute::take(d, rows, None)?.as_primitive(),
+                *factor,
+            )),
+        }
+    }
+
+    /// The whole column in the engine's form.
+    fn into_col(self) -> Col {
+        match self {
+            FactCol::Col(c) => c,
+            FactCol::Scaled(d, factor) => scale(&d, factor),
+        }
+    }
+
+    /// `n` nulls of this column's type.
+    fn nulls_like(&self, n: usize) -> Col {
+        match self {
+            FactCol::Col(c) => c.nulls_like(n),
+            FactCol::Scaled(..) => Col::Dec(Decimal128Array::new_null(n)),
+        }
+    }
+
+    /// The text values, for a text or enum column.
+    pub fn text(&self) -> Option<&StringArray> {
+        match self {
+            FactCol::Col(Col::Text(c)) => Some(c),
             _ => None,
         }
     }
+}
+
+/// Decimals brought to the engine's scale. A slot under a null may hold anything: it wraps
+/// instead of failing.
+fn scale(d: &Decimal128Array, factor: i128) -> Col {
+    Col::Dec(d.unary::<_, Decimal128Type>(|v| v.wrapping_mul(factor)))
 }
 
 impl FactIndex {
@@ -276,6 +332,7 @@ fn load_indicators(
             .column_by_name(name)
             .ok_or_else(|| EngineError::data(INDICATORS, None, Some(name), "is missing"))?;
         convert(INDICATORS, name, ty, a.as_ref())?
+            .map(FactCol::into_col)
             .ok_or_else(|| EngineError::internal("indicator column"))
     };
     let (Col::Int(years), Col::Dec(values)) = (
@@ -412,7 +469,7 @@ fn load_table(kind: EntityKind, batch: &RecordBatch) -> Result<Table, EngineErro
     })
 }
 
-type YearIndex = (HashMap<&'static str, Col>, YearRows);
+type YearIndex = (HashMap<&'static str, FactCol>, YearRows);
 
 /// Where each enterprise's row of a year is in the enterprise-years table.
 #[derive(Debug, Clone)]
@@ -489,7 +546,7 @@ fn load_years(
             .map(|a| a.as_ref())
             .ok_or_else(|| EngineError::data(ENTERPRISE_YEARS, None, Some("year"), "is missing"))?,
     )? {
-        Some(Col::Int(y)) => y,
+        Some(FactCol::Col(Col::Int(y))) => y,
         _ => {
             return Err(EngineError::data(
                 ENTERPRISE_YEARS,
@@ -597,7 +654,7 @@ fn convert_all(
     batch: &RecordBatch,
     which: impl Fn(&schema::Field) -> bool,
     kind: EntityKind,
-) -> Result<HashMap<&'static str, Col>, EngineError> {
+) -> Result<HashMap<&'static str, FactCol>, EngineError> {
     let mut cols = HashMap::new();
     for f in schema::fields(kind).iter().filter(|f| which(f)) {
         if let Some(a) = batch.column_by_name(f.name) {
@@ -615,7 +672,7 @@ fn convert(
     column: &str,
     ty: FieldType,
     a: &dyn Array,
-) -> Result<Option<Col>, EngineError> {
+) -> Result<Option<FactCol>, EngineError> {
     let bad = |what: &str| {
         EngineError::data(
             table,
@@ -624,7 +681,7 @@ fn convert(
             format!("should be {what}, is {}", a.data_type()),
         )
     };
-    Ok(Some(match ty {
+    Ok(Some(FactCol::Col(match ty {
         FieldType::Parent(_) | FieldType::Children(_) => return Ok(None),
         FieldType::Bool => Col::Bool(a.as_boolean_opt().ok_or_else(|| bad("true/false"))?.clone()),
         FieldType::Int | FieldType::Year => Col::Int(match a.data_type() {
@@ -673,8 +730,13 @@ fn convert(
                             }
                         }
                     }
-                    // A slot under a null may hold anything: it wraps instead of failing.
-                    d.unary::<_, Decimal128Type>(|v| v.wrapping_mul(factor))
+                    return Ok(Some(match factor {
+                        1 => FactCol::Col(Col::Dec(
+                            d.clone()
+                                .with_data_type(DataType::Decimal128(38, SCALE as i8)),
+                        )),
+                        _ => FactCol::Scaled(d.clone(), factor),
+                    }));
                 }
                 DataType::Int64 => a.as_primitive::<Int64Type>().unary(|v| i128::from(v) * ONE),
                 DataType::Int32 => a.as_primitive::<Int32Type>().unary(|v| i128::from(v) * ONE),
@@ -697,7 +759,7 @@ fn convert(
                 .ok_or_else(|| bad("dates (Date32)"))?
                 .clone(),
         ),
-    }))
+    })))
 }
 
 /// A table built in code, for tests and demo data: columns by name.

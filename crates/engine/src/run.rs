@@ -735,10 +735,7 @@ fn draft_lines(
             EntityKind::Park | EntityKind::Organisation => None,
         }
     };
-    let counties = |t: &crate::facts::Table| match t.cols.get("county") {
-        Some(Col::Text(c)) => Some(c.clone()),
-        _ => None,
-    };
+    let counties = |t: &crate::facts::Table| t.cols.get("county").and_then(|c| c.text()).cloned();
     let (enterprise_county, own_county) = (counties(enterprises), counties(table));
     let county = |i: usize| -> Option<String> {
         let (c, r) = match enterprise_row(i) {

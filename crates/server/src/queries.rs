@@ -3,7 +3,6 @@
 //! names a table or a column.
 
 use crate::{App, Facts, ServerError};
-use jx555_engine::col::Col;
 use jx555_engine::facts::Table;
 use jx555_engine::whatif::{WhatIf, what_if};
 use jx555_engine::{AwardLine, Override, Run};
@@ -43,10 +42,7 @@ pub fn search(f: &Facts, p: &Principal, q: &str, limit: usize) -> Vec<Found> {
         return Vec::new();
     }
     let t = f.index.table(EntityKind::Enterprise);
-    let names = match t.cols.get("name") {
-        Some(Col::Text(c)) => Some(c),
-        _ => None,
-    };
+    let names = t.cols.get("name").and_then(|c| c.text());
     (0..t.rows)
         .filter(|&i| {
             t.ids.value(i).contains(q)

@@ -149,10 +149,7 @@ pub fn build(n: usize) -> Site {
         let department = line.rule.departments[0].clone();
         let enterprises = facts.table(jx555_lang::types::EntityKind::Enterprise);
         let other = (0..enterprises.rows)
-            .find(|&r| match enterprises.cols.get("county") {
-                Some(jx555_engine::col::Col::Text(c)) => c.value(r) != county,
-                _ => false,
-            })
+            .find(|&r| enterprises.text("county", r).is_some_and(|c| c != county))
             .map(|r| enterprises.ids.value(r).to_string())
             .unwrap();
         let run_id = store
