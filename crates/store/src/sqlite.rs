@@ -118,32 +118,90 @@ pub const SCHEMA_VERSION: usize = 18;
 // transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.
 
 /// The most bytes of Arrow data one snapshot blob holds: under SQLite's limit of 1,000,000,000 on
-/// one value, and large enough that a million enterprises' six years are one part (read back, more
-/// parts would be concatenated: another copy of the whole table).
+/// one value.
 const SNAPSHOT_BYTES: usize = 900_000_000;
 
-/// A table as IPC stream blobs of at most about `max_bytes` each.
+/// A table as IPC stream blobs of at most about `max_bytes` each. A larger table is cut by columns
+/// (whole columns read back side by side without copying); only a single column larger than the
+/// limit is also cut by rows (read back, those are concatenated: a copy of that column).
 fn snapshot(
     batch: &RecordBatch,
     max_bytes: usize,
 ) -> Result<Vec<Vec<u8>>, arrow::error::ArrowError> {
-    let per_row = batch.get_array_memory_size() / batch.num_rows().max(1) + 1;
     // The IPC form adds a little to the arrays' size (padding, the schema): a tenth is kept free.
-    let rows_per_part = (max_bytes / 10 * 9 / per_row).max(1);
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < batch.num_rows() || (start == 0 && out.is_empty()) {
-        let part = batch.slice(start, rows_per_part.min(batch.num_rows() - start));
-        let mut bytes = Vec::new();
-        {
-            let mut w = arrow::ipc::writer::StreamWriter::try_new(&mut bytes, &part.schema())?;
-            w.write(&part)?;
-            w.finish()?;
+    let budget = max_bytes / 10 * 9;
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut size) = (Vec::new(), 0);
+    for (i, column) in batch.columns().iter().enumerate() {
+        let bytes = column.get_array_memory_size();
+        if size + bytes > budget && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+            size = 0;
         }
-        out.push(bytes);
-        start += rows_per_part;
+        group.push(i);
+        size += bytes;
+    }
+    groups.push(group);
+    let mut out = Vec::new();
+    for group in groups {
+        let columns = batch.project(&group)?;
+        let bytes = columns.get_array_memory_size();
+        let rows_per_part = match bytes <= budget {
+            true => columns.num_rows().max(1),
+            false => (budget / (bytes / columns.num_rows().max(1) + 1)).max(1),
+        };
+        let mut start = 0;
+        loop {
+            let part = columns.slice(start, rows_per_part.min(columns.num_rows() - start));
+            let mut bytes = Vec::new();
+            {
+                let mut w = arrow::ipc::writer::StreamWriter::try_new(&mut bytes, &part.schema())?;
+                w.write(&part)?;
+                w.finish()?;
+            }
+            out.push(bytes);
+            start += rows_per_part;
+            if start >= columns.num_rows() {
+                break;
+            }
+        }
     }
     Ok(out)
+}
+
+/// One table from its snapshot parts, in the order written: parts with the same columns are rows
+/// one after the other (concatenated), parts with other columns stand side by side (joined without
+/// copying). Stores written before columns were split have only the first kind.
+fn from_parts(parts: &[&RecordBatch]) -> Result<RecordBatch, arrow::error::ArrowError> {
+    let mut stacked: Vec<RecordBatch> = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let schema = parts[i].schema();
+        let n = parts[i..]
+            .iter()
+            .take_while(|p| p.schema() == schema)
+            .count();
+        stacked.push(match &parts[i..i + n] {
+            [one] => (*one).clone(),
+            many => arrow::compute::concat_batches(&schema, many.iter().copied())?,
+        });
+        i += n;
+    }
+    match stacked.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => {
+            let mut fields = Vec::new();
+            let mut columns = Vec::new();
+            for b in &stacked {
+                fields.extend(b.schema().fields().iter().cloned());
+                columns.extend(b.columns().iter().cloned());
+            }
+            RecordBatch::try_new(
+                std::sync::Arc::new(arrow::datatypes::Schema::new(fields)),
+                columns,
+            )
+        }
+    }
 }
 
 /// The batches of one snapshot blob, decoded without copying: the arrays point into `buffer`.
@@ -352,9 +410,7 @@ impl SqliteStore {
                 .collect();
             let batch = match mine.as_slice() {
                 [] => read_table(&self.conn, &spec, &self.path)?,
-                [one] => (*one).clone(),
-                many => arrow::compute::concat_batches(&many[0].schema(), many.iter().copied())
-                    .map_err(decode)?,
+                parts => from_parts(parts).map_err(decode)?,
             };
             tables.push((spec.name, batch));
         }
@@ -1110,20 +1166,51 @@ mod tests {
         }
     }
 
-    /// A table larger than a part is written in several blobs and read back whole: every part
-    /// decodes (zero-copy) to its rows, in order, and they concatenate to the table.
+    /// A table larger than a part is written in several blobs and read back whole, whether the
+    /// parts cut it by columns, by rows too, or (stores written before) by rows only.
     #[test]
     fn a_snapshot_in_many_parts_reads_back_whole() {
         let data = jx555_facts::demo::generate(300, 7).expect("demo");
         let batch = data.table("enterprise_years").expect("years");
-        let parts = snapshot(batch, 20_000).expect("parts");
-        assert!(parts.len() > 5, "{} parts", parts.len());
-        let mut read = Vec::new();
-        for p in parts {
-            read.extend(read_part(arrow::buffer::Buffer::from_vec(p)).expect("decode"));
-        }
-        let whole = arrow::compute::concat_batches(&batch.schema(), &read).expect("concat");
-        assert_eq!(&whole, batch);
+        let decode = |parts: Vec<Vec<u8>>| -> Vec<RecordBatch> {
+            parts
+                .into_iter()
+                .flat_map(|p| read_part(arrow::buffer::Buffer::from_vec(p)).expect("decode"))
+                .collect()
+        };
+        let whole =
+            |parts: &[RecordBatch]| from_parts(&parts.iter().collect::<Vec<_>>()).expect("read");
+        // Under the limit: one part.
+        assert_eq!(snapshot(batch, 100_000_000).expect("parts").len(), 1);
+        // Every column fits a part, not all of them: parts of whole columns, read side by side
+        // without copying (the table's arrays are the parts' own).
+        let largest = batch
+            .columns()
+            .iter()
+            .map(|c| c.get_array_memory_size())
+            .max()
+            .expect("columns");
+        let by_columns = decode(snapshot(batch, largest * 2).expect("parts"));
+        assert!(by_columns.len() > 2, "{} parts", by_columns.len());
+        assert!(by_columns.iter().all(|p| p.num_rows() == batch.num_rows()));
+        let read = whole(&by_columns);
+        assert_eq!(&read, batch);
+        let first = by_columns[0].column(0).to_data();
+        assert_eq!(
+            read.column(0).to_data().buffers()[0].as_ptr(),
+            first.buffers()[0].as_ptr()
+        );
+        // A column larger than a part: cut by rows too.
+        let by_rows = decode(snapshot(batch, 20_000).expect("parts"));
+        assert!(by_rows.iter().any(|p| p.num_rows() < batch.num_rows()));
+        assert_eq!(&whole(&by_rows), batch);
+        // A store written before: every part all the columns, some of the rows.
+        let old: Vec<RecordBatch> = (0..batch.num_rows())
+            .step_by(100)
+            .map(|start| batch.slice(start, 100.min(batch.num_rows() - start)))
+            .collect();
+        assert!(old.len() > 5);
+        assert_eq!(&whole(&old), batch);
     }
 
     /// Every column of the canonical model is in the schema the migrations make, with its storage type:
