@@ -108,6 +108,9 @@ impl Col {
         if let Col::Exact(x) = self {
             return Ok(Col::Exact(x.take(rows)));
         }
+        if let Some(start) = run_start(rows, self.len()) {
+            return Ok(self.like(self.array().slice(start, rows.len())));
+        }
         Ok(self.like(arrow::compute::take(self.array(), rows, None)?))
     }
 
@@ -215,6 +218,19 @@ impl Col {
         }
         self.like(arrow::array::new_null_array(self.array().data_type(), n))
     }
+}
+
+/// Where `rows` starts when it is a run of consecutive rows within `len` (a chunk of a rule's
+/// subjects before any condition narrowed it): such a read is a slice of the column, not a copy.
+pub fn run_start(rows: &UInt32Array, len: usize) -> Option<usize> {
+    let values = rows.values();
+    let start = *values.first()?;
+    let run = rows.null_count() == 0
+        && (start as usize)
+            .checked_add(values.len())
+            .is_some_and(|end| end <= len)
+        && values.iter().zip(start..).all(|(r, want)| *r == want);
+    run.then_some(start as usize)
 }
 
 /// A decimal at [`SCALE`], rounded half to even beyond it.
@@ -469,6 +485,49 @@ mod tests {
 
     fn dec(d: Decimal) -> Col {
         Col::Dec(Decimal128Array::from(vec![to_fixed(d)]))
+    }
+
+    /// A run of consecutive rows is read as a slice; anything else is gathered; both read the
+    /// same values.
+    #[test]
+    fn runs_are_slices_and_read_as_takes_do() {
+        let col = Col::Int(Int64Array::from(vec![
+            Some(10),
+            None,
+            Some(12),
+            Some(13),
+            Some(14),
+        ]));
+        let rows = |v: Vec<Option<u32>>| UInt32Array::from(v);
+        assert_eq!(
+            run_start(&rows(vec![Some(1), Some(2), Some(3)]), 5),
+            Some(1)
+        );
+        assert_eq!(run_start(&rows(vec![Some(3), Some(4)]), 5), Some(3));
+        assert_eq!(
+            run_start(&rows(vec![Some(4), Some(5)]), 5),
+            None,
+            "past the end"
+        );
+        assert_eq!(run_start(&rows(vec![Some(1), Some(3)]), 5), None, "a gap");
+        assert_eq!(
+            run_start(&rows(vec![Some(2), Some(1)]), 5),
+            None,
+            "backwards"
+        );
+        assert_eq!(run_start(&rows(vec![Some(1), None]), 5), None, "a null row");
+        assert_eq!(run_start(&rows(vec![]), 5), None);
+        for r in [
+            vec![Some(1), Some(2), Some(3)],
+            vec![Some(0), Some(2)],
+            vec![Some(2), None, Some(4)],
+        ] {
+            let taken = arrow::compute::take(col.array(), &rows(r.clone()), None).unwrap();
+            let Col::Int(read) = col.take(&rows(r)).unwrap() else {
+                panic!("an int column reads as ints")
+            };
+            assert_eq!(&read, taken.as_primitive::<Int64Type>());
+        }
     }
 
     fn exact_value(c: &Col) -> exact::Q {

@@ -102,10 +102,13 @@ impl FactCol {
             FactCol::Col(c) => c.take(rows),
             // A one-row column is a constant, as `Col::take` treats it.
             FactCol::Scaled(d, factor) if d.len() == 1 => Ok(scale(d, *factor)),
-            FactCol::Scaled(d, factor) => Ok(scale(
-                arrow::compute::take(d, rows, None)?.as_primitive(),
-                *factor,
-            )),
+            FactCol::Scaled(d, factor) => match crate::col::run_start(rows, d.len()) {
+                Some(start) => Ok(scale(&d.slice(start, rows.len()), *factor)),
+                None => Ok(scale(
+                    arrow::compute::take(d, rows, None)?.as_primitive(),
+                    *factor,
+                )),
+            },
         }
     }
 
