@@ -39,6 +39,25 @@ pub struct Rows {
 }
 
 impl Rows {
+    /// No rows, with room for `bytes` of cell text.
+    pub fn with_text_capacity(bytes: usize) -> Rows {
+        Rows {
+            text: String::with_capacity(bytes),
+            ..Rows::default()
+        }
+    }
+
+    /// Room for the rows of an input of `size` bytes, estimated from those read in its first `read`
+    /// bytes (a little over, rather than doubling at the end).
+    pub fn reserve_for(&mut self, size: usize, read: usize) {
+        let scale = |n: usize| n.saturating_mul(size) / read.max(1) / 20 * 21;
+        let (cells, rows) = (scale(self.ends.len()), scale(self.starts.len()));
+        self.ends
+            .reserve_exact(cells.saturating_sub(self.ends.len()));
+        self.starts
+            .reserve_exact(rows.saturating_sub(self.starts.len()));
+    }
+
     /// Adds a row.
     pub fn push<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) {
         self.starts.push(self.ends.len());

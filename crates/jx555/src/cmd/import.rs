@@ -45,10 +45,18 @@ pub fn import(args: &FolderArgs) -> Result<Outcome> {
     } else {
         with_stored(raw, &args.only, &given, before.as_ref())?
     };
+    // What was stored is kept only as its tables' sizes (for the table below), and the read cells
+    // only until they are validated: the store's write then has the memory they held.
+    let was: Vec<(&str, usize)> = before
+        .as_ref()
+        .map(|d| d.tables.iter().map(|(n, b)| (*n, b.num_rows())).collect())
+        .unwrap_or_default();
+    drop(before);
     let data = match validate(&raw, catalog_of(args.pack.as_deref())?.as_ref()) {
         Ok(d) => d,
         Err(problems) => return Ok(refuse(&args.path, &problems)),
     };
+    drop(raw);
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("导入 {bar:40} {pos}/{len} 行，{per_sec}（{eta}）")
@@ -68,10 +76,10 @@ pub fn import(args: &FolderArgs) -> Result<Outcome> {
     );
     println!("{:<20} {:>10} {:>10}", "table", "before", "after");
     for (name, batch) in &data.tables {
-        let was = before
-            .as_ref()
-            .and_then(|d| d.table(name))
-            .map_or(0, |b| b.num_rows());
+        let was = was
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(0, |(_, rows)| *rows);
         let kept = if args.only.is_empty() || given.contains(name) {
             ""
         } else {
