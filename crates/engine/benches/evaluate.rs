@@ -8,10 +8,11 @@
 //! cargo bench -p jx555-engine --bench evaluate -- --scale 100000,1000000,3000000   # a scaling table
 //! ```
 //!
-//! It prints the evaluation's wall time (median of runs), the peak memory of a process that holds the
-//! facts and evaluates them (the generator runs in another), the time of one enterprise's full explanation, and a hand-written Rust
-//! loop over the same Arrow data for three rules with the ratio between them, so we know how far we are
-//! from the floor.
+//! It prints the evaluation's wall time (the median of five runs after a first that warms the threads
+//! and the allocator), the peak memory of a process that holds the facts and evaluates them (the
+//! generator runs in another), the time of one enterprise's full explanation, and a hand-written Rust
+//! loop over the same Arrow data for three rules with the ratio between them, so we know how far we
+//! are from the floor.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
@@ -40,6 +41,21 @@ fn peak_memory_mib() -> Option<u64> {
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
+}
+
+/// The median of `n` runs of `f` after one more that is not counted: the first run of a process
+/// also pays for its threads starting and its allocator taking memory from the kernel.
+fn warm_median(n: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    median(
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
 }
 
 fn main() {
@@ -127,15 +143,10 @@ fn main() {
         year: 2023,
         overrides: &[],
     };
-    let mut times = Vec::new();
     let mut lines = 0;
-    for _ in 0..5 {
-        let t = Instant::now();
-        let run = jx555_engine::evaluate(&req).expect("run");
-        times.push(t.elapsed());
-        lines = run.lines.len();
-    }
-    let engine = median(times);
+    let engine = warm_median(5, || {
+        lines = jx555_engine::evaluate(&req).expect("run").lines.len();
+    });
     if std::env::var_os("JX555_BENCH_RULES").is_some() {
         for rule in &pack.rules {
             let one = jx555_lang::ir::Pack {
@@ -159,7 +170,7 @@ fn main() {
         }
     }
     println!(
-        "evaluate: {engine:?} (median of 5), {lines} award lines, {} rules",
+        "evaluate: {engine:?} (median of 5 after one uncounted), {lines} award lines, {} rules",
         pack.rules.len()
     );
 
@@ -177,15 +188,11 @@ fn main() {
         median(times)
     );
 
-    let mut times = Vec::new();
-    let mut total = 0;
-    for _ in 0..5 {
-        let t = Instant::now();
-        total = 0i64;
+    let mut total = 0i64;
+    let floor = warm_median(5, || {
+        total = 0;
         hand::visit(&data, 2023, |_, _, fen| total += fen);
-        times.push(t.elapsed());
-    }
-    let floor = median(times);
+    });
     println!("hand-written loop, 3 rules: {floor:?} (total {total} fen)");
     let three: Vec<_> = hand::RULES
         .iter()
@@ -195,19 +202,17 @@ fn main() {
             ..example.clone()
         })
         .collect();
-    let mut times = Vec::new();
     let mut engine_total = 0i64;
-    for _ in 0..5 {
-        let t = Instant::now();
-        engine_total = 0;
-        for p in &three {
-            engine_total += jx555_engine::evaluate(&Request { packs: &[p], ..req })
-                .expect("run")
-                .total();
-        }
-        times.push(t.elapsed());
-    }
-    let same = median(times);
+    let same = warm_median(5, || {
+        engine_total = three
+            .iter()
+            .map(|p| {
+                jx555_engine::evaluate(&Request { packs: &[p], ..req })
+                    .expect("run")
+                    .total()
+            })
+            .sum();
+    });
     println!("engine total for the same 3 rules: {engine_total} fen (就高不重复 included)");
     println!(
         "engine, same 3 rules: {same:?}; ratio to the hand-written loop: {:.1}x",
