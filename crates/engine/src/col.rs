@@ -222,7 +222,7 @@ impl Col {
 
 /// Where `rows` starts when it is a run of consecutive rows within `len` (a chunk of a rule's
 /// subjects before any condition narrowed it): such a read is a slice of the column, not a copy.
-pub fn run_start(rows: &UInt32Array, len: usize) -> Option<usize> {
+fn run_start(rows: &UInt32Array, len: usize) -> Option<usize> {
     let values = rows.values();
     let start = *values.first()?;
     let run = rows.null_count() == 0

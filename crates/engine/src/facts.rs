@@ -100,14 +100,10 @@ impl FactCol {
     pub fn take(&self, rows: &UInt32Array) -> Result<Col, EngineError> {
         match self {
             FactCol::Col(c) => c.take(rows),
-            // A one-row column is a constant, as `Col::take` treats it.
-            FactCol::Scaled(d, factor) if d.len() == 1 => Ok(scale(d, *factor)),
-            FactCol::Scaled(d, factor) => match crate::col::run_start(rows, d.len()) {
-                Some(start) => Ok(scale(&d.slice(start, rows.len()), *factor)),
-                None => Ok(scale(
-                    arrow::compute::take(d, rows, None)?.as_primitive(),
-                    *factor,
-                )),
+            // Read as any column is (a slice, a gather, a constant), then scaled.
+            FactCol::Scaled(d, factor) => match Col::Dec(d.clone()).take(rows)? {
+                Col::Dec(read) => Ok(scale(&read, *factor)),
+                _ => Err(EngineError::internal("decimals read as another type")),
             },
         }
     }
