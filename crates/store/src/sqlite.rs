@@ -121,13 +121,14 @@ pub const SCHEMA_VERSION: usize = 18;
 /// one value.
 const SNAPSHOT_BYTES: usize = 900_000_000;
 
-/// A table as IPC stream blobs of at most about `max_bytes` each. A larger table is cut by columns
-/// (whole columns read back side by side without copying); only a single column larger than the
-/// limit is also cut by rows (read back, those are concatenated: a copy of that column).
+/// A table cut into the parts of its snapshot, each at most about `max_bytes` of Arrow IPC. A
+/// larger table is cut by columns (whole columns read back side by side without copying); only a
+/// single column larger than the limit is also cut by rows (read back, those are concatenated: a copy
+/// of that column). The parts are views of `batch`: nothing is copied.
 fn snapshot(
     batch: &RecordBatch,
     max_bytes: usize,
-) -> Result<Vec<Vec<u8>>, arrow::error::ArrowError> {
+) -> Result<Vec<RecordBatch>, arrow::error::ArrowError> {
     // The IPC form adds a little to the arrays' size (padding, the schema): a tenth is kept free.
     let budget = max_bytes / 10 * 9;
     let mut groups: Vec<Vec<usize>> = Vec::new();
@@ -152,14 +153,7 @@ fn snapshot(
         };
         let mut start = 0;
         loop {
-            let part = columns.slice(start, rows_per_part.min(columns.num_rows() - start));
-            let mut bytes = Vec::new();
-            {
-                let mut w = arrow::ipc::writer::StreamWriter::try_new(&mut bytes, &part.schema())?;
-                w.write(&part)?;
-                w.finish()?;
-            }
-            out.push(bytes);
+            out.push(columns.slice(start, rows_per_part.min(columns.num_rows() - start)));
             start += rows_per_part;
             if start >= columns.num_rows() {
                 break;
@@ -167,6 +161,28 @@ fn snapshot(
         }
     }
     Ok(out)
+}
+
+/// Writes one snapshot part as an Arrow IPC stream; returns how many bytes. The same part always
+/// gives the same bytes, so a first pass into [`std::io::sink`] sizes the blob the second fills.
+fn ipc(part: &RecordBatch, out: impl std::io::Write) -> Result<u64, arrow::error::ArrowError> {
+    struct Counted<W>(W, u64);
+    impl<W: std::io::Write> std::io::Write for Counted<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.0.write(buf)?;
+            self.1 += n as u64;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0.flush()
+        }
+    }
+    let mut w = arrow::ipc::writer::StreamWriter::try_new(Counted(out, 0), &part.schema())?;
+    w.write(part)?;
+    w.finish()?;
+    let mut counted = w.into_inner()?;
+    std::io::Write::flush(&mut counted)?;
+    Ok(counted.1)
 }
 
 /// One table from its snapshot parts, in the order written: parts with the same columns are rows
@@ -580,89 +596,120 @@ impl Store for SqliteStore {
         let e = |x| db(&path, x);
         let specs = model::tables();
         let total: usize = data.tables.iter().map(|(_, b)| b.num_rows()).sum();
-        let hash = csv_io::hash(data);
-        let tx = self.conn.transaction().map_err(e)?;
-        // Children first, so the enterprises they point at can go.
-        for spec in specs.iter().rev() {
-            tx.execute(&format!("DELETE FROM \"{}\"", spec.name), [])
-                .map_err(e)?;
-        }
-        let mut done = 0usize;
-        for spec in &specs {
-            let Some(batch) = data.table(spec.name) else {
-                continue;
-            };
-            let cols: Vec<String> = spec
-                .columns
-                .iter()
-                .map(|c| format!("\"{}\"", c.name))
-                .collect();
-            let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-            let mut stmt = tx
-                .prepare(&format!(
-                    "INSERT INTO \"{}\" ({}) VALUES ({})",
-                    spec.name,
-                    cols.join(", "),
-                    marks.join(", ")
-                ))
-                .map_err(e)?;
-            let arrays: Vec<Option<&dyn Array>> = spec
-                .columns
-                .iter()
-                .map(|c| batch.column_by_name(c.name).map(|a| a.as_ref()))
-                .collect();
-            for r in 0..batch.num_rows() {
-                let values: Vec<Sql> = spec
+        // The hash (the facts' canonical CSV through SHA-256, seconds at a million enterprises) is
+        // computed on the other core while SQLite writes.
+        std::thread::scope(|threads| {
+            let hash = threads.spawn(|| csv_io::hash(data));
+            let tx = self.conn.transaction().map_err(e)?;
+            // Children first, so the enterprises they point at can go.
+            for spec in specs.iter().rev() {
+                tx.execute(&format!("DELETE FROM \"{}\"", spec.name), [])
+                    .map_err(e)?;
+            }
+            let mut done = 0usize;
+            for spec in &specs {
+                let Some(batch) = data.table(spec.name) else {
+                    continue;
+                };
+                let cols: Vec<String> = spec
                     .columns
                     .iter()
-                    .zip(&arrays)
-                    .map(|(c, a)| a.map_or(Sql::Null, |a| to_sql(a, c.ty, r)))
+                    .map(|c| format!("\"{}\"", c.name))
                     .collect();
-                stmt.execute(rusqlite::params_from_iter(values))
+                let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+                let mut stmt = tx
+                    .prepare(&format!(
+                        "INSERT INTO \"{}\" ({}) VALUES ({})",
+                        spec.name,
+                        cols.join(", "),
+                        marks.join(", ")
+                    ))
                     .map_err(e)?;
-                done += 1;
-                if done % 10_000 == 0 || done == total {
-                    if let ControlFlow::Break(()) = progress(done, total) {
-                        // Dropping the transaction rolls it back: the store is as it was.
-                        return Err(StoreError::Aborted);
+                let arrays: Vec<Option<&dyn Array>> = spec
+                    .columns
+                    .iter()
+                    .map(|c| batch.column_by_name(c.name).map(|a| a.as_ref()))
+                    .collect();
+                for r in 0..batch.num_rows() {
+                    let values: Vec<Sql> = spec
+                        .columns
+                        .iter()
+                        .zip(&arrays)
+                        .map(|(c, a)| a.map_or(Sql::Null, |a| to_sql(a, c.ty, r)))
+                        .collect();
+                    stmt.execute(rusqlite::params_from_iter(values))
+                        .map_err(e)?;
+                    done += 1;
+                    if done % 10_000 == 0 || done == total {
+                        if let ControlFlow::Break(()) = progress(done, total) {
+                            // Dropping the transaction rolls it back: the store is as it was.
+                            return Err(StoreError::Aborted);
+                        }
                     }
                 }
             }
-        }
-        tx.execute("DELETE FROM facts_snapshot", []).map_err(e)?;
-        for (name, batch) in &data.tables {
-            let blobs = snapshot(batch, SNAPSHOT_BYTES).map_err(|x| StoreError::Database {
+            tx.execute("DELETE FROM facts_snapshot", []).map_err(e)?;
+            let arrow = |x: arrow::error::ArrowError| StoreError::Database {
                 path: path.clone(),
-                message: x.to_string(),
-            })?;
-            for (part, blob) in blobs.iter().enumerate() {
-                tx.execute(
-                    "INSERT INTO facts_snapshot (name, part, ipc) VALUES (?1, ?2, ?3)",
-                    params![name, part as i64, blob],
-                )
-                .map_err(e)?;
+                message: format!("the facts snapshot cannot be written: {x}"),
+            };
+            for (name, batch) in &data.tables {
+                for (part, columns) in snapshot(batch, SNAPSHOT_BYTES)
+                    .map_err(arrow)?
+                    .iter()
+                    .enumerate()
+                {
+                    // Written straight into the blob's pages: no copy of a part (up to 900 MB) is
+                    // made in memory, neither by the encoder nor by SQLite binding it.
+                    let len = ipc(columns, std::io::sink()).map_err(arrow)?;
+                    tx.execute(
+                        "INSERT INTO facts_snapshot (name, part, ipc) VALUES (?1, ?2, zeroblob(?3))",
+                        params![name, part as i64, len as i64],
+                    )
+                    .map_err(e)?;
+                    let blob = tx
+                        .blob_open(
+                            rusqlite::MAIN_DB,
+                            "facts_snapshot",
+                            "ipc",
+                            tx.last_insert_rowid(),
+                            false,
+                        )
+                        .map_err(e)?;
+                    let written = ipc(columns, std::io::BufWriter::with_capacity(1 << 20, blob))
+                        .map_err(arrow)?;
+                    if written != len {
+                        return Err(arrow(arrow::error::ArrowError::IpcError(format!(
+                            "a part encoded to {written} bytes, then to {len}"
+                        ))));
+                    }
+                }
             }
-        }
-        let info = FactsInfo {
-            hash,
-            enterprises: data.enterprises(),
-            imported_at: crate::now(),
-        };
-        tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('facts', ?1)",
-            [json(&info)?],
-        )
-        .map_err(e)?;
-        append_audit(
-            &tx,
-            &path,
-            &self.actor,
-            "facts.import",
-            "facts",
-            info.hash.clone(),
-        )?;
-        tx.commit().map_err(e)?;
-        Ok(info)
+            let hash = hash.join().map_err(|_| StoreError::Database {
+                path: path.clone(),
+                message: "the facts' hash could not be computed".into(),
+            })?;
+            let info = FactsInfo {
+                hash,
+                enterprises: data.enterprises(),
+                imported_at: crate::now(),
+            };
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('facts', ?1)",
+                [json(&info)?],
+            )
+            .map_err(e)?;
+            append_audit(
+                &tx,
+                &path,
+                &self.actor,
+                "facts.import",
+                "facts",
+                info.hash.clone(),
+            )?;
+            tx.commit().map_err(e)?;
+            Ok(info)
+        })
     }
 
     fn facts(&self) -> Result<Option<(Dataset, FactsInfo)>, StoreError> {
@@ -1172,10 +1219,15 @@ mod tests {
     fn a_snapshot_in_many_parts_reads_back_whole() {
         let data = jx555_facts::demo::generate(300, 7).expect("demo");
         let batch = data.table("enterprise_years").expect("years");
-        let decode = |parts: Vec<Vec<u8>>| -> Vec<RecordBatch> {
+        let decode = |parts: Vec<RecordBatch>| -> Vec<RecordBatch> {
             parts
-                .into_iter()
-                .flat_map(|p| read_part(arrow::buffer::Buffer::from_vec(p)).expect("decode"))
+                .iter()
+                .flat_map(|p| {
+                    let mut bytes = Vec::new();
+                    let len = ipc(p, &mut bytes).expect("encode");
+                    assert_eq!(len, bytes.len() as u64);
+                    read_part(arrow::buffer::Buffer::from_vec(bytes)).expect("decode")
+                })
                 .collect()
         };
         let whole =
