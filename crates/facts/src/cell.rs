@@ -107,14 +107,18 @@ pub fn read(
             _ => Err("不是合理的年份（1949–2100）".to_string()),
         },
         ColumnType::Money => {
-            let d = number(t)?.checked_mul(scale).ok_or("金额过大")?;
+            let d = match number(t)? {
+                d if scale == Decimal::ONE => d,
+                d => d.checked_mul(scale).ok_or("金额过大")?,
+            };
             if d.is_sign_negative() && !d.is_zero() {
                 return Err("金额不能为负".to_string());
             }
-            if d.normalize().scale() > 2 {
+            let d = d.normalize();
+            if d.scale() > 2 {
                 return Err("金额精确到分（元的两位小数）".to_string());
             }
-            Ok(Cell::Decimal(d.normalize()))
+            Ok(Cell::Decimal(d))
         }
         ColumnType::Decimal => number(t).map(|d| Cell::Decimal(d.normalize())),
         ColumnType::Percent => match t.strip_suffix('%') {
@@ -129,7 +133,11 @@ pub fn read(
 
 /// A number as spreadsheets write it: thousands separators allowed, never NaN or infinity.
 fn number(t: &str) -> Result<Decimal, String> {
-    let cleaned: String = t.chars().filter(|c| *c != ',' && *c != '，').collect();
+    // Tens of millions of cells: a copy only of those with separators.
+    let cleaned = match t.contains([',', '，']) {
+        true => std::borrow::Cow::Owned(t.chars().filter(|c| *c != ',' && *c != '，').collect()),
+        false => std::borrow::Cow::Borrowed(t),
+    };
     Decimal::from_str(&cleaned)
         .or_else(|_| Decimal::from_scientific(&cleaned))
         .map_err(|_| "应为数字".to_string())
@@ -152,26 +160,26 @@ const USCC_WEIGHTS: [u32; 17] = [
 /// Checks a 统一社会信用代码 per GB 32100-2015: 18 characters from the code's alphabet, the last a
 /// check character over the first 17.
 pub fn uscc(code: &str) -> Result<(), String> {
-    let chars: Vec<char> = code.chars().collect();
-    if chars.len() != 18 {
-        return Err(format!(
-            "统一社会信用代码应为 18 位，此为 {} 位",
-            chars.len()
-        ));
+    let count = code.chars().count();
+    if count != 18 {
+        return Err(format!("统一社会信用代码应为 18 位，此为 {count} 位"));
     }
     let mut sum = 0;
-    for (i, c) in chars.iter().take(17).enumerate() {
+    let mut chars = code.chars();
+    for (i, c) in chars.by_ref().take(17).enumerate() {
         let v = USCC_CHARS
-            .find(*c)
+            .find(c)
             .ok_or_else(|| format!("第 {} 位 `{c}` 不是统一社会信用代码允许的字符", i + 1))?;
         sum += u32::try_from(v).unwrap_or(0) * USCC_WEIGHTS[i];
     }
     let check = (31 - sum % 31) % 31;
     let expected = USCC_CHARS.chars().nth(check as usize).unwrap_or('0');
-    if chars[17] == expected {
-        Ok(())
-    } else {
-        Err(format!("校验位应为 {expected}，此为 {}", chars[17]))
+    match chars.next() {
+        Some(last) if last == expected => Ok(()),
+        last => Err(format!(
+            "校验位应为 {expected}，此为 {}",
+            last.unwrap_or_default()
+        )),
     }
 }
 

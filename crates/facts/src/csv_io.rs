@@ -1,7 +1,7 @@
 //! CSV in and out: a folder with one file per table, UTF-8 with or without BOM (as Excel writes it).
 
 use crate::import::Rows;
-use crate::import::{Dataset, Problem, RawTable};
+use crate::import::{Dataset, Input, Problem, RawTable};
 use crate::model;
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::{DataType, Decimal128Type, Int64Type};
@@ -73,6 +73,11 @@ pub fn check_regular(path: &Path) -> Result<(), IoError> {
 
 /// Reads every `*.csv` of a folder as a table named by the file's stem (English or Chinese).
 pub fn read_folder(dir: &Path) -> Result<Vec<RawTable>, IoError> {
+    open_folder(dir)?.into_iter().map(Input::read).collect()
+}
+
+/// Every `*.csv` of a folder, by name, with only its header read.
+pub fn open_folder(dir: &Path) -> Result<Vec<Input<'static>>, IoError> {
     let io = |e: std::io::Error| IoError::Io {
         path: dir.display().to_string(),
         cause: e,
@@ -83,30 +88,20 @@ pub fn read_folder(dir: &Path) -> Result<Vec<RawTable>, IoError> {
         .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
         .collect();
     paths.sort();
-    paths.iter().map(|p| read_file(p)).collect()
+    paths.iter().map(|p| Input::csv(p)).collect()
 }
 
 /// Reads one CSV file as it streams from disk (the file is never held whole); the table is named by
 /// the file's stem.
 pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
-    check_regular(path)?;
-    let file = std::fs::File::open(path).map_err(|e| IoError::io(path, e))?;
-    let size = file
-        .metadata()
-        .ok()
-        .and_then(|m| usize::try_from(m.len()).ok());
-    let (headers, rows) = read_rows(
-        &path.display().to_string(),
-        std::io::BufReader::new(file),
-        size,
-    )?;
+    let (headers, rows) = CsvRows::open_file(path)?.read_all()?;
     Ok(RawTable::from_file(path, headers, rows))
 }
 
 /// A table from CSV text already in memory (the stored facts in their canonical CSV form), named
 /// `name` and shown in messages as `source`.
 pub fn read_text(source: &str, name: &str, text: &str) -> Result<RawTable, IoError> {
-    let (headers, rows) = read_rows(source, text.as_bytes(), Some(text.len()))?;
+    let (headers, rows) = CsvRows::open(source, text.as_bytes(), Some(text.len()))?.read_all()?;
     Ok(RawTable {
         source: source.to_string(),
         name: name.to_string(),
@@ -115,15 +110,124 @@ pub fn read_text(source: &str, name: &str, text: &str) -> Result<RawTable, IoErr
     })
 }
 
-/// `size`, the input's length when known, sizes the rows once instead of by doubling (which held
-/// twice a big file's cells while they moved).
-fn read_rows(
-    source: &str,
-    input: impl std::io::Read,
+/// A CSV input's rows as they stream from it, a batch at a time: an import holds one batch of a
+/// file's cells, not the file's.
+pub struct CsvRows<R> {
+    source: String,
+    reader: csv::Reader<R>,
+    /// One record, reused: a row costs its text, not an allocation per cell.
+    record: csv::StringRecord,
+    headers: Vec<String>,
+    /// Rows read so far.
+    read: usize,
     size: Option<usize>,
-) -> Result<(Vec<String>, Rows), IoError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let format = |e: csv::Error| IoError::Format {
+}
+
+impl CsvRows<std::io::BufReader<std::fs::File>> {
+    /// A CSV file, its header row read.
+    pub fn open_file(path: &Path) -> Result<Self, IoError> {
+        check_regular(path)?;
+        let file = std::fs::File::open(path).map_err(|e| IoError::io(path, e))?;
+        let size = file
+            .metadata()
+            .ok()
+            .and_then(|m| usize::try_from(m.len()).ok());
+        CsvRows::open(
+            &path.display().to_string(),
+            std::io::BufReader::with_capacity(1 << 20, file),
+            size,
+        )
+    }
+}
+
+impl<R: std::io::Read> CsvRows<R> {
+    /// Reads the header row of `input` (`size` bytes long when known), named `source` in messages.
+    pub fn open(source: &str, input: R, size: Option<usize>) -> Result<Self, IoError> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let headers = reader
+            .headers()
+            .map_err(|e| format_error(source, e))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect();
+        Ok(CsvRows {
+            source: source.to_string(),
+            reader,
+            record: csv::StringRecord::new(),
+            headers,
+            read: 0,
+            size,
+        })
+    }
+
+    /// The header row.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Appends up to `max` rows to `rows`; false when the input had none left.
+    pub fn next_batch(&mut self, rows: &mut Rows, max: usize) -> Result<bool, IoError> {
+        let mut any = false;
+        for _ in 0..max {
+            if !self
+                .reader
+                .read_record(&mut self.record)
+                .map_err(|e| format_error(&self.source, e))?
+            {
+                break;
+            }
+            any = true;
+            self.read += 1;
+            // A quote opened and never closed swallows the rest of the file into one cell: say
+            // where it began, not that a row is short.
+            if self.record.len() != self.headers.len()
+                && self.record.iter().any(|c| c.contains('\n'))
+            {
+                return Err(IoError::Format {
+                    path: self.source.clone(),
+                    message: format!(
+                        "第{}行（文件第{}行）有一个引号没有闭合，其后的内容都被读进了一个单元格",
+                        self.read,
+                        self.record.position().map_or(0, |p| p.line())
+                    ),
+                });
+            }
+            rows.push(self.record.iter());
+        }
+        Ok(any)
+    }
+
+    /// The header row and every row left. The rows are sized once from the first of them and the
+    /// input's length (growing by doubling held twice a big file's cells while they moved).
+    pub fn read_all(mut self) -> Result<(Vec<String>, Rows), IoError> {
+        let mut rows = Rows::with_text_capacity(self.size.unwrap_or(0));
+        if self.next_batch(&mut rows, 10_000)? {
+            if let (Some(size), Some(at)) = (self.size, self.bytes_read()) {
+                rows.reserve_for(size, at);
+            }
+            self.next_batch(&mut rows, usize::MAX)?;
+        }
+        Ok((self.headers, rows))
+    }
+
+    /// How many bytes of the input have been read.
+    pub fn bytes_read(&self) -> Option<usize> {
+        usize::try_from(self.reader.position().byte()).ok()
+    }
+
+    /// How many rows the whole input holds, estimated from those read so far (to size a table's
+    /// columns once).
+    pub fn estimated_rows(&self) -> usize {
+        match (self.size, self.bytes_read()) {
+            (Some(size), Some(at)) if at > 0 => self.read.saturating_mul(size) / at / 20 * 21 + 1,
+            _ => self.read,
+        }
+    }
+}
+
+/// A CSV error in words a person can act on.
+fn format_error(source: &str, e: csv::Error) -> IoError {
+    IoError::Format {
         path: source.to_string(),
         message: match e.kind() {
             csv::ErrorKind::Utf8 { pos, .. } => format!(
@@ -132,37 +236,7 @@ fn read_rows(
             ),
             _ => e.to_string(),
         },
-    };
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(format)?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect();
-    let mut rows = Rows::with_text_capacity(size.unwrap_or(0));
-    // One record, reused: a row costs its text, not an allocation per cell.
-    let mut record = csv::StringRecord::new();
-    while reader.read_record(&mut record).map_err(format)? {
-        if rows.len() == 10_000 {
-            if let (Some(size), Some(at)) = (size, record.position()) {
-                rows.reserve_for(size, usize::try_from(at.byte()).unwrap_or(size));
-            }
-        }
-        // A quote opened and never closed swallows the rest of the file into one cell: say where
-        // it began, not that a row is short.
-        if record.len() != headers.len() && record.iter().any(|c| c.contains('\n')) {
-            return Err(IoError::Format {
-                path: source.to_string(),
-                message: format!(
-                    "第{}行（文件第{}行）有一个引号没有闭合，其后的内容都被读进了一个单元格",
-                    rows.len() + 1,
-                    record.position().map_or(0, |p| p.line())
-                ),
-            });
-        }
-        rows.push(record.iter());
     }
-    Ok((headers, rows))
 }
 
 /// Writes the dataset as one CSV per table, English headers, money in yuan with two decimals:

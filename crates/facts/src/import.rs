@@ -2,6 +2,7 @@
 //! and reason; a dataset only when there is none (all-or-nothing).
 
 use crate::cell::{self, Cell};
+use crate::csv_io::{CsvRows, IoError};
 use crate::model::{self, ColumnType, TableSpec};
 use arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder,
@@ -11,6 +12,7 @@ use jx555_lang::pack::catalog::Catalog;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// A table as read from a file or sheet: headers and rows of text.
@@ -70,6 +72,13 @@ impl Rows {
     /// How many rows.
     pub fn len(&self) -> usize {
         self.starts.len()
+    }
+
+    /// Removes every row, keeping the room they took (a batch's buffer is used again for the next).
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.starts.clear();
     }
 
     /// Whether there is none.
@@ -237,7 +246,7 @@ impl Dataset {
 
 /// The canonical tables `raw` gives (named in English or Chinese), and those it does not give, each
 /// in the model's order: what an import must check before replacing the store's facts.
-pub fn coverage(raw: &[RawTable]) -> (Vec<&'static str>, Vec<&'static str>) {
+pub fn coverage(raw: &[Input<'_>]) -> (Vec<&'static str>, Vec<&'static str>) {
     model::tables()
         .iter()
         .map(|s| s.name)
@@ -252,18 +261,109 @@ pub fn canonical_name(name: &str) -> Option<&'static str> {
         .map(|s| s.name)
 }
 
+/// A table to validate: its rows as read, or a CSV file still to be read (it is read a batch of rows
+/// at a time on a thread of its own while the batch before is checked, and only a batch of its cells
+/// is ever held).
+pub struct Input<'a> {
+    /// The file or sheet it comes from, as named in messages.
+    pub source: String,
+    /// The table's name as given (English or Chinese).
+    pub name: String,
+    headers: Vec<String>,
+    rows: InputRows<'a>,
+}
+
+enum InputRows<'a> {
+    Given(&'a Rows),
+    Owned(Rows),
+    Csv(Box<CsvRows<std::io::BufReader<std::fs::File>>>),
+}
+
+impl<'a> From<&'a RawTable> for Input<'a> {
+    fn from(t: &'a RawTable) -> Input<'a> {
+        Input {
+            source: t.source.clone(),
+            name: t.name.clone(),
+            headers: t.headers.clone(),
+            rows: InputRows::Given(&t.rows),
+        }
+    }
+}
+
+impl From<RawTable> for Input<'static> {
+    fn from(t: RawTable) -> Input<'static> {
+        Input {
+            source: t.source,
+            name: t.name,
+            headers: t.headers,
+            rows: InputRows::Owned(t.rows),
+        }
+    }
+}
+
+impl Input<'static> {
+    /// A CSV file, named by its stem; only its header row is read here.
+    pub fn csv(path: &std::path::Path) -> Result<Input<'static>, IoError> {
+        let csv = CsvRows::open_file(path)?;
+        let t = RawTable::from_file(path, csv.headers().to_vec(), Rows::default());
+        Ok(Input {
+            source: t.source,
+            name: t.name,
+            headers: t.headers,
+            rows: InputRows::Csv(Box::new(csv)),
+        })
+    }
+}
+
+impl Input<'_> {
+    /// The whole table, read.
+    pub fn read(self) -> Result<RawTable, IoError> {
+        let rows = match self.rows {
+            InputRows::Given(rows) => rows.clone(),
+            InputRows::Owned(rows) => rows,
+            InputRows::Csv(csv) => csv.read_all()?.1,
+        };
+        Ok(RawTable {
+            source: self.source,
+            name: self.name,
+            headers: self.headers,
+            rows,
+        })
+    }
+}
+
 /// Checks the tables against the canonical model (and the catalog, when given) and builds the dataset.
 /// Tables that are not given are empty.
 pub fn validate(raw: &[RawTable], catalog: Option<&Catalog>) -> Result<Dataset, Vec<Problem>> {
+    // Tables already read cannot fail to be read.
+    validate_input(raw.iter().map(Input::from).collect(), catalog).unwrap_or_else(|e| {
+        Err(vec![Problem {
+            source: String::new(),
+            table: String::new(),
+            row: None,
+            column: None,
+            value: None,
+            reason: e.to_string(),
+        }])
+    })
+}
+
+/// [`validate`] of tables as they are read: the checks of every cell, then of the keys across rows
+/// and tables, each problem listed with its place; an error only when an input cannot be read.
+pub fn validate_input(
+    inputs: Vec<Input<'_>>,
+    catalog: Option<&Catalog>,
+) -> Result<Result<Dataset, Vec<Problem>>, IoError> {
     let specs = model::tables();
     let mut problems = Problems::default();
-    let mut by_name: HashMap<&'static str, &RawTable> = HashMap::new();
-    for t in raw {
+    let mut by_name: HashMap<&'static str, Input<'_>> = HashMap::new();
+    for t in inputs {
         match specs.iter().find(|s| s.name == t.name || s.label == t.name) {
+            Some(spec) if by_name.contains_key(spec.name) => {
+                problems.push(whole(&t, format!("表 {} 给了两次", spec.name)));
+            }
             Some(spec) => {
-                if by_name.insert(spec.name, t).is_some() {
-                    problems.push(whole(t, format!("表 {} 给了两次", spec.name)));
-                }
+                by_name.insert(spec.name, t);
             }
             None => {
                 let names: Vec<String> = specs
@@ -271,32 +371,174 @@ pub fn validate(raw: &[RawTable], catalog: Option<&Catalog>) -> Result<Dataset, 
                     .map(|s| format!("{}（{}）", s.name, s.label))
                     .collect();
                 problems.push(whole(
-                    t,
+                    &t,
                     format!("不是 jx555 的表；表名应为：{}", names.join("、")),
                 ));
             }
         }
     }
+    // Duplicate keys and unknown enterprises are listed after the cells' problems, table by table.
+    let mut across = Problems::default();
     let mut tables = Vec::new();
-    let mut keys: HashMap<&'static str, Vec<Option<&str>>> = HashMap::new();
+    // The model lists the enterprises first: the other tables are checked against their keys.
+    let mut known = Keys::default();
     for spec in &specs {
-        let empty = RawTable {
+        let mut input = by_name.remove(spec.name).unwrap_or_else(|| Input {
             source: spec.name.to_string(),
             name: spec.name.to_string(),
             headers: Vec::new(),
-            rows: Rows::default(),
-        };
-        if let Some(t) = by_name.get(spec.name) {
-            keys.insert(spec.name, raw_usccs(spec, t));
+            rows: InputRows::Owned(Rows::default()),
+        });
+        let rows = std::mem::replace(&mut input.rows, InputRows::Owned(Rows::default()));
+        let mut check = TableCheck::new(spec, &input, catalog, &known, &mut problems);
+        match rows {
+            InputRows::Given(rows) => check.rows(rows, rows.len(), &mut problems),
+            InputRows::Owned(rows) => check.rows(&rows, rows.len(), &mut problems),
+            InputRows::Csv(csv) => stream(*csv, &mut check, &mut problems)?,
         }
-        let t = by_name.get(spec.name).copied().unwrap_or(&empty);
-        tables.extend(table(spec, t, catalog, &mut problems).map(|b| (spec.name, b)));
+        let (batch, keys) = check.finish(&mut problems, &mut across);
+        tables.extend(batch.map(|b| (spec.name, b)));
+        if spec.name == "enterprises" {
+            known = keys;
+        }
     }
-    cross_checks(&specs, &by_name, &keys, &mut problems);
-    if problems.len() == 0 {
+    problems.append(across);
+    Ok(if problems.len() == 0 {
         Ok(Dataset { tables })
     } else {
         Err(problems.into_list())
+    })
+}
+
+/// How many rows of a CSV file are read and checked at a time.
+const BATCH_ROWS: usize = 50_000;
+
+/// Reads a CSV file a batch at a time on a thread of its own and checks each batch as it comes; the
+/// batches' buffers go back to the reader to be filled again (no fresh memory per batch).
+fn stream(
+    mut csv: CsvRows<std::io::BufReader<std::fs::File>>,
+    check: &mut TableCheck<'_>,
+    problems: &mut Problems,
+) -> Result<(), IoError> {
+    let (full, filled) = std::sync::mpsc::sync_channel::<(Rows, usize)>(2);
+    let (empty, emptied) = std::sync::mpsc::channel::<Rows>();
+    std::thread::scope(|threads| {
+        let reader = threads.spawn(move || -> Result<(), IoError> {
+            loop {
+                let mut rows = emptied.try_recv().unwrap_or_default();
+                rows.clear();
+                if !csv.next_batch(&mut rows, BATCH_ROWS)? {
+                    return Ok(());
+                }
+                if full.send((rows, csv.estimated_rows())).is_err() {
+                    return Ok(());
+                }
+            }
+        });
+        for (rows, expected) in filled {
+            check.rows(&rows, expected, problems);
+            // The reader may be done: then the buffer is simply dropped.
+            let _ = empty.send(rows);
+        }
+        reader.join().unwrap_or_else(|_| {
+            Err(IoError::Format {
+                path: check.input.source.clone(),
+                message: "reading stopped unexpectedly".into(),
+            })
+        })
+    })
+}
+
+/// The keys of a table's rows as written (trimmed; one or two parts each), every row's in one
+/// buffer and found by hash: a duplicate is found as its row comes, with no `String` per row.
+#[derive(Default)]
+struct Keys {
+    text: String,
+    /// Where each row's key ends in `text`, and how long its first part is.
+    ends: Vec<usize>,
+    firsts: Vec<u32>,
+    rows: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl Keys {
+    fn with_capacity(rows: usize, text_bytes: usize) -> Keys {
+        Keys {
+            text: String::with_capacity(text_bytes),
+            ends: Vec::with_capacity(rows),
+            firsts: Vec::with_capacity(rows),
+            rows: hashbrown::HashTable::with_capacity(rows),
+            ..Keys::default()
+        }
+    }
+
+    fn get(&self, row: u32) -> (&str, &str) {
+        let r = row as usize;
+        let start = if r == 0 { 0 } else { self.ends[r - 1] };
+        let key = &self.text[start..self.ends[r]];
+        key.split_at(self.firsts[r] as usize)
+    }
+
+    fn hash(&self, key: (&str, &str)) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// Adds the next row's key; the earlier row with the same key (0 for the first row), if any.
+    /// `None` too when the table has more rows than keys can number (over four billion).
+    fn insert(&mut self, key: (&str, &str)) -> Option<usize> {
+        let row = u32::try_from(self.ends.len()).ok()?;
+        let first = u32::try_from(key.0.len()).ok()?;
+        let h = self.hash(key);
+        if let Some(&earlier) = self.rows.find(h, |&r| self.get(r) == key) {
+            self.push(key, first);
+            return Some(earlier as usize);
+        }
+        self.push(key, first);
+        let Keys {
+            text,
+            ends,
+            firsts,
+            rows,
+            hasher,
+        } = self;
+        rows.insert_unique(h, row, |&r| {
+            let r = r as usize;
+            let start = if r == 0 { 0 } else { ends[r - 1] };
+            hasher.hash_one(text[start..ends[r]].split_at(firsts[r] as usize))
+        });
+        None
+    }
+
+    fn push(&mut self, key: (&str, &str), first: u32) {
+        self.text.push_str(key.0);
+        self.text.push_str(key.1);
+        self.ends.push(self.text.len());
+        self.firsts.push(first);
+    }
+
+    /// Whether a row has the one-part key `key`.
+    fn contains(&self, key: &str) -> bool {
+        let key = (key, "");
+        self.rows
+            .find(self.hash(key), |&r| self.get(r) == key)
+            .is_some()
+    }
+}
+
+#[cfg(test)]
+mod keys_tests {
+    use super::Keys;
+
+    #[test]
+    fn keys_find_the_earlier_row_of_the_same_parts() {
+        let mut keys = Keys::with_capacity(1, 1);
+        assert_eq!(keys.insert(("a", "bc")), None);
+        assert_eq!(keys.insert(("ab", "c")), None);
+        assert_eq!(keys.insert(("x", "")), None);
+        assert_eq!(keys.insert(("ab", "c")), Some(1));
+        assert_eq!(keys.insert(("a", "bc")), Some(0));
+        assert!(keys.contains("x") && !keys.contains("a") && !keys.contains("ab"));
+        assert_eq!(keys.get(3), ("ab", "c"));
     }
 }
 
@@ -332,6 +574,14 @@ impl Problems {
         self.list.len() + self.more
     }
 
+    /// `other`'s problems after these (still at most [`MAX_PROBLEMS`] listed, every one counted).
+    fn append(&mut self, other: Problems) {
+        for p in other.list {
+            self.push(p);
+        }
+        self.more += other.more;
+    }
+
     /// The list, ending with a line for those only counted.
     fn into_list(mut self) -> Vec<Problem> {
         if self.more > 0 {
@@ -351,7 +601,7 @@ impl Problems {
     }
 }
 
-fn whole(t: &RawTable, reason: String) -> Problem {
+fn whole(t: &Input<'_>, reason: String) -> Problem {
     Problem {
         source: t.source.clone(),
         table: t.name.clone(),
@@ -362,150 +612,264 @@ fn whole(t: &RawTable, reason: String) -> Problem {
     }
 }
 
-/// The uscc of each row as written, for the checks across tables (whatever else is wrong in the row).
-fn raw_usccs<'a>(spec: &TableSpec, t: &'a RawTable) -> Vec<Option<&'a str>> {
-    let Some(i) = t
-        .headers
-        .iter()
-        .position(|h| spec.column(header(h).0).is_some_and(|c| c.name == "uscc"))
-    else {
-        return Vec::new();
-    };
-    t.rows
-        .iter()
-        .map(|r| r.get(i).map(str::trim).filter(|s| !s.is_empty()))
-        .collect()
+/// One table being checked, a batch of rows at a time: headers to columns, cells to values, keys
+/// against the rows before and (but for the enterprises) usccs against the enterprises.
+struct TableCheck<'a> {
+    spec: &'a TableSpec,
+    input: &'a Input<'a>,
+    catalog: Option<&'a Catalog>,
+    known: &'a Keys,
+    /// Each column's place among the headers, and the scale of its values (万元).
+    at: Vec<Option<(usize, Decimal)>>,
+    /// Whether the headers are right: else only the keys are checked.
+    cells_checked: bool,
+    /// The columns being built; dropped at the first problem (the batch is not made, the rows are
+    /// still all checked).
+    builders: Option<Vec<Builder>>,
+    /// The key columns' places, when all are given.
+    key_at: Option<Vec<usize>>,
+    keys: Keys,
+    uscc_at: Option<usize>,
+    duplicates: Problems,
+    unknown: Problems,
+    /// Rows checked so far.
+    row: usize,
+    cells: Vec<Cell>,
 }
 
-/// One table: headers to columns, cells to values; the batch when every cell is fine.
-fn table(
-    spec: &TableSpec,
-    t: &RawTable,
-    catalog: Option<&Catalog>,
-    problems: &mut Problems,
-) -> Option<RecordBatch> {
-    let before = problems.len();
-    let mut at: Vec<Option<(usize, Decimal)>> = vec![None; spec.columns.len()];
-    for (i, full) in t.headers.iter().enumerate() {
-        let (name, scale) = header(full);
-        // A header is echoed in messages: at most 64 characters of it.
-        let h = &clip(full, 64);
-        match spec
-            .columns
-            .iter()
-            .position(|c| c.name == name || c.label == name)
-        {
-            Some(c) if at[c].is_some() => problems.push(Problem {
-                column: Some(h.clone()),
-                ..whole(t, "列重复".into())
-            }),
-            Some(c) => {
-                if scale != Decimal::ONE && spec.columns[c].ty != ColumnType::Money {
+impl<'a> TableCheck<'a> {
+    /// Maps the headers to the model's columns (their problems into `problems`).
+    fn new(
+        spec: &'a TableSpec,
+        input: &'a Input<'a>,
+        catalog: Option<&'a Catalog>,
+        known: &'a Keys,
+        problems: &mut Problems,
+    ) -> TableCheck<'a> {
+        let before = problems.len();
+        let mut at: Vec<Option<(usize, Decimal)>> = vec![None; spec.columns.len()];
+        for (i, full) in input.headers.iter().enumerate() {
+            let (name, scale) = header(full);
+            // A header is echoed in messages: at most 64 characters of it.
+            let h = &clip(full, 64);
+            match spec
+                .columns
+                .iter()
+                .position(|c| c.name == name || c.label == name)
+            {
+                Some(c) if at[c].is_some() => problems.push(Problem {
+                    column: Some(h.clone()),
+                    ..whole(input, "列重复".into())
+                }),
+                Some(c) => {
+                    if scale != Decimal::ONE && spec.columns[c].ty != ColumnType::Money {
+                        problems.push(Problem {
+                            column: Some(h.clone()),
+                            ..whole(input, "只有金额列可以用万元".into())
+                        });
+                    }
+                    at[c] = Some((i, scale));
+                }
+                None => {
+                    let names: Vec<String> = spec
+                        .columns
+                        .iter()
+                        .map(|c| format!("{}（{}）", c.name, c.label))
+                        .collect();
                     problems.push(Problem {
                         column: Some(h.clone()),
-                        ..whole(t, "只有金额列可以用万元".into())
+                        ..whole(
+                            input,
+                            format!("不是表 {} 的列；列应为：{}", spec.name, names.join("、")),
+                        )
                     });
                 }
-                at[c] = Some((i, scale));
             }
-            None => {
-                let names: Vec<String> = spec
-                    .columns
-                    .iter()
-                    .map(|c| format!("{}（{}）", c.name, c.label))
-                    .collect();
+        }
+        for (c, col) in spec.columns.iter().enumerate() {
+            if col.required && at[c].is_none() && !input.headers.is_empty() {
                 problems.push(Problem {
-                    column: Some(h.clone()),
-                    ..whole(
-                        t,
-                        format!("不是表 {} 的列；列应为：{}", spec.name, names.join("、")),
-                    )
+                    column: Some(col.name.to_string()),
+                    ..whole(input, format!("缺少必填列 {}（{}）", col.name, col.label))
+                });
+            }
+        }
+        let place = |name: &str| {
+            input
+                .headers
+                .iter()
+                .position(|h| spec.column(header(h).0).is_some_and(|c| c.name == name))
+        };
+        let key_at: Vec<usize> = spec.key().iter().filter_map(|k| place(k)).collect();
+        // Keys are one or two columns (`model`'s test holds them to that).
+        let key_at = (key_at.len() == spec.key().len() && !key_at.is_empty()).then_some(key_at);
+        TableCheck {
+            spec,
+            input,
+            catalog,
+            known,
+            at,
+            cells_checked: problems.len() == before,
+            builders: None,
+            key_at,
+            keys: Keys::default(),
+            uscc_at: place("uscc").filter(|_| spec.name != "enterprises"),
+            duplicates: Problems::default(),
+            unknown: Problems::default(),
+            row: 0,
+            cells: Vec::with_capacity(spec.columns.len()),
+        }
+    }
+
+    /// Checks the next rows; `expected` is how many the whole table is thought to hold (its columns
+    /// are sized for them once).
+    fn rows(&mut self, rows: &Rows, expected: usize, problems: &mut Problems) {
+        if self.row == 0 {
+            // Sized once from the first rows (growing by doubling copied every column and took
+            // fresh memory each time).
+            let expected = expected.max(rows.len());
+            let text = |i: usize| -> usize {
+                let bytes: usize = rows.iter().map(|r| r.get(i).map_or(0, str::len)).sum();
+                bytes.saturating_mul(expected) / rows.len().max(1) / 20 * 21
+            };
+            if self.cells_checked {
+                let builders = self.spec.columns.iter().zip(&self.at);
+                self.builders = Some(
+                    builders
+                        .map(|(c, at)| Builder::new(c.ty, expected, at.map_or(0, |(i, _)| text(i))))
+                        .collect(),
+                );
+            }
+            if let Some(key_at) = &self.key_at {
+                self.keys = Keys::with_capacity(expected, key_at.iter().map(|&i| text(i)).sum());
+            }
+        }
+        for row in rows.iter() {
+            self.row += 1;
+            self.check_keys(row);
+            if self.cells_checked {
+                self.check_cells(row, problems);
+            }
+        }
+    }
+
+    /// The row's key against the rows before, and its uscc against the enterprises.
+    fn check_keys(&mut self, row: Row<'_>) {
+        if let Some(key_at) = &self.key_at {
+            let part = |k: usize| {
+                key_at
+                    .get(k)
+                    .and_then(|&i| row.get(i))
+                    .map_or("", str::trim)
+            };
+            let key = (part(0), part(1));
+            if let Some(first) = self.keys.insert(key) {
+                self.duplicates.push(Problem {
+                    row: Some(self.row),
+                    column: Some(self.spec.key().join("+")),
+                    value: Some(
+                        [key.0, key.1]
+                            .iter()
+                            .take(key_at.len())
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
+                    ..whole(self.input, format!("与第{}行重复", first + 1))
+                });
+            }
+        }
+        let uscc = self.uscc_at.and_then(|i| row.get(i)).map(str::trim);
+        if let Some(u) = uscc.filter(|u| !u.is_empty()) {
+            if !self.known.contains(u) {
+                self.unknown.push(Problem {
+                    row: Some(self.row),
+                    column: Some("uscc".into()),
+                    value: Some(u.to_string()),
+                    ..whole(self.input, "企业表中没有这家企业".into())
                 });
             }
         }
     }
-    for (c, col) in spec.columns.iter().enumerate() {
-        if col.required && at[c].is_none() && !t.headers.is_empty() {
-            problems.push(Problem {
-                column: Some(col.name.to_string()),
-                ..whole(t, format!("缺少必填列 {}（{}）", col.name, col.label))
-            });
-        }
-    }
-    if problems.len() > before {
-        return None;
-    }
-    let mut builders: Vec<Builder> = spec
-        .columns
-        .iter()
-        .map(|c| Builder::new(c.ty, t.rows.len()))
-        .collect();
-    let mut cells: Vec<Cell> = Vec::with_capacity(spec.columns.len());
-    for (r, row) in t.rows.iter().enumerate() {
+
+    /// The row's cells read by their columns' types into the columns being built.
+    fn check_cells(&mut self, row: Row<'_>, problems: &mut Problems) {
+        let (spec, t, r) = (self.spec, self.input, self.row);
         if row.len() != t.headers.len() {
             problems.push(Problem {
-                row: Some(r + 1),
+                row: Some(r),
                 ..whole(
                     t,
                     format!("有 {} 个单元格，表头有 {} 列", row.len(), t.headers.len()),
                 )
             });
-            continue;
+            self.builders = None;
+            return;
         }
-        cells.clear();
-        let mut fine = true;
+        self.cells.clear();
         for (c, col) in spec.columns.iter().enumerate() {
-            let value = match at[c] {
+            let value = match self.at[c] {
                 None => Ok(Cell::Empty),
-                Some((i, scale)) => cell::read(&row[i], col.ty, scale, catalog)
+                Some((i, scale)) => cell::read(&row[i], col.ty, scale, self.catalog)
                     .and_then(|v| model::in_range(spec.name, col, &v).map(|()| v)),
             };
             match value {
                 Ok(Cell::Empty) if col.required => {
-                    fine = false;
+                    self.builders = None;
                     problems.push(Problem {
-                        row: Some(r + 1),
+                        row: Some(r),
                         column: Some(col.name.to_string()),
                         ..whole(t, format!("{} 必填", col.label))
                     });
                 }
-                Ok(v) => cells.push(v),
+                Ok(v) => self.cells.push(v),
                 Err(reason) => {
-                    fine = false;
+                    self.builders = None;
                     problems.push(Problem {
-                        row: Some(r + 1),
+                        row: Some(r),
                         column: Some(col.name.to_string()),
-                        value: at[c].map(|(i, _)| clip(&row[i], 64)),
+                        value: self.at[c].map(|(i, _)| clip(&row[i], 64)),
                         ..whole(t, reason)
                     });
                 }
             }
         }
-        // Once a problem is found the batch is not made; the rows are still all checked.
-        if fine && problems.len() == before {
+        if let Some(builders) = &mut self.builders {
             if spec.name == "enterprises" {
-                derive_from_industry(spec, &mut cells);
+                derive_from_industry(spec, &mut self.cells);
             }
-            for (b, c) in builders.iter_mut().zip(&cells) {
+            for (b, c) in builders.iter_mut().zip(&self.cells) {
                 b.push(c);
             }
         }
     }
-    if problems.len() > before {
-        return None;
-    }
-    let columns: Vec<(&str, ArrayRef)> = spec
-        .columns
-        .iter()
-        .zip(builders)
-        .map(|(col, b)| (col.name, b.finish()))
-        .collect();
-    match RecordBatch::try_from_iter(columns) {
-        Ok(b) => Some(b),
-        Err(e) => {
-            problems.push(whole(t, e.to_string()));
-            None
+
+    /// The batch when every row was fine, and the table's keys; the problems across rows go to
+    /// `across`.
+    fn finish(
+        mut self,
+        problems: &mut Problems,
+        across: &mut Problems,
+    ) -> (Option<RecordBatch>, Keys) {
+        across.append(std::mem::take(&mut self.duplicates));
+        across.append(std::mem::take(&mut self.unknown));
+        if self.row == 0 && self.cells_checked {
+            // No row: the empty columns.
+            self.rows(&Rows::default(), 0, problems);
         }
+        let batch = self.builders.take().and_then(|builders| {
+            let columns: Vec<(&str, ArrayRef)> = self
+                .spec
+                .columns
+                .iter()
+                .zip(builders)
+                .map(|(col, b)| (col.name, b.finish()))
+                .collect();
+            RecordBatch::try_from_iter(columns)
+                .map_err(|e| problems.push(whole(self.input, e.to_string())))
+                .ok()
+        });
+        (batch, self.keys)
     }
 }
 
@@ -561,7 +925,8 @@ enum Builder {
 }
 
 impl Builder {
-    fn new(ty: ColumnType, rows: usize) -> Builder {
+    /// Room for `rows` values and, in a text column, `text_bytes` of text.
+    fn new(ty: ColumnType, rows: usize, text_bytes: usize) -> Builder {
         match ty {
             ColumnType::Bool => Builder::Bool(BooleanBuilder::with_capacity(rows)),
             ColumnType::Int | ColumnType::Year => Builder::Int(Int64Builder::with_capacity(rows)),
@@ -569,7 +934,7 @@ impl Builder {
                 Builder::Decimal(Decimal128Builder::with_capacity(rows), ty)
             }
             ColumnType::Date => Builder::Date(Date32Builder::with_capacity(rows)),
-            _ => Builder::Text(StringBuilder::with_capacity(rows, rows * 8)),
+            _ => Builder::Text(StringBuilder::with_capacity(rows, text_bytes)),
         }
     }
 
@@ -624,75 +989,4 @@ impl Builder {
 /// Money is kept in fen, other decimals with six places.
 fn decimal_scale(ty: ColumnType) -> u32 {
     if ty == ColumnType::Money { 2 } else { 6 }
-}
-
-/// Keys unique, and every record of an enterprise pointing at one that exists.
-fn cross_checks(
-    specs: &[TableSpec],
-    given: &HashMap<&'static str, &RawTable>,
-    usccs: &HashMap<&'static str, Vec<Option<&str>>>,
-    problems: &mut Problems,
-) {
-    // Millions of rows: hashbrown's hasher, and keys borrowed from the rows (no allocation a row).
-    let known: hashbrown::HashSet<&str> = usccs
-        .get("enterprises")
-        .map(|v| v.iter().flatten().copied().collect())
-        .unwrap_or_default();
-    for spec in specs {
-        let Some(t) = given.get(spec.name) else {
-            continue;
-        };
-        let key_cols: Vec<usize> = spec
-            .key()
-            .iter()
-            .filter_map(|k| {
-                t.headers
-                    .iter()
-                    .position(|h| spec.column(header(h).0).is_some_and(|c| c.name == *k))
-            })
-            .collect();
-        // Keys are one or two columns (`model`'s test holds them to that).
-        if key_cols.len() == spec.key().len() && !key_cols.is_empty() {
-            let mut seen: hashbrown::HashMap<(&str, &str), usize> =
-                hashbrown::HashMap::with_capacity(t.rows.len());
-            for (r, row) in t.rows.iter().enumerate() {
-                let part = |k: usize| {
-                    key_cols
-                        .get(k)
-                        .and_then(|&i| row.get(i))
-                        .map_or("", str::trim)
-                };
-                let key = (part(0), part(1));
-                if let Some(first) = seen.insert(key, r + 1) {
-                    problems.push(Problem {
-                        row: Some(r + 1),
-                        column: Some(spec.key().join("+")),
-                        value: Some(
-                            [key.0, key.1]
-                                .iter()
-                                .take(key_cols.len())
-                                .copied()
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                        ),
-                        ..whole(t, format!("与第{first}行重复"))
-                    });
-                }
-            }
-        }
-        if spec.name != "enterprises" {
-            for (r, u) in usccs.get(spec.name).into_iter().flatten().enumerate() {
-                if let Some(u) = u {
-                    if !known.contains(u) {
-                        problems.push(Problem {
-                            row: Some(r + 1),
-                            column: Some("uscc".into()),
-                            value: Some(u.to_string()),
-                            ..whole(t, "企业表中没有这家企业".into())
-                        });
-                    }
-                }
-            }
-        }
-    }
 }

@@ -1,8 +1,8 @@
 //! The facts jx555 reads: the canonical data model, validated import, export, and a demo Jiaxing.
 //!
 //! ```text
-//! CSV folder ─> csv_io::read_folder ─> RawTable (text) ─┐
-//! demo::raw(n, seed) ───────────────────────────────────┼─> import::validate(catalog) ─> Dataset (Arrow)
+//! CSV folder ─> open_input ─> Input (read in batches) ───┐
+//! demo::raw(n, seed) ─> RawTable (text) ────────────────┼─> import::validate(catalog) ─> Dataset (Arrow)
 //!                                                       │        └─> every Problem: table, row, column, value, reason
 //! Dataset ─> csv_io::write_folder (same data, same bytes); Dataset.tables ─> jx555_engine::FactIndex
 //! ```
@@ -23,11 +23,17 @@ pub mod settlement;
 mod table;
 pub mod xlsx;
 
-pub use import::{Dataset, Problem, RawTable, validate};
+pub use import::{Dataset, Input, Problem, RawTable, validate};
 
 /// Reads facts from a path: a folder of `*.csv` and `*.parquet` files (a table each), an XLSX or ODS
 /// workbook (a sheet each), or a single CSV or Parquet file.
 pub fn read_input(path: &std::path::Path) -> Result<Vec<RawTable>, csv_io::IoError> {
+    open_input(path)?.into_iter().map(Input::read).collect()
+}
+
+/// The tables of [`read_input`]'s path, CSV files with only their header read: validated with
+/// [`import::validate_input`], their rows are read a batch at a time.
+pub fn open_input(path: &std::path::Path) -> Result<Vec<Input<'static>>, csv_io::IoError> {
     let ext = |p: &std::path::Path| {
         p.extension()
             .map(|e| e.to_string_lossy().to_lowercase())
@@ -36,7 +42,7 @@ pub fn read_input(path: &std::path::Path) -> Result<Vec<RawTable>, csv_io::IoErr
     // Said plainly before anything is opened: a path that does not exist, a loop of links, a FIFO.
     let meta = std::fs::metadata(path).map_err(|e| csv_io::IoError::io(path, e))?;
     if meta.is_dir() {
-        let mut tables = csv_io::read_folder(path)?;
+        let mut tables = csv_io::open_folder(path)?;
         let mut parquet: Vec<_> = std::fs::read_dir(path)
             .map_err(|e| csv_io::IoError::Io {
                 path: path.display().to_string(),
@@ -47,15 +53,18 @@ pub fn read_input(path: &std::path::Path) -> Result<Vec<RawTable>, csv_io::IoErr
             .collect();
         parquet.sort();
         for p in parquet {
-            tables.push(parquet_io::read_file(&p)?);
+            tables.push(parquet_io::read_file(&p)?.into());
         }
         return Ok(tables);
     }
     csv_io::check_regular(path)?;
     match ext(path).as_str() {
-        "xlsx" | "xlsm" | "xls" | "ods" => xlsx::read_workbook(path),
-        "parquet" => Ok(vec![parquet_io::read_file(path)?]),
-        "csv" => Ok(vec![csv_io::read_file(path)?]),
+        "xlsx" | "xlsm" | "xls" | "ods" => Ok(xlsx::read_workbook(path)?
+            .into_iter()
+            .map(Input::from)
+            .collect()),
+        "parquet" => Ok(vec![parquet_io::read_file(path)?.into()]),
+        "csv" => Ok(vec![Input::csv(path)?]),
         other => Err(csv_io::IoError::Format {
             path: path.display().to_string(),
             message: format!(

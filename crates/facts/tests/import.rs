@@ -502,3 +502,45 @@ fn an_unknown_file_kind_is_an_io_error() {
             .contains(".json")
     );
 }
+
+/// A CSV file is read a batch of rows at a time while the batch before is checked: a table of more
+/// rows than a batch gives the same dataset, and the same problems, as the file read whole, a
+/// duplicate key, a bad cell and an unknown enterprise past the first batch included.
+#[test]
+fn a_file_read_in_batches_validates_as_read_whole() {
+    use jx555_facts::import::validate_input;
+    let data = demo::generate(8_000, 3).unwrap();
+    let d = dir();
+    csv_io::write_folder(&data, d.path()).unwrap();
+    let streamed = || validate_input(jx555_facts::open_input(d.path()).unwrap(), None).unwrap();
+    let whole = || validate(&jx555_facts::read_input(d.path()).unwrap(), None);
+    assert_eq!(
+        csv_io::to_csv(&streamed().unwrap()),
+        csv_io::to_csv(&data),
+        "read in batches, the same facts"
+    );
+    let path = d.path().join("enterprise_years.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let rows = lines.len() - 1;
+    assert!(rows > 60_000, "{rows} rows: more than a batch");
+    let mut cells: Vec<String> = lines[60_000].split(',').map(String::from).collect();
+    cells[1] = "明年".into();
+    lines[60_000] = cells.join(",");
+    lines.push(lines[2].clone());
+    let stranger = with_check_char("91330402MA2B99999");
+    lines.push(lines[3].replacen(&lines[3][..18], &stranger, 1));
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let problems = streamed().unwrap_err();
+    assert_eq!(problems, whole().unwrap_err(), "the same problems");
+    let at = |row: usize| problems.iter().find(|p| p.row == Some(row));
+    assert_eq!(at(60_000).and_then(|p| p.column.as_deref()), Some("year"));
+    assert!(
+        at(rows + 1).is_some_and(|p| p.reason == "与第2行重复"),
+        "{problems:?}"
+    );
+    assert!(
+        at(rows + 2).is_some_and(|p| p.reason.contains("企业表中没有这家企业")),
+        "{problems:?}"
+    );
+}

@@ -6,8 +6,8 @@
 
 use crate::Outcome;
 use anyhow::{Result, bail};
-use jx555_facts::import::{canonical_name, coverage};
-use jx555_facts::{Dataset, RawTable, csv_io, validate};
+use jx555_facts::import::{canonical_name, coverage, validate_input};
+use jx555_facts::{Dataset, Input, csv_io};
 use jx555_store::Store;
 use jx555_store::sqlite::SqliteStore;
 use std::ops::ControlFlow;
@@ -17,7 +17,7 @@ use super::validate::{FolderArgs, catalog_of, refuse};
 /// Validates the input and, when it has no problem, replaces the store's facts (or the tables of
 /// `--only`) with it; prints each table's rows before and after.
 pub fn import(args: &FolderArgs) -> Result<Outcome> {
-    let raw = jx555_facts::read_input(&args.path)?;
+    let raw = jx555_facts::open_input(&args.path)?;
     let (given, missing) = coverage(&raw);
     let all: Vec<&str> = given.iter().chain(&missing).copied().collect();
     if raw.is_empty() {
@@ -45,18 +45,17 @@ pub fn import(args: &FolderArgs) -> Result<Outcome> {
     } else {
         with_stored(raw, &args.only, &given, before.as_ref())?
     };
-    // What was stored is kept only as its tables' sizes (for the table below), and the read cells
-    // only until they are validated: the store's write then has the memory they held.
+    // What was stored is kept only as its tables' sizes (for the table below): the input's
+    // validation and the store's write have the memory it held.
     let was: Vec<(&str, usize)> = before
         .as_ref()
         .map(|d| d.tables.iter().map(|(n, b)| (*n, b.num_rows())).collect())
         .unwrap_or_default();
     drop(before);
-    let data = match validate(&raw, catalog_of(args.pack.as_deref())?.as_ref()) {
+    let data = match validate_input(raw, catalog_of(args.pack.as_deref())?.as_ref())? {
         Ok(d) => d,
         Err(problems) => return Ok(refuse(&args.path, &problems)),
     };
-    drop(raw);
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("导入 {bar:40} {pos}/{len} 行，{per_sec}（{eta}）")
@@ -93,11 +92,11 @@ pub fn import(args: &FolderArgs) -> Result<Outcome> {
 /// The input's tables (exactly those `only` names) with the store's other tables, in their canonical
 /// CSV form, so that the whole is validated together (an award's enterprise must still exist).
 fn with_stored(
-    mut raw: Vec<RawTable>,
+    mut raw: Vec<Input<'static>>,
     only: &[String],
     given: &[&'static str],
     stored: Option<&Dataset>,
-) -> Result<Vec<RawTable>> {
+) -> Result<Vec<Input<'static>>> {
     let mut named = Vec::new();
     for n in only {
         match canonical_name(n.trim()) {
@@ -122,7 +121,7 @@ fn with_stored(
     };
     for (name, text) in csv_io::to_csv(stored) {
         if !named.contains(&name) {
-            raw.push(csv_io::read_text(&format!("(stored) {name}"), name, &text)?);
+            raw.push(csv_io::read_text(&format!("(stored) {name}"), name, &text)?.into());
         }
     }
     Ok(raw)

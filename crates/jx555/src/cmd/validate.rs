@@ -2,7 +2,8 @@
 
 use crate::{Outcome, pack_files};
 use anyhow::{Context, Result};
-use jx555_facts::{csv_io, validate};
+use jx555_facts::csv_io;
+use jx555_facts::import::validate_input;
 use jx555_lang::pack::catalog::Catalog;
 use jx555_store::sqlite::DEFAULT_PATH;
 use std::path::{Path, PathBuf};
@@ -52,8 +53,8 @@ pub fn catalog_of(pack: Option<&Path>) -> Result<Option<Catalog>> {
 
 /// Checks a folder of facts and prints every problem, or a count of rows.
 pub fn validate_folder(args: &FolderArgs) -> Result<Outcome> {
-    let raw = jx555_facts::read_input(&args.path)?;
-    match validate(&raw, catalog_of(args.pack.as_deref())?.as_ref()) {
+    let input = jx555_facts::open_input(&args.path)?;
+    match validate_input(input, catalog_of(args.pack.as_deref())?.as_ref())? {
         Ok(data) => {
             println!("{}: ok", args.path.display());
             print_tables(&data);
