@@ -108,10 +108,7 @@ impl Col {
         if let Col::Exact(x) = self {
             return Ok(Col::Exact(x.take(rows)));
         }
-        if let Some(start) = run_start(rows, self.len()) {
-            return Ok(self.like(self.array().slice(start, rows.len())));
-        }
-        Ok(self.like(arrow::compute::take(self.array(), rows, None)?))
+        Ok(self.like(gather(self.array(), rows)?))
     }
 
     /// A constant repeated `n` times, for kernels that need a full column.
@@ -222,6 +219,15 @@ impl Col {
 
 /// Where `rows` starts when it is a run of consecutive rows within `len` (a chunk of a rule's
 /// subjects before any condition narrowed it): such a read is a slice of the column, not a copy.
+/// The values of `array` at `rows` (of more than one value): consecutive rows as a slice, others
+/// gathered.
+pub(crate) fn gather(array: &dyn Array, rows: &UInt32Array) -> Result<ArrayRef, EngineError> {
+    Ok(match run_start(rows, array.len()) {
+        Some(start) => array.slice(start, rows.len()),
+        None => arrow::compute::take(array, rows, None)?,
+    })
+}
+
 fn run_start(rows: &UInt32Array, len: usize) -> Option<usize> {
     let values = rows.values();
     let start = *values.first()?;

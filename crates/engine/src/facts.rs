@@ -2,15 +2,16 @@
 //! indexed once (enterprise by uscc, enterprise-year rows by year, child records by enterprise).
 
 use crate::EngineError;
-use crate::col::{Col, ONE, SCALE};
+use crate::col::{Col, ONE, SCALE, gather};
 use arrow::array::{
-    Array, AsArray, BooleanArray, Decimal128Array, Int64Array, StringArray, UInt32Array,
+    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Int64Array, StringArray, UInt32Array,
 };
-use arrow::datatypes::{DataType, Decimal128Type, Int32Type, Int64Type, UInt16Type};
+use arrow::datatypes::{DataType, Decimal64Type, Decimal128Type, Int32Type, Int64Type, UInt16Type};
 use arrow::record_batch::RecordBatch;
 use jx555_lang::schema::{self, FieldType};
 use jx555_lang::types::EntityKind;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 pub use jx555_lang::schema::{ENTERPRISE_YEARS, table_name};
 
@@ -90,9 +91,10 @@ impl Table {
 pub enum FactCol {
     /// A column already in the engine's form.
     Col(Col),
-    /// Decimals at their own scale, and the factor that brings them to the engine's (every valid
-    /// value was checked to scale without overflow when the facts were indexed).
-    Scaled(Decimal128Array, i128),
+    /// Decimals at their own scale and width (money is 64-bit in the facts, other decimals
+    /// 128-bit), and the factor that brings them to the engine's (every valid value was checked to
+    /// scale without overflow when the facts were indexed).
+    Scaled(ArrayRef, i128),
 }
 
 impl FactCol {
@@ -100,11 +102,9 @@ impl FactCol {
     pub fn take(&self, rows: &UInt32Array) -> Result<Col, EngineError> {
         match self {
             FactCol::Col(c) => c.take(rows),
-            // Read as any column is (a slice, a gather, a constant), then scaled.
-            FactCol::Scaled(d, factor) => match Col::Dec(d.clone()).take(rows)? {
-                Col::Dec(read) => Ok(scale(&read, *factor)),
-                _ => Err(EngineError::internal("decimals read as another type")),
-            },
+            // Read as any column is (a constant, a slice, a gather), then scaled.
+            FactCol::Scaled(d, _) if d.len() == 1 => Ok(self.clone().into_col()),
+            FactCol::Scaled(d, factor) => Ok(scale(&gather(d, rows)?, *factor)),
         }
     }
 
@@ -112,7 +112,7 @@ impl FactCol {
     fn into_col(self) -> Col {
         match self {
             FactCol::Col(c) => c,
-            FactCol::Scaled(d, factor) => scale(&d, factor),
+            FactCol::Scaled(d, factor) => scale(d.as_ref(), factor),
         }
     }
 
@@ -133,10 +133,15 @@ impl FactCol {
     }
 }
 
-/// Decimals brought to the engine's scale. A slot under a null may hold anything: it wraps
-/// instead of failing.
-fn scale(d: &Decimal128Array, factor: i128) -> Col {
-    Col::Dec(d.unary::<_, Decimal128Type>(|v| v.wrapping_mul(factor)))
+/// Decimals (64- or 128-bit) brought to the engine's scale. A slot under a null may hold anything:
+/// it wraps instead of failing.
+fn scale(d: &dyn Array, factor: i128) -> Col {
+    Col::Dec(match d.as_primitive_opt::<Decimal64Type>() {
+        Some(d) => d.unary::<_, Decimal128Type>(|v| i128::from(v).wrapping_mul(factor)),
+        None => d
+            .as_primitive::<Decimal128Type>()
+            .unary::<_, Decimal128Type>(|v| v.wrapping_mul(factor)),
+    })
 }
 
 impl FactIndex {
@@ -691,6 +696,30 @@ fn convert(
         }),
         FieldType::Decimal | FieldType::Money | FieldType::Percent => {
             Col::Dec(match a.data_type() {
+                // Money as the facts keep it: 64-bit fen, widened only for the rows a rule reads
+                // (any value scales to the engine's 128 bits without overflow).
+                DataType::Decimal64(_, s) => {
+                    let s =
+                        u32::try_from(*s).map_err(|_| bad("a decimal with at most 10 decimals"))?;
+                    if s > SCALE {
+                        return Err(bad("a decimal with at most 10 decimals"));
+                    }
+                    let d = a.as_primitive::<Decimal64Type>();
+                    if ty == FieldType::Money && d.values().iter().any(|v| *v < 0) {
+                        if let Some(i) = (0..d.len()).find(|i| d.is_valid(*i) && d.value(*i) < 0) {
+                            return Err(EngineError::data(
+                                table,
+                                Some(i),
+                                Some(column),
+                                "is a negative amount of money",
+                            ));
+                        }
+                    }
+                    return Ok(Some(FactCol::Scaled(
+                        Arc::new(d.clone()),
+                        10i128.pow(SCALE - s),
+                    )));
+                }
                 DataType::Decimal128(_, s) => {
                     let s =
                         u32::try_from(*s).map_err(|_| bad("a decimal with at most 10 decimals"))?;
@@ -734,7 +763,7 @@ fn convert(
                             d.clone()
                                 .with_data_type(DataType::Decimal128(38, SCALE as i8)),
                         )),
-                        _ => FactCol::Scaled(d.clone(), factor),
+                        _ => FactCol::Scaled(Arc::new(d.clone()), factor),
                     }));
                 }
                 DataType::Int64 => a.as_primitive::<Int64Type>().unary(|v| i128::from(v) * ONE),

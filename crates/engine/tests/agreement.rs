@@ -62,13 +62,7 @@ fn enterprise_years_in_any_order_give_the_same_awards() {
             .collect(),
     };
     let p = support::example();
-    let lines = |facts: &FactIndex, year: i32| {
-        support::run(&[&p], facts, &Ledger::default(), year)
-            .lines
-            .iter()
-            .map(|l| (l.rule.id.clone(), l.subject.clone(), l.payable))
-            .collect::<Vec<_>>()
-    };
+    let lines = |facts: &FactIndex, year: i32| awards(&p, facts, year);
     let (dense, indexed) = (
         FactIndex::from_batches(&data.tables).unwrap(),
         FactIndex::from_batches(&reversed.tables).unwrap(),
@@ -80,4 +74,70 @@ fn enterprise_years_in_any_order_give_the_same_awards() {
         assert!(!a.is_empty(), "{year}: the demo should have lines");
         assert_eq!(a, b, "{year}");
     }
+}
+
+/// Money comes as 64-bit fen from an import, and as 128-bit from facts stored before: both pay the
+/// same, to the fen.
+#[test]
+fn money_of_either_width_pays_the_same() {
+    use arrow::datatypes::DataType;
+    let data = jx555_facts::demo::generate(3000, 11).unwrap();
+    let mut widened = 0;
+    let wide = jx555_facts::Dataset {
+        tables: data
+            .tables
+            .iter()
+            .map(|(name, batch)| {
+                let columns = batch
+                    .columns()
+                    .iter()
+                    .map(|c| match c.data_type() {
+                        DataType::Decimal64(..) => {
+                            widened += 1;
+                            arrow::compute::cast(c, &DataType::Decimal128(20, 2)).unwrap()
+                        }
+                        _ => c.clone(),
+                    })
+                    .collect::<Vec<_>>();
+                let fields: Vec<_> = batch
+                    .schema()
+                    .fields()
+                    .iter()
+                    .zip(&columns)
+                    .map(|(f, c)| {
+                        arrow::datatypes::Field::new(f.name(), c.data_type().clone(), true)
+                    })
+                    .collect();
+                let schema = std::sync::Arc::new(arrow::datatypes::Schema::new(fields));
+                (
+                    *name,
+                    arrow::record_batch::RecordBatch::try_new(schema, columns).unwrap(),
+                )
+            })
+            .collect(),
+    };
+    assert!(
+        widened >= 5,
+        "the demo's money is 64-bit: {widened} columns"
+    );
+    let p = support::example();
+    let lines = |facts: &FactIndex, year: i32| awards(&p, facts, year);
+    let (narrow, wide) = (
+        FactIndex::from_batches(&data.tables).unwrap(),
+        FactIndex::from_batches(&wide.tables).unwrap(),
+    );
+    for year in 2020..=2025 {
+        let (a, b) = (lines(&narrow, year), lines(&wide, year));
+        assert!(!a.is_empty(), "{year}: the demo should have lines");
+        assert_eq!(a, b, "{year}");
+    }
+}
+
+/// Each line of the example pack's run over `facts` in `year`: rule, subject, amount.
+fn awards(pack: &jx555_lang::ir::Pack, facts: &FactIndex, year: i32) -> Vec<(String, String, i64)> {
+    support::run(&[pack], facts, &Ledger::default(), year)
+        .lines
+        .iter()
+        .map(|l| (l.rule.id.clone(), l.subject.clone(), l.payable))
+        .collect()
 }

@@ -4,7 +4,7 @@ use crate::import::Rows;
 use crate::import::{Dataset, Input, Problem, RawTable};
 use crate::model;
 use arrow::array::{Array, AsArray};
-use arrow::datatypes::{DataType, Decimal128Type, Int64Type};
+use arrow::datatypes::{DataType, Int64Type};
 use jx555_lang::types::Date;
 use rust_decimal::Decimal;
 use std::io::Write;
@@ -332,14 +332,13 @@ fn cell_text(a: &dyn Array, r: usize) -> String {
         }
         .to_string(),
         DataType::Int64 => a.as_primitive::<Int64Type>().value(r).to_string(),
-        DataType::Decimal128(_, s) => {
-            let Ok(d) = Decimal::try_from_i128_with_scale(
-                a.as_primitive::<Decimal128Type>().value(r),
-                u32::try_from(*s).unwrap_or(0),
-            ) else {
+        DataType::Decimal64(..) | DataType::Decimal128(..) => {
+            let Some(Ok(d)) = crate::import::decimal_at(a, r)
+                .map(|(v, s)| Decimal::try_from_i128_with_scale(v, s))
+            else {
                 return String::new();
             };
-            if *s == 2 {
+            if d.scale() == 2 {
                 format!("{d:.2}")
             } else {
                 d.normalize().to_string()

@@ -5,8 +5,10 @@ use crate::cell::{self, Cell};
 use crate::csv_io::{CsvRows, IoError};
 use crate::model::{self, ColumnType, TableSpec};
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder,
+    Array, ArrayRef, AsArray, BooleanBuilder, Date32Builder, Decimal64Builder, Decimal128Builder,
+    Int64Builder, StringBuilder,
 };
+use arrow::datatypes::{DataType, Decimal64Type, Decimal128Type};
 use arrow::record_batch::RecordBatch;
 use jx555_lang::pack::catalog::Catalog;
 use rust_decimal::Decimal;
@@ -919,7 +921,10 @@ fn derive_from_industry(spec: &TableSpec, cells: &mut [Cell]) {
 enum Builder {
     Bool(BooleanBuilder),
     Int(Int64Builder),
-    Decimal(Decimal128Builder, ColumnType),
+    /// Fen in 64 bits: a million enterprises' eight years of five amounts take 320 MB less than in
+    /// 128 (validation holds money under [`model::MAX_MONEY_YUAN`], 17 digits of fen).
+    Money(Decimal64Builder),
+    Decimal(Decimal128Builder),
     Date(Date32Builder),
     Text(StringBuilder),
 }
@@ -930,8 +935,9 @@ impl Builder {
         match ty {
             ColumnType::Bool => Builder::Bool(BooleanBuilder::with_capacity(rows)),
             ColumnType::Int | ColumnType::Year => Builder::Int(Int64Builder::with_capacity(rows)),
-            ColumnType::Money | ColumnType::Decimal | ColumnType::Percent => {
-                Builder::Decimal(Decimal128Builder::with_capacity(rows), ty)
+            ColumnType::Money => Builder::Money(Decimal64Builder::with_capacity(rows)),
+            ColumnType::Decimal | ColumnType::Percent => {
+                Builder::Decimal(Decimal128Builder::with_capacity(rows))
             }
             ColumnType::Date => Builder::Date(Date32Builder::with_capacity(rows)),
             _ => Builder::Text(StringBuilder::with_capacity(rows, text_bytes)),
@@ -946,12 +952,12 @@ impl Builder {
                 None
             }),
             Builder::Int(b) => b.append_option(if let Cell::Int(v) = c { Some(*v) } else { None }),
-            Builder::Decimal(b, ty) => b.append_option(match c {
-                Cell::Decimal(d) => {
-                    let mut d = *d;
-                    d.rescale(decimal_scale(*ty));
-                    Some(d.mantissa())
-                }
+            Builder::Money(b) => b.append_option(match c {
+                Cell::Decimal(d) => i64::try_from(at_scale(*d, MONEY_SCALE)).ok(),
+                _ => None,
+            }),
+            Builder::Decimal(b) => b.append_option(match c {
+                Cell::Decimal(d) => Some(at_scale(*d, DECIMAL_SCALE)),
                 _ => None,
             }),
             Builder::Date(b) => b.append_option(if let Cell::Date(d) = c {
@@ -971,11 +977,22 @@ impl Builder {
         match self {
             Builder::Bool(mut b) => Arc::new(b.finish()),
             Builder::Int(mut b) => Arc::new(b.finish()),
-            Builder::Decimal(mut b, ty) => {
-                let precision = if ty == ColumnType::Money { 20 } else { 28 };
+            Builder::Money(mut b) => {
                 let array = b.finish();
-                let scale = i8::try_from(decimal_scale(ty)).unwrap_or(2);
-                match array.clone().with_precision_and_scale(precision, scale) {
+                match array
+                    .clone()
+                    .with_precision_and_scale(18, MONEY_SCALE as i8)
+                {
+                    Ok(a) => Arc::new(a),
+                    Err(_) => Arc::new(array),
+                }
+            }
+            Builder::Decimal(mut b) => {
+                let array = b.finish();
+                match array
+                    .clone()
+                    .with_precision_and_scale(28, DECIMAL_SCALE as i8)
+                {
                     Ok(a) => Arc::new(a),
                     Err(_) => Arc::new(array),
                 }
@@ -987,6 +1004,31 @@ impl Builder {
 }
 
 /// Money is kept in fen, other decimals with six places.
-fn decimal_scale(ty: ColumnType) -> u32 {
-    if ty == ColumnType::Money { 2 } else { 6 }
+const MONEY_SCALE: u32 = 2;
+const DECIMAL_SCALE: u32 = 6;
+
+/// The unscaled value of `d` at `scale` places.
+fn at_scale(mut d: Decimal, scale: u32) -> i128 {
+    d.rescale(scale);
+    d.mantissa()
+}
+
+/// A decimal cell of a dataset's column, whatever its width (money is `Decimal64`; facts stored
+/// before it was held money as `Decimal128`): its unscaled value and scale; `None` when null or
+/// not a decimal.
+pub fn decimal_at(a: &dyn Array, r: usize) -> Option<(i128, u32)> {
+    if a.is_null(r) {
+        return None;
+    }
+    match a.data_type() {
+        DataType::Decimal64(_, s) => Some((
+            i128::from(a.as_primitive::<Decimal64Type>().value(r)),
+            u32::try_from(*s).ok()?,
+        )),
+        DataType::Decimal128(_, s) => Some((
+            a.as_primitive::<Decimal128Type>().value(r),
+            u32::try_from(*s).ok()?,
+        )),
+        _ => None,
+    }
 }

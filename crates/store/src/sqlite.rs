@@ -12,10 +12,10 @@ mod desk;
 use crate::audit::{self, Actor, AuditEntry, AuditFilter, Break, Checkpoint};
 use crate::{FactsInfo, NewRun, Progress, RunInfo, Store, StoreError};
 use arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder,
-    StringBuilder,
+    Array, ArrayRef, AsArray, BooleanBuilder, Date32Builder, Decimal64Builder, Decimal128Builder,
+    Int64Builder, StringBuilder,
 };
-use arrow::datatypes::{Date32Type, Decimal128Type, Int64Type};
+use arrow::datatypes::{Date32Type, Int64Type};
 use arrow::record_batch::RecordBatch;
 use jx555_engine::{AwardLine, Ledger, LedgerEntry, Run};
 use jx555_facts::model::{self, ColumnType, TableSpec};
@@ -488,16 +488,14 @@ fn to_sql(a: &dyn Array, ty: ColumnType, r: usize) -> Sql {
         ColumnType::Bool => Sql::Integer(i64::from(a.as_boolean().value(r))),
         ColumnType::Int | ColumnType::Year => Sql::Integer(a.as_primitive::<Int64Type>().value(r)),
         ColumnType::Money | ColumnType::Decimal | ColumnType::Percent => {
-            let arrow::datatypes::DataType::Decimal128(_, s) = a.data_type() else {
+            let Some((v, have)) = jx555_facts::import::decimal_at(a, r) else {
                 return Sql::Null;
             };
-            let v = a.as_primitive::<Decimal128Type>().value(r);
             let want = if ty == ColumnType::Money {
                 2
             } else {
                 DECIMAL_SCALE
             };
-            let have = u32::try_from(*s).unwrap_or(want);
             let v = if have <= want {
                 v * 10i128.pow(want - have)
             } else {
@@ -530,6 +528,7 @@ fn read_table(conn: &Connection, spec: &TableSpec, path: &str) -> Result<RecordB
     enum B {
         Bool(BooleanBuilder),
         Int(Int64Builder),
+        Money(Decimal64Builder),
         Dec(Decimal128Builder, u8, i8),
         Date(Date32Builder),
         Text(StringBuilder),
@@ -540,7 +539,7 @@ fn read_table(conn: &Connection, spec: &TableSpec, path: &str) -> Result<RecordB
         .map(|c| match c.ty {
             ColumnType::Bool => B::Bool(BooleanBuilder::new()),
             ColumnType::Int | ColumnType::Year => B::Int(Int64Builder::new()),
-            ColumnType::Money => B::Dec(Decimal128Builder::new(), 20, 2),
+            ColumnType::Money => B::Money(Decimal64Builder::new()),
             ColumnType::Decimal | ColumnType::Percent => B::Dec(Decimal128Builder::new(), 28, 6),
             ColumnType::Date => B::Date(Date32Builder::new()),
             _ => B::Text(StringBuilder::new()),
@@ -556,6 +555,7 @@ fn read_table(conn: &Connection, spec: &TableSpec, path: &str) -> Result<RecordB
             match b {
                 B::Bool(b) => b.append_option(int()?.map(|v| v != 0)),
                 B::Int(b) => b.append_option(int()?),
+                B::Money(b) => b.append_option(int()?),
                 B::Dec(b, _, _) => b.append_option(int()?.map(i128::from)),
                 B::Date(b) => b.append_option(text()?.and_then(Date::parse).map(Date::to_days)),
                 B::Text(b) => b.append_option(text()?),
@@ -570,6 +570,10 @@ fn read_table(conn: &Connection, spec: &TableSpec, path: &str) -> Result<RecordB
             let a: ArrayRef = match b {
                 B::Bool(mut b) => Arc::new(b.finish()),
                 B::Int(mut b) => Arc::new(b.finish()),
+                B::Money(mut b) => {
+                    let a = b.finish();
+                    Arc::new(a.clone().with_precision_and_scale(18, 2).unwrap_or(a))
+                }
                 B::Dec(mut b, p, s) => {
                     let a = b.finish();
                     Arc::new(a.clone().with_precision_and_scale(p, s).unwrap_or(a))
@@ -1242,7 +1246,7 @@ mod tests {
             .map(|c| c.get_array_memory_size())
             .max()
             .expect("columns");
-        let by_columns = decode(snapshot(batch, largest * 2).expect("parts"));
+        let by_columns = decode(snapshot(batch, largest + largest / 2).expect("parts"));
         assert!(by_columns.len() > 2, "{} parts", by_columns.len());
         assert!(by_columns.iter().all(|p| p.num_rows() == batch.num_rows()));
         let read = whole(&by_columns);
