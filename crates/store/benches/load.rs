@@ -39,6 +39,9 @@ fn main() {
         .expect("import");
     println!("import: {:?}", t.elapsed());
     drop(data);
+    // Read as every command and the server do: a connection of its own, opened on the store.
+    drop(store);
+    let store = SqliteStore::open(&path).expect("open");
     let t = Instant::now();
     let (data, _) = store.facts().expect("load").expect("facts");
     let read = t.elapsed();
