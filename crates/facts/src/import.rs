@@ -338,7 +338,12 @@ impl Input<'_> {
 /// Tables that are not given are empty.
 pub fn validate(raw: &[RawTable], catalog: Option<&Catalog>) -> Result<Dataset, Vec<Problem>> {
     // Tables already read cannot fail to be read.
-    validate_input(raw.iter().map(Input::from).collect(), catalog).unwrap_or_else(|e| {
+    validate_input(
+        raw.iter().map(Input::from).collect(),
+        catalog,
+        &mut |_, _, _| (),
+    )
+    .unwrap_or_else(|e| {
         Err(vec![Problem {
             source: String::new(),
             table: String::new(),
@@ -350,11 +355,16 @@ pub fn validate(raw: &[RawTable], catalog: Option<&Catalog>) -> Result<Dataset, 
     })
 }
 
+/// Told after each batch of a table's rows is checked: the table, how many of its rows have been,
+/// and how many it is thought to hold (a CSV file's count is estimated from its length).
+pub type Checked<'a> = &'a mut dyn FnMut(&str, usize, usize);
+
 /// [`validate`] of tables as they are read: the checks of every cell, then of the keys across rows
 /// and tables, each problem listed with its place; an error only when an input cannot be read.
 pub fn validate_input(
     inputs: Vec<Input<'_>>,
     catalog: Option<&Catalog>,
+    checked: Checked<'_>,
 ) -> Result<Result<Dataset, Vec<Problem>>, IoError> {
     let specs = model::tables();
     let mut problems = Problems::default();
@@ -396,8 +406,9 @@ pub fn validate_input(
         match rows {
             InputRows::Given(rows) => check.rows(rows, rows.len(), &mut problems),
             InputRows::Owned(rows) => check.rows(&rows, rows.len(), &mut problems),
-            InputRows::Csv(csv) => stream(*csv, &mut check, &mut problems)?,
+            InputRows::Csv(csv) => stream(*csv, &mut check, &mut problems, checked)?,
         }
+        checked(spec.name, check.row, check.row);
         let (batch, keys) = check.finish(&mut problems, &mut across);
         tables.extend(batch.map(|b| (spec.name, b)));
         if spec.name == "enterprises" {
@@ -421,6 +432,7 @@ fn stream(
     mut csv: CsvRows<std::io::BufReader<std::fs::File>>,
     check: &mut TableCheck<'_>,
     problems: &mut Problems,
+    checked: Checked<'_>,
 ) -> Result<(), IoError> {
     let (full, filled) = std::sync::mpsc::sync_channel::<(Rows, usize)>(2);
     let (empty, emptied) = std::sync::mpsc::channel::<Rows>();
@@ -439,6 +451,7 @@ fn stream(
         });
         for (rows, expected) in filled {
             check.rows(&rows, expected, problems);
+            checked(check.spec.name, check.row, expected.max(check.row));
             // The reader may be done: then the buffer is simply dropped.
             let _ = empty.send(rows);
         }

@@ -512,17 +512,35 @@ fn a_file_read_in_batches_validates_as_read_whole() {
     let data = demo::generate(8_000, 3).unwrap();
     let d = dir();
     csv_io::write_folder(&data, d.path()).unwrap();
-    let streamed = || validate_input(jx555_facts::open_input(d.path()).unwrap(), None).unwrap();
+    let mut told: Vec<(String, usize, usize)> = Vec::new();
+    let streamed = |told: &mut Vec<(String, usize, usize)>| {
+        let input = jx555_facts::open_input(d.path()).unwrap();
+        validate_input(input, None, &mut |t, done, expected| {
+            told.push((t.to_string(), done, expected));
+        })
+        .unwrap()
+    };
     let whole = || validate(&jx555_facts::read_input(d.path()).unwrap(), None);
     assert_eq!(
-        csv_io::to_csv(&streamed().unwrap()),
+        csv_io::to_csv(&streamed(&mut told).unwrap()),
         csv_io::to_csv(&data),
         "read in batches, the same facts"
     );
+    // The rows checked are told batch by batch, rising to the table's rows.
+    let years: Vec<(usize, usize)> = told
+        .iter()
+        .filter(|(t, _, _)| t == "enterprise_years")
+        .map(|(_, done, expected)| (*done, *expected))
+        .collect();
+    let rows = data.table("enterprise_years").unwrap().num_rows();
+    assert!(years.len() > 2, "{years:?}");
+    assert!(years.windows(2).all(|w| w[0].0 <= w[1].0), "{years:?}");
+    assert!(years.iter().all(|(done, expected)| done <= expected));
+    assert_eq!(years.last(), Some(&(rows, rows)));
     let path = d.path().join("enterprise_years.csv");
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let rows = lines.len() - 1;
+    assert_eq!(lines.len() - 1, rows);
     assert!(rows > 60_000, "{rows} rows: more than a batch");
     let mut cells: Vec<String> = lines[60_000].split(',').map(String::from).collect();
     cells[1] = "明年".into();
@@ -531,7 +549,7 @@ fn a_file_read_in_batches_validates_as_read_whole() {
     let stranger = with_check_char("91330402MA2B99999");
     lines.push(lines[3].replacen(&lines[3][..18], &stranger, 1));
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    let problems = streamed().unwrap_err();
+    let problems = streamed(&mut Vec::new()).unwrap_err();
     assert_eq!(problems, whole().unwrap_err(), "the same problems");
     let at = |row: usize| problems.iter().find(|p| p.row == Some(row));
     assert_eq!(at(60_000).and_then(|p| p.column.as_deref()), Some("year"));

@@ -6,13 +6,13 @@
 
 use crate::Outcome;
 use anyhow::{Result, bail};
-use jx555_facts::import::{canonical_name, coverage, validate_input};
+use jx555_facts::import::{canonical_name, coverage};
 use jx555_facts::{Dataset, Input, csv_io};
 use jx555_store::Store;
 use jx555_store::sqlite::SqliteStore;
 use std::ops::ControlFlow;
 
-use super::validate::{FolderArgs, catalog_of, refuse};
+use super::validate::{FolderArgs, check_input, refuse};
 
 /// Validates the input and, when it has no problem, replaces the store's facts (or the tables of
 /// `--only`) with it; prints each table's rows before and after.
@@ -52,7 +52,7 @@ pub fn import(args: &FolderArgs) -> Result<Outcome> {
         .map(|d| d.tables.iter().map(|(n, b)| (*n, b.num_rows())).collect())
         .unwrap_or_default();
     drop(before);
-    let data = match validate_input(raw, catalog_of(args.pack.as_deref())?.as_ref())? {
+    let data = match check_input(args, raw)? {
         Ok(d) => d,
         Err(problems) => return Ok(refuse(&args.path, &problems)),
     };

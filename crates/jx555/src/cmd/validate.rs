@@ -53,8 +53,7 @@ pub fn catalog_of(pack: Option<&Path>) -> Result<Option<Catalog>> {
 
 /// Checks a folder of facts and prints every problem, or a count of rows.
 pub fn validate_folder(args: &FolderArgs) -> Result<Outcome> {
-    let input = jx555_facts::open_input(&args.path)?;
-    match validate_input(input, catalog_of(args.pack.as_deref())?.as_ref())? {
+    match check_input(args, jx555_facts::open_input(&args.path)?)? {
         Ok(data) => {
             println!("{}: ok", args.path.display());
             print_tables(&data);
@@ -62,4 +61,26 @@ pub fn validate_folder(args: &FolderArgs) -> Result<Outcome> {
         }
         Err(problems) => Ok(refuse(&args.path, &problems)),
     }
+}
+
+/// Validates the input with a bar of the rows checked and their pace (a million enterprises take
+/// seconds); the bar is drawn only on a terminal.
+pub fn check_input(
+    args: &FolderArgs,
+    input: Vec<jx555_facts::Input<'_>>,
+) -> Result<Result<jx555_facts::Dataset, Vec<jx555_facts::Problem>>> {
+    let catalog = catalog_of(args.pack.as_deref())?;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "检查 {msg} {bar:40} {pos}/{len} 行，{per_sec}（{eta}）",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let out = validate_input(input, catalog.as_ref(), &mut |table, done, expected| {
+        bar.set_message(table.to_string());
+        bar.set_length(expected as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    Ok(out?)
 }
