@@ -217,8 +217,6 @@ impl Col {
     }
 }
 
-/// Where `rows` starts when it is a run of consecutive rows within `len` (a chunk of a rule's
-/// subjects before any condition narrowed it): such a read is a slice of the column, not a copy.
 /// The values of `array` at `rows` (of more than one value): consecutive rows as a slice, others
 /// gathered.
 pub(crate) fn gather(array: &dyn Array, rows: &UInt32Array) -> Result<ArrayRef, EngineError> {
@@ -228,6 +226,8 @@ pub(crate) fn gather(array: &dyn Array, rows: &UInt32Array) -> Result<ArrayRef, 
     })
 }
 
+/// Where `rows` starts when it is a run of consecutive rows within `len` (a chunk of a rule's
+/// subjects before any condition narrowed it): such a read is a slice of the column, not a copy.
 fn run_start(rows: &UInt32Array, len: usize) -> Option<usize> {
     let values = rows.values();
     let start = *values.first()?;

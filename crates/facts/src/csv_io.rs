@@ -91,13 +91,6 @@ pub fn open_folder(dir: &Path) -> Result<Vec<Input<'static>>, IoError> {
     paths.iter().map(|p| Input::csv(p)).collect()
 }
 
-/// Reads one CSV file as it streams from disk (the file is never held whole); the table is named by
-/// the file's stem.
-pub fn read_file(path: &Path) -> Result<RawTable, IoError> {
-    let (headers, rows) = CsvRows::open_file(path)?.read_all()?;
-    Ok(RawTable::from_file(path, headers, rows))
-}
-
 /// A table from CSV text already in memory (the stored facts in their canonical CSV form), named
 /// `name` and shown in messages as `source`.
 pub fn read_text(source: &str, name: &str, text: &str) -> Result<RawTable, IoError> {

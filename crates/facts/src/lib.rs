@@ -1,8 +1,8 @@
 //! The facts jx555 reads: the canonical data model, validated import, export, and a demo Jiaxing.
 //!
 //! ```text
-//! CSV folder ─> open_input ─> Input (read in batches) ───┐
-//! demo::raw(n, seed) ─> RawTable (text) ────────────────┼─> import::validate(catalog) ─> Dataset (Arrow)
+//! CSV folder ─> open_input ─> Input (read in batches) ──┐
+//! demo::raw(n, seed) ─> RawTable (text) ────────────────┼─> import::validate_input(catalog) ─> Dataset (Arrow)
 //!                                                       │        └─> every Problem: table, row, column, value, reason
 //! Dataset ─> csv_io::write_folder (same data, same bytes); Dataset.tables ─> jx555_engine::FactIndex
 //! ```

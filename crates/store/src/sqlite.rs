@@ -684,7 +684,7 @@ impl Store for SqliteStore {
                         .map_err(arrow)?;
                     if written != len {
                         return Err(arrow(arrow::error::ArrowError::IpcError(format!(
-                            "a part encoded to {written} bytes, then to {len}"
+                            "a part encoded to {len} bytes, then to {written}"
                         ))));
                     }
                 }
