@@ -404,8 +404,8 @@ pub fn validate_input(
         let rows = std::mem::replace(&mut input.rows, InputRows::Owned(Rows::default()));
         let mut check = TableCheck::new(spec, &input, catalog, &known, &mut problems);
         match rows {
-            InputRows::Given(rows) => check.rows(rows, rows.len(), &mut problems),
-            InputRows::Owned(rows) => check.rows(&rows, rows.len(), &mut problems),
+            InputRows::Given(rows) => check.rows(rows, None, rows.len(), &mut problems),
+            InputRows::Owned(rows) => check.rows(&rows, None, rows.len(), &mut problems),
             InputRows::Csv(csv) => stream(*csv, &mut check, &mut problems, checked)?,
         }
         checked(spec.name, check.row, check.row);
@@ -426,36 +426,45 @@ pub fn validate_input(
 /// How many rows of a CSV file are read and checked at a time.
 const BATCH_ROWS: usize = 50_000;
 
-/// Reads a CSV file a batch at a time on a thread of its own and checks each batch as it comes; the
-/// batches' buffers go back to the reader to be filled again (no fresh memory per batch).
+/// Reads a CSV file a batch at a time on a thread of its own, its cells too, while the checker puts
+/// the batch before into the columns; the batches' buffers go back to the reader to be filled again
+/// (no fresh memory per batch).
 fn stream(
     mut csv: CsvRows<std::io::BufReader<std::fs::File>>,
     check: &mut TableCheck<'_>,
     problems: &mut Problems,
     checked: Checked<'_>,
 ) -> Result<(), IoError> {
-    let (full, filled) = std::sync::mpsc::sync_channel::<(Rows, usize)>(2);
-    let (empty, emptied) = std::sync::mpsc::channel::<Rows>();
+    type Batch = (Rows, Vec<Read>);
+    let (full, filled) = std::sync::mpsc::sync_channel::<(Batch, usize)>(2);
+    let (empty, emptied) = std::sync::mpsc::channel::<Batch>();
+    let reader = check.reader.clone();
     std::thread::scope(|threads| {
-        let reader = threads.spawn(move || -> Result<(), IoError> {
+        let reading = threads.spawn(move || -> Result<(), IoError> {
             loop {
-                let mut rows = emptied.try_recv().unwrap_or_default();
+                let (mut rows, mut read) = emptied.try_recv().unwrap_or_default();
                 rows.clear();
+                read.clear();
                 if !csv.next_batch(&mut rows, BATCH_ROWS)? {
                     return Ok(());
                 }
-                if full.send((rows, csv.estimated_rows())).is_err() {
+                if let Some(reader) = &reader {
+                    for row in rows.iter() {
+                        reader.read(row, &mut read);
+                    }
+                }
+                if full.send(((rows, read), csv.estimated_rows())).is_err() {
                     return Ok(());
                 }
             }
         });
-        for (rows, expected) in filled {
-            check.rows(&rows, expected, problems);
+        for ((rows, mut read), expected) in filled {
+            check.rows(&rows, Some(&mut read), expected, problems);
             checked(check.spec.name, check.row, expected.max(check.row));
-            // The reader may be done: then the buffer is simply dropped.
-            let _ = empty.send(rows);
+            // The reader may be done: then the buffers are simply dropped.
+            let _ = empty.send((rows, read));
         }
-        reader.join().unwrap_or_else(|_| {
+        reading.join().unwrap_or_else(|_| {
             Err(IoError::Format {
                 path: check.input.source.clone(),
                 message: "reading stopped unexpectedly".into(),
@@ -632,12 +641,9 @@ fn whole(t: &Input<'_>, reason: String) -> Problem {
 struct TableCheck<'a> {
     spec: &'a TableSpec,
     input: &'a Input<'a>,
-    catalog: Option<&'a Catalog>,
     known: &'a Keys,
-    /// Each column's place among the headers, and the scale of its values (万元).
-    at: Vec<Option<(usize, Decimal)>>,
-    /// Whether the headers are right: else only the keys are checked.
-    cells_checked: bool,
+    /// How the cells are read: `None` when the headers are wrong (then only the keys are checked).
+    reader: Option<CellReader<'a>>,
     /// The columns being built; dropped at the first problem (the batch is not made, the rows are
     /// still all checked).
     builders: Option<Vec<Builder>>,
@@ -650,6 +656,39 @@ struct TableCheck<'a> {
     /// Rows checked so far.
     row: usize,
     cells: Vec<Cell>,
+    /// A row's values as read, when the rows were not read on the reading thread.
+    read: Vec<Read>,
+}
+
+/// A cell's value, or why it cannot be read.
+type Read = Result<Cell, String>;
+
+/// How a table's cells are read: where each of the model's columns is among the headers, the scale
+/// of its values (万元), and the catalog. The reading thread of a CSV file reads a batch's cells with
+/// it while the checker puts the batch before into the columns.
+#[derive(Clone)]
+struct CellReader<'a> {
+    spec: &'a TableSpec,
+    at: Vec<Option<(usize, Decimal)>>,
+    catalog: Option<&'a Catalog>,
+    width: usize,
+}
+
+impl CellReader<'_> {
+    /// Each column's value in `row` into `out`, in the model's order; nothing when the row has not
+    /// as many cells as the headers.
+    fn read(&self, row: Row<'_>, out: &mut Vec<Read>) {
+        if row.len() != self.width {
+            return;
+        }
+        for (col, at) in self.spec.columns.iter().zip(&self.at) {
+            out.push(match at {
+                None => Ok(Cell::Empty),
+                Some((i, scale)) => cell::read(&row[*i], col.ty, *scale, self.catalog)
+                    .and_then(|v| model::in_range(self.spec.name, col, &v).map(|()| v)),
+            });
+        }
+    }
 }
 
 impl<'a> TableCheck<'a> {
@@ -718,13 +757,17 @@ impl<'a> TableCheck<'a> {
         let key_at: Vec<usize> = spec.key().iter().filter_map(|k| place(k)).collect();
         // Keys are one or two columns (`model`'s test holds them to that).
         let key_at = (key_at.len() == spec.key().len() && !key_at.is_empty()).then_some(key_at);
+        let reader = CellReader {
+            spec,
+            at,
+            catalog,
+            width: input.headers.len(),
+        };
         TableCheck {
             spec,
             input,
-            catalog,
             known,
-            at,
-            cells_checked: problems.len() == before,
+            reader: (problems.len() == before).then_some(reader),
             builders: None,
             key_at,
             keys: Keys::default(),
@@ -733,12 +776,20 @@ impl<'a> TableCheck<'a> {
             unknown: Problems::default(),
             row: 0,
             cells: Vec::with_capacity(spec.columns.len()),
+            read: Vec::with_capacity(spec.columns.len()),
         }
     }
 
-    /// Checks the next rows; `expected` is how many the whole table is thought to hold (its columns
-    /// are sized for them once).
-    fn rows(&mut self, rows: &Rows, expected: usize, problems: &mut Problems) {
+    /// Checks the next rows; `read` holds their values when the reading thread read them (else
+    /// they are read here); `expected` is how many rows the whole table is thought to hold (its
+    /// columns are sized for them once).
+    fn rows(
+        &mut self,
+        rows: &Rows,
+        read: Option<&mut Vec<Read>>,
+        expected: usize,
+        problems: &mut Problems,
+    ) {
         if self.row == 0 {
             // Sized once from the first rows (growing by doubling copied every column and took
             // fresh memory each time).
@@ -747,8 +798,8 @@ impl<'a> TableCheck<'a> {
                 let bytes: usize = rows.iter().map(|r| r.get(i).map_or(0, str::len)).sum();
                 bytes.saturating_mul(expected) / rows.len().max(1) / 20 * 21
             };
-            if self.cells_checked {
-                let builders = self.spec.columns.iter().zip(&self.at);
+            if let Some(reader) = &self.reader {
+                let builders = self.spec.columns.iter().zip(&reader.at);
                 self.builders = Some(
                     builders
                         .map(|(c, at)| Builder::new(c.ty, expected, at.map_or(0, |(i, _)| text(i))))
@@ -759,11 +810,21 @@ impl<'a> TableCheck<'a> {
                 self.keys = Keys::with_capacity(expected, key_at.iter().map(|&i| text(i)).sum());
             }
         }
+        let mut read = read.map(|r| r.drain(..));
         for row in rows.iter() {
             self.row += 1;
             self.check_keys(row);
-            if self.cells_checked {
-                self.check_cells(row, problems);
+            let Some(reader) = &self.reader else {
+                continue;
+            };
+            match read.as_mut() {
+                Some(values) => self.check_cells(row, values, problems),
+                None => {
+                    let mut values = std::mem::take(&mut self.read);
+                    reader.read(row, &mut values);
+                    self.check_cells(row, &mut values.drain(..), problems);
+                    self.read = values;
+                }
             }
         }
     }
@@ -807,8 +868,14 @@ impl<'a> TableCheck<'a> {
         }
     }
 
-    /// The row's cells read by their columns' types into the columns being built.
-    fn check_cells(&mut self, row: Row<'_>, problems: &mut Problems) {
+    /// The row's values (read by their columns' types, taken from `values`) into the columns being
+    /// built, or its problems.
+    fn check_cells(
+        &mut self,
+        row: Row<'_>,
+        values: &mut impl Iterator<Item = Read>,
+        problems: &mut Problems,
+    ) {
         let (spec, t, r) = (self.spec, self.input, self.row);
         if row.len() != t.headers.len() {
             problems.push(Problem {
@@ -823,11 +890,9 @@ impl<'a> TableCheck<'a> {
         }
         self.cells.clear();
         for (c, col) in spec.columns.iter().enumerate() {
-            let value = match self.at[c] {
-                None => Ok(Cell::Empty),
-                Some((i, scale)) => cell::read(&row[i], col.ty, scale, self.catalog)
-                    .and_then(|v| model::in_range(spec.name, col, &v).map(|()| v)),
-            };
+            let value = values
+                .next()
+                .unwrap_or_else(|| Err("（内部）单元格未读".to_string()));
             match value {
                 Ok(Cell::Empty) if col.required => {
                     self.builders = None;
@@ -843,7 +908,11 @@ impl<'a> TableCheck<'a> {
                     problems.push(Problem {
                         row: Some(r),
                         column: Some(col.name.to_string()),
-                        value: self.at[c].map(|(i, _)| clip(&row[i], 64)),
+                        value: self
+                            .reader
+                            .as_ref()
+                            .and_then(|reader| reader.at[c])
+                            .map(|(i, _)| clip(&row[i], 64)),
                         ..whole(t, reason)
                     });
                 }
@@ -868,9 +937,9 @@ impl<'a> TableCheck<'a> {
     ) -> (Option<RecordBatch>, Keys) {
         across.append(std::mem::take(&mut self.duplicates));
         across.append(std::mem::take(&mut self.unknown));
-        if self.row == 0 && self.cells_checked {
+        if self.row == 0 && self.reader.is_some() {
             // No row: the empty columns.
-            self.rows(&Rows::default(), 0, problems);
+            self.rows(&Rows::default(), None, 0, problems);
         }
         let batch = self.builders.take().and_then(|builders| {
             let columns: Vec<(&str, ArrayRef)> = self
