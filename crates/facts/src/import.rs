@@ -1059,30 +1059,28 @@ impl Builder {
         match self {
             Builder::Bool(mut b) => Arc::new(b.finish()),
             Builder::Int(mut b) => Arc::new(b.finish()),
-            Builder::Money(mut b) => {
-                let array = b.finish();
-                match array
-                    .clone()
-                    .with_precision_and_scale(18, MONEY_SCALE as i8)
-                {
-                    Ok(a) => Arc::new(a),
-                    Err(_) => Arc::new(array),
-                }
-            }
-            Builder::Decimal(mut b) => {
-                let array = b.finish();
-                match array
-                    .clone()
-                    .with_precision_and_scale(28, DECIMAL_SCALE as i8)
-                {
-                    Ok(a) => Arc::new(a),
-                    Err(_) => Arc::new(array),
-                }
-            }
+            Builder::Money(b) => decimals(b, 18, MONEY_SCALE),
+            Builder::Decimal(b) => decimals(b, 28, DECIMAL_SCALE),
             Builder::Date(mut b) => Arc::new(b.finish()),
             Builder::Text(mut b) => Arc::new(b.finish()),
         }
     }
+}
+
+/// A decimal column with its precision and scale (within Arrow's bounds for its width: they cannot
+/// be refused).
+fn decimals<T: arrow::datatypes::DecimalType>(
+    mut b: arrow::array::PrimitiveBuilder<T>,
+    precision: u8,
+    scale: u32,
+) -> ArrayRef {
+    let a = b.finish();
+    let scale = i8::try_from(scale).unwrap_or(i8::MAX);
+    Arc::new(
+        a.clone()
+            .with_precision_and_scale(precision, scale)
+            .unwrap_or(a),
+    )
 }
 
 /// Money is kept in fen, other decimals with six places.
