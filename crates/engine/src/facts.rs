@@ -695,15 +695,18 @@ fn convert(
             _ => return Err(bad("whole numbers")),
         }),
         FieldType::Decimal | FieldType::Money | FieldType::Percent => {
+            // The engine holds 10 decimals: a decimal's scale may be at most that.
+            let decimals = |s: i8| {
+                u32::try_from(s)
+                    .ok()
+                    .filter(|s| *s <= SCALE)
+                    .ok_or_else(|| bad("a decimal with at most 10 decimals"))
+            };
             Col::Dec(match a.data_type() {
                 // Money as the facts keep it: 64-bit fen, widened only for the rows a rule reads
                 // (any value scales to the engine's 128 bits without overflow).
                 DataType::Decimal64(_, s) => {
-                    let s =
-                        u32::try_from(*s).map_err(|_| bad("a decimal with at most 10 decimals"))?;
-                    if s > SCALE {
-                        return Err(bad("a decimal with at most 10 decimals"));
-                    }
+                    let s = decimals(*s)?;
                     let d = a.as_primitive::<Decimal64Type>();
                     if ty == FieldType::Money && d.values().iter().any(|v| *v < 0) {
                         if let Some(i) = (0..d.len()).find(|i| d.is_valid(*i) && d.value(*i) < 0) {
@@ -721,11 +724,7 @@ fn convert(
                     )));
                 }
                 DataType::Decimal128(_, s) => {
-                    let s =
-                        u32::try_from(*s).map_err(|_| bad("a decimal with at most 10 decimals"))?;
-                    if s > SCALE {
-                        return Err(bad("a decimal with at most 10 decimals"));
-                    }
+                    let s = decimals(*s)?;
                     let factor = 10i128.pow(SCALE - s);
                     let d = a.as_primitive::<Decimal128Type>();
                     // Every value within ±limit scales without overflow: one pass over the raw
