@@ -6,7 +6,6 @@ use crate::model;
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::{DataType, Int64Type};
 use jx555_lang::types::Date;
-use rust_decimal::Decimal;
 use std::io::Write;
 use std::path::Path;
 
@@ -299,53 +298,139 @@ pub fn write_table(
             .iter()
             .map(|c| batch.column_by_name(c.name).map(|a| a.as_ref()))
             .collect();
-        let mut row = Vec::with_capacity(columns.len());
+        // One buffer for every cell: the canonical CSV of a million enterprises is hashed on every
+        // import, and a `String` per cell was most of that time.
+        let mut text = String::new();
         for r in 0..batch.num_rows() {
-            row.clear();
-            row.extend(
-                columns
-                    .iter()
-                    .map(|a| a.map(|a| cell_text(a, r)).unwrap_or_default()),
-            );
-            w.write_record(&row)?;
+            for a in &columns {
+                text.clear();
+                if let Some(a) = a {
+                    push_cell(*a, r, &mut text);
+                }
+                w.write_field(&text)?;
+            }
+            w.write_record(None::<&[u8]>)?;
         }
     }
     w.flush()
 }
 
-fn cell_text(a: &dyn Array, r: usize) -> String {
+/// A cell's canonical text: 是/否, integers, money with two decimals, other decimals without
+/// trailing zeros, dates as YYYY-MM-DD, text made safe for spreadsheets; nothing for a null.
+fn push_cell(a: &dyn Array, r: usize, out: &mut String) {
+    use std::fmt::Write as _;
     if a.is_null(r) {
-        return String::new();
+        return;
     }
     match a.data_type() {
-        DataType::Boolean => if a.as_boolean().value(r) {
+        DataType::Boolean => out.push_str(if a.as_boolean().value(r) {
             "是"
         } else {
             "否"
+        }),
+        DataType::Int64 => {
+            let _ = write!(out, "{}", a.as_primitive::<Int64Type>().value(r));
         }
-        .to_string(),
-        DataType::Int64 => a.as_primitive::<Int64Type>().value(r).to_string(),
         DataType::Decimal64(..) | DataType::Decimal128(..) => {
-            let Some(Ok(d)) = crate::import::decimal_at(a, r)
-                .map(|(v, s)| Decimal::try_from_i128_with_scale(v, s))
-            else {
-                return String::new();
-            };
-            if d.scale() == 2 {
-                format!("{d:.2}")
-            } else {
-                d.normalize().to_string()
+            if let Some((v, scale)) = crate::import::decimal_at(a, r) {
+                push_decimal(v, scale, out);
             }
         }
         DataType::Date32 => {
-            Date::from_days(a.as_primitive::<arrow::datatypes::Date32Type>().value(r)).to_string()
+            let days = a.as_primitive::<arrow::datatypes::Date32Type>().value(r);
+            let _ = write!(out, "{}", Date::from_days(days));
         }
-        DataType::Utf8 => crate::cell::spreadsheet_safe(a.as_string::<i32>().value(r)).into_owned(),
-        _ => String::new(),
+        DataType::Utf8 => out.push_str(&crate::cell::spreadsheet_safe(
+            a.as_string::<i32>().value(r),
+        )),
+        _ => {}
+    }
+}
+
+/// `v` at `scale` places as [`rust_decimal::Decimal`] writes it, without making one: money (scale 2) with both
+/// places, others with no trailing zeros (`12.5`, `3`). Beyond what a `Decimal` holds (96 bits,
+/// 28 places) nothing, as before.
+fn push_decimal(v: i128, scale: u32, out: &mut String) {
+    use std::fmt::Write as _;
+    if scale > 28 || v.unsigned_abs() >= 1 << 96 {
+        return;
+    }
+    let unit = 10u128.pow(scale);
+    let (whole, mut part) = (v.unsigned_abs() / unit, v.unsigned_abs() % unit);
+    let mut places = scale;
+    if scale != 2 {
+        while places > 0 && part % 10 == 0 {
+            part /= 10;
+            places -= 1;
+        }
+    }
+    if v < 0 && (whole, part) != (0, 0) {
+        out.push('-');
+    }
+    let _ = write!(out, "{whole}");
+    if places > 0 {
+        let _ = write!(out, ".{part:0width$}", width = places as usize);
     }
 }
 
 /// Problems, one line each, for people.
 pub fn report(problems: &[Problem]) -> String {
     problems.iter().map(|p| format!("{p}\n")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    /// How a decimal cell was written before `push_decimal`: through a `Decimal`.
+    fn through_decimal(v: i128, scale: u32) -> String {
+        let Ok(d) = Decimal::try_from_i128_with_scale(v, scale) else {
+            return String::new();
+        };
+        if d.scale() == 2 {
+            format!("{d:.2}")
+        } else {
+            d.normalize().to_string()
+        }
+    }
+
+    fn written(v: i128, scale: u32) -> String {
+        let mut out = String::new();
+        super::push_decimal(v, scale, &mut out);
+        out
+    }
+
+    #[test]
+    fn decimals_are_written_as_a_decimal_writes_them() {
+        for (v, scale) in [
+            (0, 2),
+            (-7, 2),
+            (123_456, 2),
+            (12_500_000, 6),
+            (-300_000, 6),
+            (5_000_000, 6),
+            (0, 6),
+            (42, 0),
+            (1 << 96, 2),
+            (-(1 << 96) + 1, 28),
+            (1, 29),
+        ] {
+            assert_eq!(
+                written(v, scale),
+                through_decimal(v, scale),
+                "{v} at {scale}"
+            );
+        }
+    }
+
+    proptest! {
+        /// The facts' hash is over this text: it must not change for any stored value.
+        #[test]
+        fn any_decimal_is_written_as_before(v in -(1i128 << 97)..(1i128 << 97), small in -10_000_000_000i64..10_000_000_000, scale in 0u32..30) {
+            prop_assert_eq!(written(v, scale), through_decimal(v, scale));
+            let v = i128::from(small);
+            prop_assert_eq!(written(v, scale), through_decimal(v, scale));
+        }
+    }
 }
