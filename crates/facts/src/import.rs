@@ -246,6 +246,19 @@ impl Dataset {
     }
 }
 
+/// A table of the model with no rows: what a store holds for a table its facts never had.
+pub fn empty(spec: &TableSpec) -> RecordBatch {
+    let fields: Vec<arrow::datatypes::Field> = spec
+        .columns
+        .iter()
+        .map(|c| {
+            let ty = Builder::new(c.ty, 0, 0).finish().data_type().clone();
+            arrow::datatypes::Field::new(c.name, ty, true)
+        })
+        .collect();
+    RecordBatch::new_empty(Arc::new(arrow::datatypes::Schema::new(fields)))
+}
+
 /// The canonical tables `raw` gives (named in English or Chinese), and those it does not give, each
 /// in the model's order: what an import must check before replacing the store's facts.
 pub fn coverage(raw: &[Input<'_>]) -> (Vec<&'static str>, Vec<&'static str>) {

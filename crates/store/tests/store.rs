@@ -225,23 +225,6 @@ fn reopening_keeps_the_schema_and_the_pragmas() {
     assert_eq!(store.facts().unwrap().unwrap().0.enterprises(), 10);
 }
 
-/// Stores written before the snapshot (or with it removed) load from the relational tables, the same.
-#[test]
-fn facts_load_the_same_without_the_snapshot() {
-    let (_tmp, path) = temp_db();
-    let data = demo::generate(120, 4).unwrap();
-    let mut store = SqliteStore::open(&path).unwrap();
-    store.replace_facts(&data, &mut keep_going).unwrap();
-    let with = csv_io::to_csv(&store.facts().unwrap().unwrap().0);
-    drop(store);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    assert!(conn.execute("DELETE FROM facts_snapshot", []).unwrap() > 0);
-    drop(conn);
-    let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(csv_io::to_csv(&store.facts().unwrap().unwrap().0), with);
-    assert_eq!(with, csv_io::to_csv(&data));
-}
-
 /// A store file holding the small world.
 fn small_world_at(path: &std::path::Path) -> SqliteStore {
     let mut store = SqliteStore::open(path).unwrap();
