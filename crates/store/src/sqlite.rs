@@ -133,7 +133,7 @@ fn facts_into_snapshot(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         if imported && !kept {
             let batch = read_table(tx, spec, "").map_err(|e| e.to_string())?;
-            write_snapshot(tx, "", spec.name, &batch).map_err(|e| e.to_string())?;
+            write_snapshot(tx, "", spec.name, &batch, CHUNK_BYTES).map_err(|e| e.to_string())?;
         }
     }
     for spec in specs.iter().rev() {
@@ -147,10 +147,12 @@ fn facts_into_snapshot(tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
 pub const SCHEMA_VERSION: usize = 19;
 
 // Migration 2 (0002_facts_snapshot.sql) adds an Arrow snapshot of the facts, written in the import's
-// transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows.
+// transaction, so loading a million enterprises is a read of a few blobs instead of millions of rows;
+// since migration 19 it is the only copy of the facts.
 
-/// The most bytes of Arrow data one snapshot blob holds: under SQLite's limit of 1,000,000,000 on
-/// one value.
+/// The most bytes of Arrow data one snapshot part holds. Arrow's encoder copies a part whole before
+/// writing it, so this bounds what an import holds beside the facts (parts were single blobs until
+/// migration 19, under SQLite's limit of 1,000,000,000 bytes on one value).
 const SNAPSHOT_BYTES: usize = 900_000_000;
 
 /// A table cut into the parts of its snapshot, each at most about `max_bytes` of Arrow IPC. A
@@ -195,68 +197,87 @@ fn snapshot(
     Ok(out)
 }
 
-/// Writes one snapshot part as an Arrow IPC stream; returns how many bytes. The same part always
-/// gives the same bytes, so a first pass into [`std::io::sink`] sizes the blob the second fills.
-fn ipc(part: &RecordBatch, out: impl std::io::Write) -> Result<u64, arrow::error::ArrowError> {
-    struct Counted<W>(W, u64);
-    impl<W: std::io::Write> std::io::Write for Counted<W> {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            let n = self.0.write(buf)?;
-            self.1 += n as u64;
-            Ok(n)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            self.0.flush()
-        }
-    }
-    let mut w = arrow::ipc::writer::StreamWriter::try_new(Counted(out, 0), &part.schema())?;
+/// Writes one snapshot part as an Arrow IPC stream.
+fn ipc(part: &RecordBatch, out: impl std::io::Write) -> Result<(), arrow::error::ArrowError> {
+    let mut w = arrow::ipc::writer::StreamWriter::try_new(out, &part.schema())?;
     w.write(part)?;
-    w.finish()?;
-    let mut counted = w.into_inner()?;
-    std::io::Write::flush(&mut counted)?;
-    Ok(counted.1)
+    w.finish()
 }
 
-/// Writes a table's snapshot parts, each straight into its blob's pages: no copy of a part (up to
-/// 900 MB) is made in memory, neither by the encoder nor by SQLite binding it.
+/// The most bytes of a snapshot part one row of `facts_snapshot` holds: a part's IPC stream goes
+/// into the store a chunk at a time as it is encoded.
+const CHUNK_BYTES: usize = 16 << 20;
+
+/// Writes a table's snapshot parts. Each part's IPC stream is inserted in chunks as the encoder
+/// writes it: no copy of a whole part is made beside the encoder's, and no page is written twice
+/// (a blob sized first and filled after was written once as zeros, then again).
 fn write_snapshot(
     conn: &Connection,
     path: &str,
     name: &str,
     batch: &RecordBatch,
+    chunk_bytes: usize,
 ) -> Result<(), StoreError> {
-    let e = |x| db(path, x);
+    /// The chunks of one part, inserted as they fill.
+    struct Chunks<'c> {
+        stmt: rusqlite::Statement<'c>,
+        name: &'c str,
+        part: i64,
+        chunk: i64,
+        bytes: Vec<u8>,
+        limit: usize,
+    }
+    impl Chunks<'_> {
+        fn insert(&mut self) -> std::io::Result<()> {
+            if self.bytes.is_empty() {
+                return Ok(());
+            }
+            self.stmt
+                .execute(params![self.name, self.part, self.chunk, self.bytes])
+                .map_err(std::io::Error::other)?;
+            self.chunk += 1;
+            self.bytes.clear();
+            Ok(())
+        }
+    }
+    impl std::io::Write for Chunks<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.limit - self.bytes.len());
+            self.bytes.extend_from_slice(&buf[..n]);
+            if self.bytes.len() == self.limit {
+                self.insert()?;
+            }
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
     let arrow = |x: arrow::error::ArrowError| StoreError::Database {
         path: path.to_string(),
         message: format!("the facts snapshot cannot be written: {x}"),
+    };
+    let mut chunks = Chunks {
+        stmt: conn
+            .prepare("INSERT INTO facts_snapshot (name, part, chunk, ipc) VALUES (?1, ?2, ?3, ?4)")
+            .map_err(|x| db(path, x))?,
+        name,
+        part: 0,
+        chunk: 0,
+        bytes: Vec::with_capacity(chunk_bytes),
+        limit: chunk_bytes.max(1),
     };
     for (part, columns) in snapshot(batch, SNAPSHOT_BYTES)
         .map_err(arrow)?
         .iter()
         .enumerate()
     {
-        let len = ipc(columns, std::io::sink()).map_err(arrow)?;
-        conn.execute(
-            "INSERT INTO facts_snapshot (name, part, ipc) VALUES (?1, ?2, zeroblob(?3))",
-            params![name, part as i64, len as i64],
-        )
-        .map_err(e)?;
-        let blob = conn
-            .blob_open(
-                rusqlite::MAIN_DB,
-                "facts_snapshot",
-                "ipc",
-                conn.last_insert_rowid(),
-                false,
-            )
-            .map_err(e)?;
-        let written =
-            ipc(columns, std::io::BufWriter::with_capacity(1 << 20, blob)).map_err(arrow)?;
-        if written != len {
-            return Err(arrow(arrow::error::ArrowError::IpcError(format!(
-                "a part encoded to {len} bytes, then to {written}"
-            ))));
-        }
+        chunks.part = part as i64;
+        chunks.chunk = 0;
+        ipc(columns, &mut chunks).map_err(arrow)?;
+        chunks
+            .insert()
+            .map_err(|x| arrow(arrow::error::ArrowError::IoError(x.to_string(), x)))?;
     }
     Ok(())
 }
@@ -469,29 +490,35 @@ impl SqliteStore {
         // without copying: the arrays point into it (a million enterprises' snapshot is 830 MB).
         let mut stmt = self
             .conn
-            .prepare("SELECT rowid, name, length(ipc) FROM facts_snapshot ORDER BY name, part")
+            .prepare(
+                "SELECT rowid, name, part, length(ipc) FROM facts_snapshot ORDER BY name, part, chunk",
+            )
             .map_err(self.err())?;
-        let listed: Vec<(i64, String, i64)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        let listed: Vec<(i64, String, i64, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .map_err(self.err())?
             .collect::<Result<_, _>>()
             .map_err(self.err())?;
         let mut parts: Vec<(String, RecordBatch)> = Vec::new();
-        for (rowid, name, len) in listed {
-            let len = usize::try_from(len).unwrap_or(0);
-            let mut blob = self
-                .conn
-                .blob_open(rusqlite::MAIN_DB, "facts_snapshot", "ipc", rowid, true)
-                .map_err(self.err())?;
-            let mut bytes = arrow::buffer::MutableBuffer::from_len_zeroed(len);
-            std::io::Read::read_exact(&mut blob, bytes.as_slice_mut()).map_err(|x| {
-                StoreError::Database {
+        for chunks in listed.chunk_by(|a, b| (&a.1, a.2) == (&b.1, b.2)) {
+            let len = |c: &(i64, String, i64, i64)| usize::try_from(c.3).unwrap_or(0);
+            let mut bytes =
+                arrow::buffer::MutableBuffer::from_len_zeroed(chunks.iter().map(len).sum());
+            let mut at = 0;
+            for chunk in chunks {
+                let mut blob = self
+                    .conn
+                    .blob_open(rusqlite::MAIN_DB, "facts_snapshot", "ipc", chunk.0, true)
+                    .map_err(self.err())?;
+                let into = &mut bytes.as_slice_mut()[at..at + len(chunk)];
+                std::io::Read::read_exact(&mut blob, into).map_err(|x| StoreError::Database {
                     path: self.path.clone(),
                     message: format!("the facts snapshot cannot be read: {x}"),
-                }
-            })?;
+                })?;
+                at += len(chunk);
+            }
             for batch in read_part(bytes.into()).map_err(decode)? {
-                parts.push((name.clone(), batch));
+                parts.push((chunks[0].1.clone(), batch));
             }
         }
         let mut tables = Vec::new();
@@ -683,7 +710,7 @@ impl Store for SqliteStore {
             tx.execute("DELETE FROM facts_snapshot", []).map_err(e)?;
             let mut done = 0usize;
             for (name, batch) in &data.tables {
-                write_snapshot(&tx, &path, name, batch)?;
+                write_snapshot(&tx, &path, name, batch, CHUNK_BYTES)?;
                 done += batch.num_rows();
                 if let ControlFlow::Break(()) = progress(done, total) {
                     // Dropping the transaction rolls it back: the store is as it was.
@@ -1216,8 +1243,7 @@ mod tests {
                 .iter()
                 .flat_map(|p| {
                     let mut bytes = Vec::new();
-                    let len = ipc(p, &mut bytes).expect("encode");
-                    assert_eq!(len, bytes.len() as u64);
+                    ipc(p, &mut bytes).expect("encode");
                     read_part(arrow::buffer::Buffer::from_vec(bytes)).expect("decode")
                 })
                 .collect()
@@ -1258,7 +1284,8 @@ mod tests {
     }
 
     /// A store whose facts were kept only as rows (a migration cleared its snapshot) opens with
-    /// them in the snapshot, in the rows' order, and the tables of rows gone.
+    /// them in the snapshot, in the rows' order, and the tables of rows gone; a table that had its
+    /// snapshot keeps it (one blob then, its first chunk now), not the rows beside it.
     #[test]
     fn facts_kept_as_rows_move_into_the_snapshot() {
         let conn = Connection::open_in_memory().expect("db");
@@ -1271,26 +1298,6 @@ mod tests {
             jx555_facts::cell::with_check_char("91330402MA2B0000B"),
             jx555_facts::cell::with_check_char("91330402MA2B0000A"),
         );
-        conn.execute_batch(&format!(
-            "INSERT INTO meta VALUES ('schema_version', '18'),
-               ('facts', '{{\"hash\":\"h\",\"enterprises\":2,\"imported_at\":\"t\"}}');
-             INSERT INTO enterprises (uscc, name, county, industry, manufacturing, industrial)
-               VALUES ('{b}', '乙', '南湖区', '1711', 1, 1), ('{a}', '甲', '海盐县', '3825', 1, 0);
-             INSERT INTO enterprise_years (uscc, year, above_scale, revenue) VALUES
-               ('{b}', 2022, 1, 123456), ('{a}', 2021, 0, NULL), ('{a}', 2020, NULL, 7);
-             INSERT INTO recognitions (id, uscc, kind, level, year, granted_amount)
-               VALUES ('R1', '{a}', '专精特新小巨人', 'provincial', 2021, 50000000);
-             INSERT INTO land_parcels (id, uscc, year, area, far) VALUES ('L1', '{b}', 2022, 12500000, 1800000);
-             INSERT INTO indicators (target, year, value) VALUES ('制造业增加值占GDP比重', 2023, 300000);"
-        ))
-        .expect("rows");
-        let mut store = SqliteStore {
-            conn,
-            path: ":memory:".into(),
-            actor: Actor::local(),
-        };
-        store.setup().expect("migrated");
-        let (back, _) = store.facts().expect("read").expect("facts");
         let t = |name: &str, headers: &[&str], rows: &[&[&str]]| jx555_facts::RawTable {
             source: name.into(),
             name: name.into(),
@@ -1346,6 +1353,33 @@ mod tests {
             None,
         )
         .expect("valid");
+        conn.execute_batch(&format!(
+            "INSERT INTO meta VALUES ('schema_version', '18'),
+               ('facts', '{{\"hash\":\"h\",\"enterprises\":2,\"imported_at\":\"t\"}}');
+             INSERT INTO enterprises (uscc, name, county, industry, manufacturing, industrial)
+               VALUES ('{b}', '旧名', '南湖区', '1711', 1, 1), ('{a}', '甲', '海盐县', '3825', 1, 0);
+             INSERT INTO enterprise_years (uscc, year, above_scale, revenue) VALUES
+               ('{b}', 2022, 1, 123456), ('{a}', 2021, 0, NULL), ('{a}', 2020, NULL, 7);
+             INSERT INTO recognitions (id, uscc, kind, level, year, granted_amount)
+               VALUES ('R1', '{a}', '专精特新小巨人', 'provincial', 2021, 50000000);
+             INSERT INTO land_parcels (id, uscc, year, area, far) VALUES ('L1', '{b}', 2022, 12500000, 1800000);
+             INSERT INTO indicators (target, year, value) VALUES ('制造业增加值占GDP比重', 2023, 300000);"
+        ))
+        .expect("rows");
+        let mut blob = Vec::new();
+        ipc(want.table("enterprises").expect("enterprises"), &mut blob).expect("encode");
+        conn.execute(
+            "INSERT INTO facts_snapshot (name, part, ipc) VALUES ('enterprises', 0, ?1)",
+            [blob],
+        )
+        .expect("an old snapshot");
+        let mut store = SqliteStore {
+            conn,
+            path: ":memory:".into(),
+            actor: Actor::local(),
+        };
+        store.setup().expect("migrated");
+        let (back, _) = store.facts().expect("read").expect("facts");
         assert_eq!(csv_io::to_csv(&back), csv_io::to_csv(&want));
         assert_eq!(back.table("parks").map(RecordBatch::num_rows), Some(0));
         let rows_tables: i64 = store
@@ -1357,6 +1391,36 @@ mod tests {
             )
             .expect("schema");
         assert_eq!(rows_tables, 0);
+    }
+
+    /// A part larger than a chunk is kept in many and reads back whole.
+    #[test]
+    fn a_part_in_many_chunks_reads_back_whole() {
+        let data = jx555_facts::demo::generate(300, 5).expect("demo");
+        let mut store = SqliteStore::in_memory().expect("store");
+        store
+            .replace_facts(&data, &mut |_, _| ControlFlow::Continue(()))
+            .expect("written");
+        let years = data.table("enterprise_years").expect("years");
+        store
+            .conn
+            .execute(
+                "DELETE FROM facts_snapshot WHERE name = 'enterprise_years'",
+                [],
+            )
+            .expect("cleared");
+        write_snapshot(&store.conn, "", "enterprise_years", years, 1000).expect("chunks");
+        let chunks: i64 = store
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM facts_snapshot WHERE name = 'enterprise_years'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert!(chunks > 10, "{chunks} chunks");
+        let (back, _) = store.facts().expect("read").expect("facts");
+        assert_eq!(back, data);
     }
 
     /// Facts stored before the model had a column are refused by name, not read with it missing.
