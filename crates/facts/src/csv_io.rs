@@ -329,7 +329,7 @@ fn push_cell(a: &dyn Array, r: usize, out: &mut String) {
             "否"
         }),
         DataType::Int64 => {
-            let _ = write!(out, "{}", a.as_primitive::<Int64Type>().value(r));
+            out.push_str(itoa::Buffer::new().format(a.as_primitive::<Int64Type>().value(r)))
         }
         DataType::Decimal64(..) | DataType::Decimal128(..) => {
             if let Some((v, scale)) = crate::import::decimal_at(a, r) {
@@ -351,7 +351,6 @@ fn push_cell(a: &dyn Array, r: usize, out: &mut String) {
 /// places, others with no trailing zeros (`12.5`, `3`). Beyond what a `Decimal` holds (96 bits,
 /// 28 places) nothing, as before.
 fn push_decimal(v: i128, scale: u32, out: &mut String) {
-    use std::fmt::Write as _;
     if scale > 28 || v.unsigned_abs() >= 1 << 96 {
         return;
     }
@@ -367,9 +366,13 @@ fn push_decimal(v: i128, scale: u32, out: &mut String) {
     if v < 0 && (whole, part) != (0, 0) {
         out.push('-');
     }
-    let _ = write!(out, "{whole}");
+    out.push_str(itoa::Buffer::new().format(whole));
     if places > 0 {
-        let _ = write!(out, ".{part:0width$}", width = places as usize);
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(part);
+        out.push('.');
+        out.extend(std::iter::repeat_n('0', places as usize - digits.len()));
+        out.push_str(digits);
     }
 }
 
