@@ -114,8 +114,9 @@ pub fn read(
             if d.is_sign_negative() && !d.is_zero() {
                 return Err("金额不能为负".to_string());
             }
-            let d = d.normalize();
-            if d.scale() > 2 {
+            // Tens of millions of cells have two places or fewer: only the others are normalized
+            // (1.500 is 1.5).
+            if d.scale() > 2 && d.normalize().scale() > 2 {
                 return Err("金额精确到分（元的两位小数）".to_string());
             }
             Ok(Cell::Decimal(d))
@@ -134,7 +135,7 @@ pub fn read(
 /// A number as spreadsheets write it: thousands separators allowed, never NaN or infinity.
 fn number(t: &str) -> Result<Decimal, String> {
     // Tens of millions of cells: a copy only of those with separators.
-    let cleaned = match t.contains([',', '，']) {
+    let cleaned = match t.contains(',') || t.contains('，') {
         true => std::borrow::Cow::Owned(t.chars().filter(|c| *c != ',' && *c != '，').collect()),
         false => std::borrow::Cow::Borrowed(t),
     };
@@ -283,6 +284,12 @@ mod tests {
             Ok(Cell::Decimal(Decimal::from(12345)))
         );
         assert!(read("1.2345678", ColumnType::Money, wan, None).is_err());
+        // To the fen: trailing zeros do not count, a third place does.
+        assert_eq!(
+            read("1.500", ColumnType::Money, Decimal::ONE, None),
+            Ok(Cell::Decimal(Decimal::new(15, 1)))
+        );
+        assert!(read("1.005", ColumnType::Money, Decimal::ONE, None).is_err());
         assert!(read("-1", ColumnType::Money, Decimal::ONE, None).is_err());
         assert!(read("NaN", ColumnType::Money, Decimal::ONE, None).is_err());
         assert_eq!(

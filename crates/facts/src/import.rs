@@ -683,6 +683,7 @@ type Read = Result<Cell, String>;
 struct CellReader<'a> {
     spec: &'a TableSpec,
     at: Vec<Option<(usize, Decimal)>>,
+    ranges: Vec<model::Range>,
     catalog: Option<&'a Catalog>,
     width: usize,
 }
@@ -694,11 +695,11 @@ impl CellReader<'_> {
         if row.len() != self.width {
             return;
         }
-        for (col, at) in self.spec.columns.iter().zip(&self.at) {
+        for ((col, at), range) in self.spec.columns.iter().zip(&self.at).zip(&self.ranges) {
             out.push(match at {
                 None => Ok(Cell::Empty),
                 Some((i, scale)) => cell::read(&row[*i], col.ty, *scale, self.catalog)
-                    .and_then(|v| model::in_range(self.spec.name, col, &v).map(|()| v)),
+                    .and_then(|v| range.check(&v).map(|()| v)),
             });
         }
     }
@@ -773,6 +774,11 @@ impl<'a> TableCheck<'a> {
         let reader = CellReader {
             spec,
             at,
+            ranges: spec
+                .columns
+                .iter()
+                .map(|c| model::Range::of(spec.name, c))
+                .collect(),
             catalog,
             width: input.headers.len(),
         };

@@ -142,33 +142,69 @@ pub const MAX_MONEY_YUAN: i64 = 1_000_000_000_000_000;
 /// six decimals in 64 bits.
 pub const MAX_DECIMAL: i64 = 1_000_000_000_000;
 
-/// Whether a value read for `column` of `table` lies in the column's range: money from 0 up to
+/// Whether a value read for `column` of `table` lies in the column's range:
+/// see [`Range`]. The reason, in Chinese, when not.
+pub fn in_range(table: &str, column: &Column, value: &crate::cell::Cell) -> Result<(), String> {
+    Range::of(table, column).check(value)
+}
+
+/// A column's range, worked out once per column rather than once per cell: money from 0 up to
 /// [`MAX_MONEY_YUAN`]; areas, floor-area ratios, counts and the like never negative; a rank from 1;
 /// a progress from 0% to 100%; any decimal inside what the store holds. Only an indicator's value
-/// may be negative (a growth rate can fall). The reason, in Chinese, when not.
-pub fn in_range(table: &str, column: &Column, value: &crate::cell::Cell) -> Result<(), String> {
-    use crate::cell::Cell;
-    use rust_decimal::Decimal;
-    let signed = (table, column.name) == ("indicators", "value");
-    let (v, limit) = match (value, column.ty) {
-        (Cell::Decimal(d), ColumnType::Money) => (*d, Decimal::from(MAX_MONEY_YUAN)),
-        (Cell::Decimal(d), _) => (*d, Decimal::from(MAX_DECIMAL)),
-        (Cell::Int(i), ColumnType::Int) => (Decimal::from(*i), Decimal::from(i64::MAX)),
-        _ => return Ok(()),
-    };
-    if v.abs() >= limit {
-        return Err(format!("数值过大（须小于 {limit}）"));
+/// may be negative (a growth rate can fall).
+#[derive(Debug, Clone)]
+pub struct Range {
+    label: &'static str,
+    limit: Option<rust_decimal::Decimal>,
+    signed: bool,
+    rank: bool,
+    progress: bool,
+}
+
+impl Range {
+    /// The range of `column` of `table`.
+    pub fn of(table: &str, column: &Column) -> Range {
+        use rust_decimal::Decimal;
+        Range {
+            label: column.label,
+            limit: match column.ty {
+                ColumnType::Money => Some(Decimal::from(MAX_MONEY_YUAN)),
+                ColumnType::Decimal | ColumnType::Percent => Some(Decimal::from(MAX_DECIMAL)),
+                ColumnType::Int => Some(Decimal::from(i64::MAX)),
+                _ => None,
+            },
+            signed: (table, column.name) == ("indicators", "value"),
+            rank: column.name.ends_with("_rank"),
+            progress: column.name == "progress",
+        }
     }
-    if column.name.ends_with("_rank") && v < Decimal::ONE {
-        return Err("名次从 1 起".into());
+
+    /// Whether `value` lies in the range; the reason, in Chinese, when not.
+    pub fn check(&self, value: &crate::cell::Cell) -> Result<(), String> {
+        use crate::cell::Cell;
+        use rust_decimal::Decimal;
+        let (Some(limit), v) = (self.limit, value) else {
+            return Ok(());
+        };
+        let v = match v {
+            Cell::Decimal(d) => *d,
+            Cell::Int(i) => Decimal::from(*i),
+            _ => return Ok(()),
+        };
+        if v.abs() >= limit {
+            return Err(format!("数值过大（须小于 {limit}）"));
+        }
+        if self.rank && v < Decimal::ONE {
+            return Err("名次从 1 起".into());
+        }
+        if !self.signed && v.is_sign_negative() && !v.is_zero() {
+            return Err(format!("{}不能为负", self.label));
+        }
+        if self.progress && v > Decimal::ONE {
+            return Err("进度不能超过 100%".into());
+        }
+        Ok(())
     }
-    if !signed && v.is_sign_negative() && !v.is_zero() {
-        return Err(format!("{}不能为负", column.label));
-    }
-    if column.name == "progress" && v > Decimal::ONE {
-        return Err("进度不能超过 100%".into());
-    }
-    Ok(())
 }
 
 fn required(table: &str, column: &str) -> bool {
