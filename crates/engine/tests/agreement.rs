@@ -77,7 +77,7 @@ fn enterprise_years_in_any_order_give_the_same_awards() {
 }
 
 /// Money comes as 64-bit fen from an import, and as 128-bit from facts stored before: both pay the
-/// same, to the fen.
+/// same, to the fen, and hash the same.
 #[test]
 fn money_of_either_width_pays_the_same() {
     use arrow::datatypes::DataType;
@@ -119,6 +119,11 @@ fn money_of_either_width_pays_the_same() {
     assert!(
         widened >= 5,
         "the demo's money is 64-bit: {widened} columns"
+    );
+    // The same facts, the same hash: their canonical CSV does not show the width.
+    assert_eq!(
+        jx555_facts::csv_io::hash(&wide),
+        jx555_facts::csv_io::hash(&data)
     );
     let p = support::example();
     let lines = |facts: &FactIndex, year: i32| awards(&p, facts, year);

@@ -293,20 +293,22 @@ pub fn write_table(
         .from_writer(out);
     w.write_record(spec.columns.iter().map(|c| c.name))?;
     if let Some(batch) = data.table(spec.name) {
-        let columns: Vec<Option<&dyn Array>> = spec
+        let columns: Vec<Cells<'_>> = spec
             .columns
             .iter()
-            .map(|c| batch.column_by_name(c.name).map(|a| a.as_ref()))
+            .map(|c| {
+                batch
+                    .column_by_name(c.name)
+                    .map_or(Cells::Other, |a| Cells::of(a.as_ref()))
+            })
             .collect();
         // One buffer for every cell: the canonical CSV of a million enterprises is hashed on every
         // import, and a `String` per cell was most of that time.
         let mut text = String::new();
         for r in 0..batch.num_rows() {
-            for a in &columns {
+            for cells in &columns {
                 text.clear();
-                if let Some(a) = a {
-                    push_cell(*a, r, &mut text);
-                }
+                cells.push(r, &mut text);
                 w.write_field(&text)?;
             }
             w.write_record(None::<&[u8]>)?;
@@ -315,35 +317,48 @@ pub fn write_table(
     w.flush()
 }
 
-/// A cell's canonical text: 是/否, integers, money with two decimals, other decimals without
-/// trailing zeros, dates as YYYY-MM-DD, text made safe for spreadsheets; nothing for a null.
-fn push_cell(a: &dyn Array, r: usize, out: &mut String) {
-    use std::fmt::Write as _;
-    if a.is_null(r) {
-        return;
+/// A column of a dataset by its type, looked at once per table rather than once per cell.
+enum Cells<'a> {
+    Bool(&'a arrow::array::BooleanArray),
+    Int(&'a arrow::array::Int64Array),
+    Decimal(crate::import::Decimals<'a>),
+    Date(&'a arrow::array::Date32Array),
+    Text(&'a arrow::array::StringArray),
+    /// A type the model does not use: written empty.
+    Other,
+}
+
+impl<'a> Cells<'a> {
+    fn of(a: &'a dyn Array) -> Cells<'a> {
+        match a.data_type() {
+            DataType::Boolean => Cells::Bool(a.as_boolean()),
+            DataType::Int64 => Cells::Int(a.as_primitive::<Int64Type>()),
+            DataType::Date32 => Cells::Date(a.as_primitive::<arrow::datatypes::Date32Type>()),
+            DataType::Utf8 => Cells::Text(a.as_string::<i32>()),
+            _ => crate::import::Decimals::of(a).map_or(Cells::Other, Cells::Decimal),
+        }
     }
-    match a.data_type() {
-        DataType::Boolean => out.push_str(if a.as_boolean().value(r) {
-            "是"
-        } else {
-            "否"
-        }),
-        DataType::Int64 => {
-            out.push_str(itoa::Buffer::new().format(a.as_primitive::<Int64Type>().value(r)))
-        }
-        DataType::Decimal64(..) | DataType::Decimal128(..) => {
-            if let Some((v, scale)) = crate::import::decimal_at(a, r) {
-                push_decimal(v, scale, out);
+
+    /// Row `r`'s canonical text: 是/否, integers, money with two decimals, other decimals without
+    /// trailing zeros, dates as YYYY-MM-DD, text made safe for spreadsheets; nothing for a null.
+    fn push(&self, r: usize, out: &mut String) {
+        use std::fmt::Write as _;
+        match self {
+            Cells::Bool(a) if a.is_valid(r) => out.push_str(if a.value(r) { "是" } else { "否" }),
+            Cells::Int(a) if a.is_valid(r) => out.push_str(itoa::Buffer::new().format(a.value(r))),
+            Cells::Decimal(a) => {
+                if let Some((v, scale)) = a.at(r) {
+                    push_decimal(v, scale, out);
+                }
             }
+            Cells::Date(a) if a.is_valid(r) => {
+                let _ = write!(out, "{}", Date::from_days(a.value(r)));
+            }
+            Cells::Text(a) if a.is_valid(r) => {
+                out.push_str(&crate::cell::spreadsheet_safe(a.value(r)))
+            }
+            _ => {}
         }
-        DataType::Date32 => {
-            let days = a.as_primitive::<arrow::datatypes::Date32Type>().value(r);
-            let _ = write!(out, "{}", Date::from_days(days));
-        }
-        DataType::Utf8 => out.push_str(&crate::cell::spreadsheet_safe(
-            a.as_string::<i32>().value(r),
-        )),
-        _ => {}
     }
 }
 

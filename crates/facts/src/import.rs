@@ -1112,22 +1112,37 @@ fn at_scale(mut d: Decimal, scale: u32) -> i128 {
     d.mantissa()
 }
 
-/// A decimal cell of a dataset's column, whatever its width (money is `Decimal64`; facts stored
-/// before it was held money as `Decimal128`): its unscaled value and scale; `None` when null or
-/// not a decimal.
-pub fn decimal_at(a: &dyn Array, r: usize) -> Option<(i128, u32)> {
-    if a.is_null(r) {
-        return None;
+/// A decimal column of a dataset, whatever its width (money is `Decimal64`; facts stored before it
+/// was held money as `Decimal128`), with its scale: its type looked at once, then read row by row.
+#[derive(Debug, Clone, Copy)]
+pub enum Decimals<'a> {
+    /// 64-bit unscaled values.
+    Narrow(&'a arrow::array::Decimal64Array, u32),
+    /// 128-bit unscaled values.
+    Wide(&'a arrow::array::Decimal128Array, u32),
+}
+
+impl<'a> Decimals<'a> {
+    /// `a` as a decimal column; `None` when it is not one.
+    pub fn of(a: &'a dyn Array) -> Option<Decimals<'a>> {
+        match a.data_type() {
+            DataType::Decimal64(_, s) => Some(Decimals::Narrow(
+                a.as_primitive::<Decimal64Type>(),
+                u32::try_from(*s).ok()?,
+            )),
+            DataType::Decimal128(_, s) => Some(Decimals::Wide(
+                a.as_primitive::<Decimal128Type>(),
+                u32::try_from(*s).ok()?,
+            )),
+            _ => None,
+        }
     }
-    match a.data_type() {
-        DataType::Decimal64(_, s) => Some((
-            i128::from(a.as_primitive::<Decimal64Type>().value(r)),
-            u32::try_from(*s).ok()?,
-        )),
-        DataType::Decimal128(_, s) => Some((
-            a.as_primitive::<Decimal128Type>().value(r),
-            u32::try_from(*s).ok()?,
-        )),
-        _ => None,
+
+    /// Row `r`'s unscaled value and scale; `None` when null.
+    pub fn at(&self, r: usize) -> Option<(i128, u32)> {
+        match *self {
+            Decimals::Narrow(a, s) => a.is_valid(r).then(|| (i128::from(a.value(r)), s)),
+            Decimals::Wide(a, s) => a.is_valid(r).then(|| (a.value(r), s)),
+        }
     }
 }
