@@ -58,40 +58,60 @@ pub fn read(
     scale: Decimal,
     catalog: Option<&Catalog>,
 ) -> Result<Cell, String> {
+    value(text, ty, scale, catalog).map(|v| match v {
+        Value::Text(t) => Cell::Text(t.to_string()),
+        Value::Cell(c) => c,
+    })
+}
+
+/// A cell read by its column's type, its text still borrowed from the input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'t> {
+    /// Text, a code or a catalog value, as it is kept (trimmed, a spreadsheet's `'` taken off).
+    Text(&'t str),
+    /// Anything else, or empty.
+    Cell(Cell),
+}
+
+/// What [`read`] reads, without a `String` per text cell: an import reads tens of millions.
+pub fn value<'t>(
+    text: &'t str,
+    ty: ColumnType,
+    scale: Decimal,
+    catalog: Option<&Catalog>,
+) -> Result<Value<'t>, String> {
     let t = text.trim();
     if t.is_empty() {
-        return Ok(Cell::Empty);
+        return Ok(Value::Cell(Cell::Empty));
     }
-    match ty {
+    let cell = match ty {
         ColumnType::Text if t.len() > MAX_TEXT_BYTES => Err(format!(
             "文字过长（{} 字节；最多 {MAX_TEXT_BYTES}）",
             t.len()
         )),
-        ColumnType::Text => Ok(Cell::Text(from_spreadsheet_safe(t).to_string())),
-        ColumnType::Uscc => uscc(t).map(|()| Cell::Text(t.to_string())),
+        ColumnType::Text => return Ok(Value::Text(from_spreadsheet_safe(t))),
+        ColumnType::Uscc => return uscc(t).map(|()| Value::Text(t)),
         ColumnType::County => {
             if COUNTIES.contains(&t) {
-                Ok(Cell::Text(t.to_string()))
-            } else {
-                Err(format!(
-                    "不是嘉兴的县（市、区）之一；应为：{}",
-                    COUNTIES.join("、")
-                ))
+                return Ok(Value::Text(t));
             }
+            Err(format!(
+                "不是嘉兴的县（市、区）之一；应为：{}",
+                COUNTIES.join("、")
+            ))
         }
         ColumnType::Industry => {
             if industry_codes().contains(t) {
-                Ok(Cell::Text(t.to_string()))
-            } else {
-                Err("不是 GB/T 4754-2017 的行业代码（如 1711、3825）".to_string())
+                return Ok(Value::Text(t));
             }
+            Err("不是 GB/T 4754-2017 的行业代码（如 1711、3825）".to_string())
         }
         ColumnType::Enum(name) => match catalog.and_then(|c| c.enums.get(name)) {
             Some(e) if !e.values.contains_key(t) => {
                 let values: Vec<&str> = e.values.keys().map(String::as_str).collect();
                 Err(format!("不在目录 {name} 中；应为：{}", values.join("、")))
             }
-            _ => Ok(Cell::Text(t.to_string())),
+            _ => return Ok(Value::Text(t)),
         },
         ColumnType::Bool => match t {
             "是" | "true" | "TRUE" | "True" | "1" | "Y" | "y" => Ok(Cell::Bool(true)),
@@ -129,7 +149,8 @@ pub fn read(
         ColumnType::Date => Date::parse(&t.replace('/', "-"))
             .map(Cell::Date)
             .ok_or_else(|| "不是日期（YYYY-MM-DD）".to_string()),
-    }
+    };
+    cell.map(Value::Cell)
 }
 
 /// A number as spreadsheets write it: thousands separators allowed, never NaN or infinity.

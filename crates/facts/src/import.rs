@@ -448,34 +448,38 @@ fn stream(
     problems: &mut Problems,
     checked: Checked<'_>,
 ) -> Result<(), IoError> {
-    type Batch = (Rows, Vec<Read>);
+    type Batch = (Rows, Vec<Read>, String);
     let (full, filled) = std::sync::mpsc::sync_channel::<(Batch, usize)>(2);
     let (empty, emptied) = std::sync::mpsc::channel::<Batch>();
     let reader = check.reader.clone();
     std::thread::scope(|threads| {
         let reading = threads.spawn(move || -> Result<(), IoError> {
             loop {
-                let (mut rows, mut read) = emptied.try_recv().unwrap_or_default();
+                let (mut rows, mut read, mut texts) = emptied.try_recv().unwrap_or_default();
                 rows.clear();
                 read.clear();
+                texts.clear();
                 if !csv.next_batch(&mut rows, BATCH_ROWS)? {
                     return Ok(());
                 }
                 if let Some(reader) = &reader {
                     for row in rows.iter() {
-                        reader.read(row, &mut read);
+                        reader.read(row, &mut read, &mut texts);
                     }
                 }
-                if full.send(((rows, read), csv.estimated_rows())).is_err() {
+                if full
+                    .send(((rows, read, texts), csv.estimated_rows()))
+                    .is_err()
+                {
                     return Ok(());
                 }
             }
         });
-        for ((rows, mut read), expected) in filled {
-            check.rows(&rows, Some(&mut read), expected, problems);
+        for ((rows, mut read, texts), expected) in filled {
+            check.rows(&rows, Some((&mut read, &texts)), expected, problems);
             checked(check.spec.name, check.row, expected.max(check.row));
             // The reader may be done: then the buffers are simply dropped.
-            let _ = empty.send((rows, read));
+            let _ = empty.send((rows, read, texts));
         }
         reading.join().unwrap_or_else(|_| {
             Err(IoError::Format {
@@ -668,13 +672,22 @@ struct TableCheck<'a> {
     unknown: Problems,
     /// Rows checked so far.
     row: usize,
-    cells: Vec<Cell>,
-    /// A row's values as read, when the rows were not read on the reading thread.
+    cells: Vec<Slot>,
+    /// A row's values as read, and their text, when the rows were not read on the reading thread.
     read: Vec<Read>,
+    texts: String,
 }
 
 /// A cell's value, or why it cannot be read.
-type Read = Result<Cell, String>;
+type Read = Result<Slot, String>;
+
+/// A cell's value as read. Text is kept in the batch's text (this is its place there): a `String`
+/// made per text cell on the reading thread and freed on the checker's was a tenth of each.
+#[derive(Debug, Clone, PartialEq)]
+enum Slot {
+    Cell(Cell),
+    Text(std::ops::Range<usize>),
+}
 
 /// How a table's cells are read: where each of the model's columns is among the headers, the scale
 /// of its values (万元), and the catalog. The reading thread of a CSV file reads a batch's cells with
@@ -689,17 +702,25 @@ struct CellReader<'a> {
 }
 
 impl CellReader<'_> {
-    /// Each column's value in `row` into `out`, in the model's order; nothing when the row has not
-    /// as many cells as the headers.
-    fn read(&self, row: Row<'_>, out: &mut Vec<Read>) {
+    /// Each column's value in `row` into `out`, in the model's order, their text into `texts`;
+    /// nothing when the row has not as many cells as the headers.
+    fn read(&self, row: Row<'_>, out: &mut Vec<Read>, texts: &mut String) {
         if row.len() != self.width {
             return;
         }
         for ((col, at), range) in self.spec.columns.iter().zip(&self.at).zip(&self.ranges) {
             out.push(match at {
-                None => Ok(Cell::Empty),
-                Some((i, scale)) => cell::read(&row[*i], col.ty, *scale, self.catalog)
-                    .and_then(|v| range.check(&v).map(|()| v)),
+                None => Ok(Slot::Cell(Cell::Empty)),
+                Some((i, scale)) => {
+                    cell::value(&row[*i], col.ty, *scale, self.catalog).and_then(|v| match v {
+                        cell::Value::Text(t) => {
+                            let start = texts.len();
+                            texts.push_str(t);
+                            Ok(Slot::Text(start..texts.len()))
+                        }
+                        cell::Value::Cell(c) => range.check(&c).map(|()| Slot::Cell(c)),
+                    })
+                }
             });
         }
     }
@@ -796,6 +817,7 @@ impl<'a> TableCheck<'a> {
             row: 0,
             cells: Vec::with_capacity(spec.columns.len()),
             read: Vec::with_capacity(spec.columns.len()),
+            texts: String::new(),
         }
     }
 
@@ -805,7 +827,7 @@ impl<'a> TableCheck<'a> {
     fn rows(
         &mut self,
         rows: &Rows,
-        read: Option<&mut Vec<Read>>,
+        read: Option<(&mut Vec<Read>, &str)>,
         expected: usize,
         problems: &mut Problems,
     ) {
@@ -829,7 +851,7 @@ impl<'a> TableCheck<'a> {
                 self.keys = Keys::with_capacity(expected, key_at.iter().map(|&i| text(i)).sum());
             }
         }
-        let mut read = read.map(|r| r.drain(..));
+        let mut read = read.map(|(r, texts)| (r.drain(..), texts));
         for row in rows.iter() {
             self.row += 1;
             self.check_keys(row);
@@ -837,12 +859,16 @@ impl<'a> TableCheck<'a> {
                 continue;
             };
             match read.as_mut() {
-                Some(values) => self.check_cells(row, values, problems),
+                Some((values, texts)) => self.check_cells(row, values, texts, problems),
                 None => {
-                    let mut values = std::mem::take(&mut self.read);
-                    reader.read(row, &mut values);
-                    self.check_cells(row, &mut values.drain(..), problems);
-                    self.read = values;
+                    let (mut values, mut texts) = (
+                        std::mem::take(&mut self.read),
+                        std::mem::take(&mut self.texts),
+                    );
+                    texts.clear();
+                    reader.read(row, &mut values, &mut texts);
+                    self.check_cells(row, &mut values.drain(..), &texts, problems);
+                    (self.read, self.texts) = (values, texts);
                 }
             }
         }
@@ -893,6 +919,7 @@ impl<'a> TableCheck<'a> {
         &mut self,
         row: Row<'_>,
         values: &mut impl Iterator<Item = Read>,
+        texts: &str,
         problems: &mut Problems,
     ) {
         let (spec, t, r) = (self.spec, self.input, self.row);
@@ -913,7 +940,7 @@ impl<'a> TableCheck<'a> {
                 .next()
                 .unwrap_or_else(|| Err("（内部）单元格未读".to_string()));
             match value {
-                Ok(Cell::Empty) if col.required => {
+                Ok(Slot::Cell(Cell::Empty)) if col.required => {
                     self.builders = None;
                     problems.push(Problem {
                         row: Some(r),
@@ -939,10 +966,10 @@ impl<'a> TableCheck<'a> {
         }
         if let Some(builders) = &mut self.builders {
             if spec.name == "enterprises" {
-                derive_from_industry(spec, &mut self.cells);
+                derive_from_industry(spec, &mut self.cells, texts);
             }
             for (b, c) in builders.iter_mut().zip(&self.cells) {
-                b.push(c);
+                b.push(c, texts);
             }
         }
     }
@@ -997,7 +1024,7 @@ type IndustryTest = fn(&str) -> bool;
 
 /// A blank `manufacturing` or `industrial` is read off the industry code (GB/T 4754 sections), in
 /// one row's cells.
-fn derive_from_industry(spec: &TableSpec, cells: &mut [Cell]) {
+fn derive_from_industry(spec: &TableSpec, cells: &mut [Slot], texts: &str) {
     let at = |name: &str| spec.columns.iter().position(|c| c.name == name);
     let Some(i) = at("industry") else {
         return;
@@ -1010,9 +1037,9 @@ fn derive_from_industry(spec: &TableSpec, cells: &mut [Cell]) {
         let Some(m) = at(name) else {
             continue;
         };
-        if cells[m] == Cell::Empty {
-            if let Cell::Text(code) = &cells[i] {
-                cells[m] = Cell::Bool(holds(code));
+        if cells[m] == Slot::Cell(Cell::Empty) {
+            if let Slot::Text(code) = &cells[i] {
+                cells[m] = Slot::Cell(Cell::Bool(holds(&texts[code.clone()])));
             }
         }
     }
@@ -1045,7 +1072,19 @@ impl Builder {
         }
     }
 
-    fn push(&mut self, c: &Cell) {
+    /// Appends `slot` (its text, if it has any, in `texts`); a value of another kind is null.
+    fn push(&mut self, slot: &Slot, texts: &str) {
+        let c = match slot {
+            Slot::Cell(c) => c,
+            Slot::Text(at) => {
+                if let Builder::Text(b) = self {
+                    b.append_value(&texts[at.clone()]);
+                } else {
+                    self.push(&Slot::Cell(Cell::Empty), texts);
+                }
+                return;
+            }
+        };
         match self {
             Builder::Bool(b) => b.append_option(if let Cell::Bool(v) = c {
                 Some(*v)
