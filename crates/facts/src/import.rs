@@ -681,8 +681,8 @@ struct TableCheck<'a> {
 /// A cell's value, or why it cannot be read.
 type Read = Result<Slot, String>;
 
-/// A cell's value as read. Text is kept in the batch's text (this is its place there): a `String`
-/// made per text cell on the reading thread and freed on the checker's was a tenth of each.
+/// A cell's value as read; text as its place in the batch's text. A `String` made per text cell on
+/// the reading thread and freed on the checker's was a tenth of each thread's time.
 #[derive(Debug, Clone, PartialEq)]
 enum Slot {
     Cell(Cell),

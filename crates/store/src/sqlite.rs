@@ -486,8 +486,9 @@ impl SqliteStore {
             path: self.path.clone(),
             message: x.to_string(),
         };
-        // Each part is read straight from its pages into one aligned Arrow buffer, and decoded
-        // without copying: the arrays point into it (a million enterprises' snapshot is 830 MB).
+        // Each part's chunks are read straight from their pages into one aligned Arrow buffer, and
+        // decoded without copying: the arrays point into it (a million enterprises' snapshot is
+        // 760 MB).
         let mut stmt = self
             .conn
             .prepare(
