@@ -1383,15 +1383,15 @@ mod tests {
         let (back, _) = store.facts().expect("read").expect("facts");
         assert_eq!(csv_io::to_csv(&back), csv_io::to_csv(&want));
         assert_eq!(back.table("parks").map(RecordBatch::num_rows), Some(0));
-        let rows_tables: i64 = store
-            .conn
-            .query_row(
-                "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('enterprises', 'enterprise_years', 'recognitions')",
-                [],
-                |r| r.get(0),
-            )
-            .expect("schema");
+        let rows_tables = count(
+            &store.conn,
+            "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('enterprises', 'enterprise_years', 'recognitions')",
+        );
         assert_eq!(rows_tables, 0);
+    }
+
+    fn count(conn: &Connection, sql: &str) -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).expect("a count")
     }
 
     /// A part larger than a chunk is kept in many and reads back whole.
@@ -1411,14 +1411,10 @@ mod tests {
             )
             .expect("cleared");
         write_snapshot(&store.conn, "", "enterprise_years", years, 1000).expect("chunks");
-        let chunks: i64 = store
-            .conn
-            .query_row(
-                "SELECT COUNT(*) FROM facts_snapshot WHERE name = 'enterprise_years'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("count");
+        let chunks = count(
+            &store.conn,
+            "SELECT COUNT(*) FROM facts_snapshot WHERE name = 'enterprise_years'",
+        );
         assert!(chunks > 10, "{chunks} chunks");
         let (back, _) = store.facts().expect("read").expect("facts");
         assert_eq!(back, data);
