@@ -303,7 +303,7 @@ pub fn write_table(
             })
             .collect();
         // One buffer for every cell: the canonical CSV of a million enterprises is hashed on every
-        // import, and a `String` per cell was most of that time.
+        // import, and a `String` per cell was much of that time.
         let mut text = String::new();
         for r in 0..batch.num_rows() {
             for cells in &columns {
@@ -362,9 +362,9 @@ impl<'a> Cells<'a> {
     }
 }
 
-/// `v` at `scale` places as [`rust_decimal::Decimal`] writes it, without making one: money (scale 2) with both
-/// places, others with no trailing zeros (`12.5`, `3`). Beyond what a `Decimal` holds (96 bits,
-/// 28 places) nothing, as before.
+/// `v` at `scale` places as [`rust_decimal::Decimal`] writes it, without making one: money (scale
+/// 2) with both places, others with no trailing zeros (`12.5`, `3`). Beyond what a `Decimal` holds
+/// (96 bits, 28 places) nothing, as before.
 fn push_decimal(v: i128, scale: u32, out: &mut String) {
     if scale > 28 || v.unsigned_abs() >= 1 << 96 {
         return;
