@@ -259,7 +259,7 @@ impl Decisions {
 
 /// Evaluates the packs for a year with the amounts decided on review standing in for the facts'.
 pub fn evaluate_decided(req: &Request<'_>, decided: &Decisions) -> Result<Run, EngineError> {
-    evaluate_all(req, None, decided)
+    evaluate_all(req, None, decided, CHUNK)
 }
 
 /// Records of each kind to evaluate; kinds not listed are not evaluated.
@@ -268,39 +268,69 @@ pub type Subset = HashMap<EntityKind, Vec<u32>>;
 /// Evaluates the packs for a year over all records, or only over a subset (one enterprise and its
 /// records, for explanations).
 pub fn evaluate_records(req: &Request<'_>, subset: Option<&Subset>) -> Result<Run, EngineError> {
-    evaluate_all(req, subset, &Decisions::default())
+    evaluate_all(req, subset, &Decisions::default(), CHUNK)
 }
 
+/// The run, its subjects evaluated `chunk` records at a time.
 fn evaluate_all(
     req: &Request<'_>,
     subset: Option<&Subset>,
     decided: &Decisions,
+    chunk: usize,
 ) -> Result<Run, EngineError> {
     check_request(req)?;
-    let mut work = Vec::new();
-    for pack in req.packs {
-        let params = Params::new(pack, req.overrides)?;
-        for rule in &pack.rules {
-            work.push((*pack, rule, params.clone()));
-        }
+    let params = req
+        .packs
+        .iter()
+        .map(|pack| Params::new(pack, req.overrides))
+        .collect::<Result<Vec<_>, _>>()?;
+    let work: Vec<(&Pack, &Rule, &Params)> = req
+        .packs
+        .iter()
+        .zip(&params)
+        .flat_map(|(pack, params)| pack.rules.iter().map(move |rule| (*pack, rule, params)))
+        .collect();
+    // Data-parallel over every rule's chunks of subjects at once, each chunk's lines written once
+    // into the run's (in rule order, as `collect` keeps it).
+    let mut stats = Vec::with_capacity(work.len());
+    let mut chunks = Vec::new();
+    for (w, (pack, rule, _)) in work.iter().enumerate() {
+        let rows =
+            subset.map(|s| UInt32Array::from(s.get(&rule.subject).cloned().unwrap_or_default()));
+        let (s, rows) = rule_subjects(pack, rule, req.facts, req.year, rows, chunk);
+        chunks.extend(rows.into_iter().map(|rows| (w, rows)));
+        stats.push(s);
     }
-    let drafts: Vec<(Vec<AwardLine>, RuleStats)> = work
-        .par_iter()
-        .map(|(pack, rule, params)| {
-            let rows = subset
-                .map(|s| UInt32Array::from(s.get(&rule.subject).cloned().unwrap_or_default()));
-            let decided = decided.of(&pack.manifest.id, &rule.id);
-            rule_lines(pack, rule, params, req.facts, req.year, rows, decided)
-        })
-        .collect::<Result<_, _>>()?;
-    let mut lines = Vec::new();
-    let mut stats = Vec::new();
-    let mut ranges = Vec::new();
-    for (l, s) in drafts {
+    let lines_of = |(w, rows): (usize, UInt32Array)| {
+        let (pack, rule, params) = &work[w];
+        let decided = decided.of(&pack.manifest.id, &rule.id);
+        let (lines, eligible) = chunk_lines(pack, rule, params, req.facts, req.year, rows, decided)
+            .map_err(|e| e.in_rule(&rule.id))?;
+        Ok((w, lines, eligible))
+    };
+    // A run over fewer records than one chunk (an explanation's one enterprise) stays on this
+    // thread: waking the others costs more than its work.
+    let parts: Vec<(usize, Vec<AwardLine>, usize)> =
+        if chunks.iter().map(|(_, r)| r.len()).sum::<usize>() <= chunk {
+            chunks
+                .into_iter()
+                .map(lines_of)
+                .collect::<Result<_, EngineError>>()?
+        } else {
+            chunks
+                .into_par_iter()
+                .map(lines_of)
+                .collect::<Result<_, EngineError>>()?
+        };
+    let mut lines = Vec::with_capacity(parts.iter().map(|(_, l, _)| l.len()).sum());
+    // Where each rule's lines are: its chunks' lines follow one another.
+    let mut ranges: Vec<Option<std::ops::Range<usize>>> = vec![None; work.len()];
+    for (w, l, eligible) in parts {
+        stats[w].eligible += eligible;
         let start = lines.len();
         lines.extend(l);
-        ranges.push(start..lines.len());
-        stats.push(s);
+        let from = ranges[w].as_ref().map_or(start, |r| r.start);
+        ranges[w] = Some(from..lines.len());
     }
     let ledger = req.ledger.seen_from(req.year);
     settle(&mut lines, &ledger, req.year);
@@ -316,7 +346,7 @@ fn evaluate_all(
             })
     })?;
     for (s, range) in stats.iter_mut().zip(ranges) {
-        s.payable = lines[range].iter().map(|l| l.payable).sum();
+        s.payable = range.map_or(0, |r| lines[r].iter().map(|l| l.payable).sum());
     }
     let principles = req
         .packs
@@ -472,52 +502,36 @@ pub fn rule_in_force(rule: &Rule, year: i32) -> bool {
         .is_none_or(|(from, until)| (from.year..=until.year).contains(&year))
 }
 
-/// A rule's eligible records with their amounts, before the ledger semantics.
-fn rule_lines(
+/// A rule's counts so far and its subjects (all records of its kind, or `rows`) in chunks of
+/// `chunk`; none when the rule is not in force in `year`.
+fn rule_subjects(
     pack: &Pack,
     rule: &Rule,
-    params: &Params,
     facts: &FactIndex,
     year: i32,
     rows: Option<UInt32Array>,
-    decided: Option<&HashMap<String, i64>>,
-) -> Result<(Vec<AwardLine>, RuleStats), EngineError> {
+    chunk: usize,
+) -> (RuleStats, Vec<UInt32Array>) {
     let all = match rows {
         Some(r) => r,
         None => UInt32Array::from_iter_values(
             0..u32::try_from(facts.table(rule.subject).rows).unwrap_or(u32::MAX),
         ),
     };
-    let n = all.len();
-    let mut stats = RuleStats {
+    let in_force = rule_in_force(rule, year);
+    let n = if in_force { all.len() } else { 0 };
+    let stats = RuleStats {
         pack: pack.manifest.id.clone(),
         rule: rule.id.clone(),
         evaluated: n,
         eligible: 0,
         payable: 0,
     };
-    if !rule_in_force(rule, year) {
-        stats.evaluated = 0;
-        return Ok((Vec::new(), stats));
-    }
-    // Data-parallel: the subjects are cut into chunks evaluated on all cores; lines keep their order.
-    let chunks: Vec<UInt32Array> = (0..n)
-        .step_by(CHUNK)
-        .map(|start| all.slice(start, CHUNK.min(n - start)))
+    let chunks = (0..n)
+        .step_by(chunk)
+        .map(|start| all.slice(start, chunk.min(n - start)))
         .collect();
-    let parts: Vec<(Vec<AwardLine>, usize)> = chunks
-        .into_par_iter()
-        .map(|rows| {
-            chunk_lines(pack, rule, params, facts, year, rows, decided)
-                .map_err(|e| e.in_rule(&rule.id))
-        })
-        .collect::<Result<_, _>>()?;
-    let mut lines = Vec::with_capacity(parts.iter().map(|(l, _)| l.len()).sum());
-    for (l, eligible) in parts {
-        stats.eligible += eligible;
-        lines.extend(l);
-    }
-    Ok((lines, stats))
+    (stats, chunks)
 }
 
 /// Rows evaluated together: large enough for the kernels to run at full speed, small enough to
@@ -1039,5 +1053,47 @@ impl AwardLine {
             .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
         let city = i64::try_from(city).unwrap_or(amount);
         Some((city, amount - city))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled pack over the demo Jiaxing, cut into chunks of 16 records (evaluated on every
+    /// core, a rule's lines gathered from many chunks) and in one: the same run, line by line.
+    #[test]
+    fn a_run_in_many_chunks_is_the_run_in_one() -> Result<(), Box<dyn std::error::Error>> {
+        let root = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../policies/jiaxing-555-2020/"
+        );
+        let read = |f: &str| std::fs::read_to_string(format!("{root}{f}"));
+        let sources = jx555_lang::Sources::new(
+            jx555_lang::SourceFile::new("pack.toml", read("pack.toml")?),
+            jx555_lang::SourceFile::new("policy.md", read("policy.md")?),
+            Some(jx555_lang::SourceFile::new(
+                "catalog.toml",
+                read("catalog.toml")?,
+            )),
+        );
+        let pack = jx555_lang::check(&sources).pack.ok_or("the pack checks")?;
+        let data = jx555_facts::demo::generate(3000, 9).map_err(|p| format!("{p:?}"))?;
+        let facts = FactIndex::from_batches(&data.tables)?;
+        let req = Request {
+            packs: &[&pack],
+            facts: &facts,
+            ledger: &Ledger::default(),
+            year: 2023,
+            overrides: &[],
+        };
+        let one = evaluate_all(&req, None, &Decisions::default(), usize::MAX)?;
+        let many = evaluate_all(&req, None, &Decisions::default(), 16)?;
+        assert!(
+            one.stats.iter().any(|s| s.eligible > 16),
+            "a rule's lines come from more than one chunk"
+        );
+        assert_eq!(one, many);
+        Ok(())
     }
 }
