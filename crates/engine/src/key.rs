@@ -17,23 +17,56 @@ use jx555_lang::types::Value;
 
 /// The canonical text of one part of a key.
 pub fn part(v: Option<&Value>) -> String {
+    let mut out = String::new();
+    write_part(&mut out, v);
+    out
+}
+
+/// A key's head (the exclusivity group, or the pack of a cap per key), to which its parts are
+/// pushed: a key is built in one string, as [`exclusive`] and [`cap`] join it.
+pub fn head(head: &str) -> String {
+    escape(head)
+}
+
+/// Adds one part to a key begun with [`head`].
+pub fn push_part(key: &mut String, v: Option<&Value>) {
+    key.push('|');
+    write_part(key, v);
+}
+
+fn write_part(out: &mut String, v: Option<&Value>) {
+    use std::fmt::Write;
     let Some(v) = v else {
-        return "\\-".to_string();
+        out.push_str("\\-");
+        return;
     };
-    let raw = match v {
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Year(y) => y.to_string(),
-        Value::Decimal(d) | Value::Money(d) | Value::Percent(d) => d.normalize().to_string(),
-        Value::Date(d) => d.to_string(),
-        Value::Text(t) => t.clone(),
-        Value::Enum(_, t) => t.clone(),
+    // Numbers, flags and dates are written without `|` or `\`: only text needs escaping.
+    let _ = match v {
+        Value::Bool(b) => write!(out, "{b}"),
+        Value::Int(i) => write!(out, "{i}"),
+        Value::Year(y) => write!(out, "{y}"),
+        Value::Decimal(d) | Value::Money(d) | Value::Percent(d) => write!(out, "{}", d.normalize()),
+        Value::Date(d) => write!(out, "{d}"),
+        Value::Text(t) | Value::Enum(_, t) => {
+            escape_into(out, t);
+            Ok(())
+        }
     };
-    escape(&raw)
 }
 
 fn escape(raw: &str) -> String {
-    raw.replace('\\', "\\\\").replace('|', "\\|")
+    let mut out = String::with_capacity(raw.len());
+    escape_into(&mut out, raw);
+    out
+}
+
+fn escape_into(out: &mut String, raw: &str) {
+    for c in raw.chars() {
+        if matches!(c, '\\' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
 }
 
 /// The key of an exclusivity group.
@@ -120,6 +153,23 @@ mod tests {
         assert_eq!(part(None), "\\-");
         assert_ne!(part(None), part(Some(&Value::Text("-".into()))));
         assert_ne!(part(None), part(Some(&Value::Text(String::new()))));
+    }
+
+    #[test]
+    fn a_key_built_part_by_part_is_the_joined_parts() {
+        let values = [
+            Some(Value::Text("a|b\\c".into())),
+            None,
+            Some(Value::Money(Decimal::new(150_000_000, 2))),
+            Some(Value::Year(2021)),
+        ];
+        let mut key = head("组|x");
+        for v in &values {
+            push_part(&mut key, v.as_ref());
+        }
+        let parts: Vec<String> = values.iter().map(|v| part(v.as_ref())).collect();
+        assert_eq!(key, exclusive("组|x", &parts));
+        assert_eq!(key, "组\\|x|a\\|b\\\\c|\\-|1500000|2021");
     }
 
     #[test]
