@@ -177,8 +177,8 @@ pub fn spreadsheet_number(f: f64) -> String {
 const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// Each ASCII character's value in the code's alphabet (its place in `USCC_CHARS`), `u8::MAX` for
-/// the others: eight million codes in an import, where searching the alphabet for each character
-/// took a second.
+/// the others. An import checks eight million codes; searching the alphabet for each character was
+/// a tenth of its CPU.
 const USCC_VALUES: [u8; 128] = {
     let mut values = [u8::MAX; 128];
     let chars = USCC_CHARS.as_bytes();

@@ -185,33 +185,24 @@ impl Range {
         let Some(limit) = self.limit else {
             return Ok(());
         };
-        // The magnitude's digits against the limit's at the value's scale, as integers: comparing
-        // `Decimal`s rescales them, a twentieth of an import's time over its tens of millions of cells.
-        let (magnitude, scale, negative) = match value {
-            Cell::Decimal(d) => (
-                d.mantissa().unsigned_abs(),
-                d.scale(),
-                d.is_sign_negative() && !d.is_zero(),
-            ),
-            Cell::Int(i) => (u128::from(i.unsigned_abs()), 0, *i < 0),
-            _ => return Ok(()),
-        };
-        let bound = 10u128
-            .checked_pow(scale)
-            .and_then(|p| p.checked_mul(u128::from(limit.unsigned_abs())));
-        // Past `u128`, the bound is beyond any decimal's 96 bits.
-        if bound.is_some_and(|b| magnitude >= b) {
-            return Err(format!("数值过大（须小于 {limit}）"));
-        }
         let v = match value {
             Cell::Decimal(d) => *d,
             Cell::Int(i) => Decimal::from(*i),
-            _ => Decimal::ZERO,
+            _ => return Ok(()),
         };
+        // The magnitude's digits against the limit's at the value's scale, as integers: comparing
+        // `Decimal`s rescales them, a twentieth of an import's time over its tens of millions of cells.
+        // Past `u128`, the bound is beyond any decimal's 96 bits.
+        let bound = 10u128
+            .checked_pow(v.scale())
+            .and_then(|p| p.checked_mul(u128::from(limit.unsigned_abs())));
+        if bound.is_some_and(|b| v.mantissa().unsigned_abs() >= b) {
+            return Err(format!("数值过大（须小于 {limit}）"));
+        }
         if self.rank && v < Decimal::ONE {
             return Err("名次从 1 起".into());
         }
-        if !self.signed && negative {
+        if !self.signed && v.is_sign_negative() && !v.is_zero() {
             return Err(format!("{}不能为负", self.label));
         }
         if self.progress && v > Decimal::ONE {
@@ -345,7 +336,7 @@ mod tests {
     use proptest::prelude::*;
     use rust_decimal::Decimal;
 
-    /// The range as `Decimal` comparisons say it, for a money, a decimal and an int column.
+    /// Whether a value is past a limit, as comparing `Decimal`s says.
     fn too_big(value: &Cell, limit: i64) -> bool {
         let v = match value {
             Cell::Decimal(d) => *d,
