@@ -7,7 +7,8 @@ use crate::eval::{Evaluator, Frame};
 use crate::facts::FactIndex;
 use crate::ledger::Ledger;
 use crate::params::{Override, Params, check_overrides};
-use arrow::array::{Array, Decimal128Array, UInt32Array};
+use arrow::array::{Array, AsArray, Decimal128Array, StringArray, UInt32Array};
+use arrow::datatypes::UInt32Type;
 use jx555_lang::ir::{AmountStep, Expr, ExprKind, Mode, Pack, Recurrence, Rule};
 use jx555_lang::pack::literate::Citation;
 use jx555_lang::pack::manifest::RoundingMode;
@@ -752,26 +753,42 @@ fn draft_lines(
         .first()
         .ok_or_else(|| EngineError::internal("no subject"))?;
     let table = facts.table(rule.subject);
-    let subject = |i: usize| table.ids.value(rows.value(i) as usize).to_string();
-    let enterprises = facts.table(EntityKind::Enterprise);
-    let enterprise_row = |i: usize| -> Option<u32> {
-        let r = rows.value(i);
-        match rule.subject {
-            EntityKind::Enterprise => Some(r),
-            EntityKind::Recognition | EntityKind::Project | EntityKind::LandParcel => {
-                table.enterprise.as_ref().map(|e| e.value(r as usize))
-            }
-            EntityKind::Park | EntityKind::Organisation => None,
-        }
+    // Each line's strings are gathered column by column first: read one line at a time, every
+    // read of a million-row string column waited on memory by itself.
+    let text = |c: &StringArray, rows: &UInt32Array| -> Result<StringArray, EngineError> {
+        Ok(col::gather(c, rows)?.as_string::<i32>().clone())
     };
-    let counties = |t: &crate::facts::Table| t.cols.get("county").and_then(|c| c.text()).cloned();
-    let (enterprise_county, own_county) = (counties(enterprises), counties(table));
+    let subjects = text(&table.ids, rows)?;
+    let subject = |i: usize| subjects.value(i).to_string();
+    let enterprises = facts.table(EntityKind::Enterprise);
+    let enterprise_rows = match rule.subject {
+        EntityKind::Enterprise => Some(rows.clone()),
+        EntityKind::Recognition | EntityKind::Project | EntityKind::LandParcel => table
+            .enterprise
+            .as_ref()
+            .map(|e| col::gather(e, rows).map(|r| r.as_primitive::<UInt32Type>().clone()))
+            .transpose()?,
+        EntityKind::Park | EntityKind::Organisation => None,
+    };
+    let enterprise_ids = match (rule.subject, &enterprise_rows) {
+        (EntityKind::Enterprise, _) => Some(subjects.clone()),
+        (_, Some(r)) => Some(text(&enterprises.ids, r)?),
+        (_, None) => None,
+    };
+    let county_of = |t: &crate::facts::Table, rows: &UInt32Array| {
+        t.cols
+            .get("county")
+            .and_then(|c| c.text())
+            .map(|c| text(c, rows))
+            .transpose()
+    };
+    let counties = match &enterprise_rows {
+        Some(r) => county_of(enterprises, r)?,
+        None => county_of(table, rows)?,
+    };
     let county = |i: usize| -> Option<String> {
-        let (c, r) = match enterprise_row(i) {
-            Some(e) => (enterprise_county.as_ref()?, e as usize),
-            None => (own_county.as_ref()?, rows.value(i) as usize),
-        };
-        c.is_valid(r).then(|| c.value(r).to_string())
+        let c = counties.as_ref()?;
+        c.is_valid(i).then(|| c.value(i).to_string())
     };
 
     let amounts = amounts(rule, ev, rounding, &subject, decided)?;
@@ -900,7 +917,7 @@ fn draft_lines(
         lines.push(AwardLine {
             rule: Arc::clone(&shared),
             subject: subject(i),
-            enterprise: enterprise_row(i).map(|e| enterprises.ids.value(e as usize).to_string()),
+            enterprise: enterprise_ids.as_ref().map(|e| e.value(i).to_string()),
             county: county(i),
             mode,
             gross: amounts.gross[i],
