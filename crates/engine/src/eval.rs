@@ -489,11 +489,40 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The years a bare yes/no yearly field of an enterprise held, as bits ([`FactIndex::held_years`]);
+    /// `None` for any other condition, and when an explanation lists the facts read year by year.
+    fn held_years(
+        &self,
+        c: &Expr,
+        frame: &Frame,
+        year: i32,
+    ) -> Result<Option<Vec<u64>>, EngineError> {
+        let ExprKind::Field {
+            base,
+            field,
+            yearly: true,
+        } = &c.kind
+        else {
+            return Ok(None);
+        };
+        if self.trace.is_some()
+            || c.ty != Type::Bool
+            || base.ty != Type::Entity(EntityKind::Enterprise)
+        {
+            return Ok(None);
+        }
+        let rows = self.eval(base, frame, year)?;
+        Ok(self.facts.held_years(field, year, rows.refs()?))
+    }
+
     /// 首次, 连续, 首年: the condition evaluated in each year the facts cover, up to this one — each
     /// earlier year only for the rows whose answer it can still change (a first time not yet
     /// disproved, a streak still unbroken, a first year not yet found).
     fn history(&self, b: &Builtin, c: &Expr, frame: &Frame, year: i32) -> Result<Col, EngineError> {
         let first = self.facts.first_year().unwrap_or(year).min(year);
+        if let Some(held) = self.held_years(c, frame, year)? {
+            return Ok(history_of_bits(b, &held, first, year));
+        }
         // Where the condition held in year `y`, over the frame, for the rows marked in `rows` (false
         // elsewhere). A few rows are evaluated on their own; most of the frame is cheaper evaluated whole.
         let held = |rows: &BooleanBuffer, y: i32| -> Result<BooleanBuffer, EngineError> {
@@ -808,6 +837,34 @@ pub fn display(c: &Col, ty: &Type, row: usize, facts: &FactIndex) -> Option<Stri
         Value::Bool(b) => if b { "是" } else { "否" }.to_string(),
         other => other.to_string().trim_matches('"').to_string(),
     })
+}
+
+/// 首次, 连续, 首年 of bits where bit k says the condition held in year `first + k` (bits after
+/// `year` clear): what [`Evaluator::history`] finds year by year.
+fn history_of_bits(b: &Builtin, held: &[u64], first: i32, year: i32) -> Col {
+    // `year` as a bit; past the 64 a row can hold, the condition never held in it.
+    let now = u32::try_from(year - first).ok().filter(|k| *k < 64);
+    let n = held.len();
+    match b {
+        Builtin::FirstTime => Col::Bool(BooleanArray::new(
+            BooleanBuffer::collect_bool(n, |i| now.is_some_and(|k| held[i] == 1 << k)),
+            None,
+        )),
+        // The ones from `year` down: the bits shifted so that `year` is the top one.
+        Builtin::Streak => {
+            Col::Int(Int64Array::from_iter_values(held.iter().map(|h| {
+                now.map_or(0, |k| i64::from((!(h << (63 - k))).leading_zeros()))
+            })))
+        }
+        _ => Col::Int(Int64Array::new(
+            held.iter()
+                .map(|h| i64::from(first) + i64::from(h.trailing_zeros()))
+                .collect(),
+            Some(NullBuffer::new(BooleanBuffer::collect_bool(n, |i| {
+                held[i] != 0
+            }))),
+        )),
+    }
 }
 
 /// A value of a column as a language value (records become their id as text).

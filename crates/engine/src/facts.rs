@@ -6,6 +6,7 @@ use crate::col::{Col, ONE, SCALE, gather};
 use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Int64Array, StringArray, UInt32Array,
 };
+use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, Decimal64Type, Decimal128Type, Int32Type, Int64Type, UInt16Type};
 use arrow::record_batch::RecordBatch;
 use jx555_lang::schema::{self, FieldType};
@@ -282,6 +283,57 @@ impl FactIndex {
             Some(rows) => Ok(Some(col.take(&rows)?)),
             None => Ok(Some(col.nulls_like(enterprises.len()))),
         }
+    }
+
+    /// For each enterprise row of `rows`, the years from the first with data through `year` in which
+    /// the yes/no yearly `field` was known true, as bits (bit k for the first year + k). The dense
+    /// layout keeps an enterprise's years side by side, so they are read together instead of one
+    /// gather per year. `None` (read year by year instead) for any other layout or field, null
+    /// rows, a year before the first, or more than 56 years (a window of one 8-byte read).
+    pub(crate) fn held_years(
+        &self,
+        field: &str,
+        year: i32,
+        rows: &UInt32Array,
+    ) -> Option<Vec<u64>> {
+        let YearRows::Dense { first, years } = self.by_year else {
+            return None;
+        };
+        let Some(FactCol::Col(Col::Bool(col))) = self.year_cols.get(field) else {
+            return None;
+        };
+        let span = usize::try_from(i64::from(year) - i64::from(first) + 1).ok()?;
+        let (years, len) = (years as usize, span.min(years as usize));
+        let last = rows.values().iter().max().map_or(0, |e| *e as usize + 1);
+        if years > 56 || rows.null_count() > 0 || last.checked_mul(years)? > col.len() {
+            return None;
+        }
+        let mask = (1u64 << len) - 1;
+        // `len` bits from bit `at` of `b`: at most 7 + 56 bits, within 8 bytes.
+        let window = |b: &BooleanBuffer, at: usize| {
+            let (bytes, bit) = (b.values(), b.offset() + at);
+            let word = match bytes.get(bit / 8..bit / 8 + 8) {
+                Some(w) => w.try_into().unwrap_or_default(),
+                // The last bytes of the buffer.
+                None => {
+                    let mut w = [0u8; 8];
+                    let from = bytes.get(bit / 8..).unwrap_or_default();
+                    w[..from.len().min(8)].copy_from_slice(&from[..from.len().min(8)]);
+                    w
+                }
+            };
+            (u64::from_le_bytes(word) >> (bit % 8)) & mask
+        };
+        let (values, nulls) = (col.values(), col.nulls().map(|n| n.inner()));
+        Some(
+            rows.values()
+                .iter()
+                .map(|&e| {
+                    let at = e as usize * years;
+                    window(values, at) & nulls.map_or(u64::MAX, |n| window(n, at))
+                })
+                .collect(),
+        )
     }
 
     /// The value entered for a target in a year.

@@ -76,6 +76,69 @@ fn enterprise_years_in_any_order_give_the_same_awards() {
     }
 }
 
+/// 首年, 连续 and 首次 of a yes/no yearly field, in a rule of their own.
+const HISTORY: &str = "## （五）推进企业升规\n\n对2019年（含）以后升规且连续三年在规的制造业企业给予30万元的奖励。\n\n```rule\n\
+     rule 史 for enterprise e {\n  let 首年 = first_year(e.above_scale)\n  let 连续 = streak(e.above_scale)\n  \
+     let 首次 = first_time(e.above_scale)\n  when 有: 首年 >= 2000 and 连续 >= 0 and 首次\n  award 1万\n  \
+     department 市经信局\n}\n```\n";
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// The history of a yes/no yearly field is read as bits when each enterprise's years lie side by
+    /// side, and year by year otherwise: with unknown years among them, and asked in years from
+    /// before the first with data to after the last, both give the same.
+    #[test]
+    fn history_read_as_bits_is_history_read_year_by_year(
+        held in proptest::collection::vec(
+            proptest::collection::vec(proptest::option::of(proptest::bool::ANY), 6),
+            1..6,
+        ),
+        year in 2016i32..2026,
+    ) {
+        use jx555_engine::eval::{Evaluator, Frame, value_at};
+        let n = held.len();
+        let ids: Vec<String> = (0..n).map(|i| format!("E{i}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let facts = |reversed: bool| {
+            let mut rows: Vec<(&str, i64, Option<bool>)> = ids
+                .iter()
+                .zip(&held)
+                .flat_map(|(e, h)| (2018..).zip(h).map(move |(y, v)| (*e, y, *v)))
+                .collect();
+            if reversed {
+                rows.reverse();
+            }
+            let above: Vec<Option<bool>> = rows.iter().map(|r| r.2).collect();
+            support::World::default()
+                .with("enterprises", support::enterprises(&ids))
+                .with(
+                    "enterprise_years",
+                    vec![
+                        ("uscc", support::text(&rows.iter().map(|r| r.0).collect::<Vec<_>>())),
+                        ("year", support::ints(&rows.iter().map(|r| r.1).collect::<Vec<_>>())),
+                        ("above_scale", std::sync::Arc::new(arrow::array::BooleanArray::from(above))),
+                    ],
+                )
+                .facts()
+        };
+        let p = support::pack(HISTORY);
+        let rule = p.rule("史").unwrap();
+        let params = jx555_engine::params::Params::new(&p, &[]).unwrap();
+        let history = |facts: &FactIndex| {
+            let rows = arrow::array::UInt32Array::from_iter_values(0..u32::try_from(n).unwrap());
+            let ev = Evaluator::new(facts, &params, year, &rule.lets, Frame::subjects(&rule.var, rows), false);
+            rule.lets
+                .iter()
+                .map(|(_, e)| {
+                    let c = ev.eval_root(e).unwrap();
+                    (0..n).map(|i| value_at(&c, &e.ty, i, facts)).collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        proptest::prop_assert_eq!(history(&facts(false)), history(&facts(true)));
+    }
+}
+
 /// Money comes as 64-bit fen from an import, and as 128-bit from facts stored before: both pay the
 /// same, to the fen, and hash the same.
 #[test]
