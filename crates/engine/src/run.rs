@@ -975,52 +975,49 @@ fn recurrence(lines: &mut [AwardLine], ledger: &Ledger, year: i32) {
 /// 就高不重复 (“按照就高不重复原则实施”): of the payable lines with one exclusivity key, only the one with
 /// the highest amount pays; the others are `superseded` and point at it. The amount that competes is
 /// the line's payable amount after its own caps and before 补差 and caps per key. Ties go to the first
-/// line in pack and rule order. Returns the winner of each key.
-fn keep_highest(lines: &mut [AwardLine]) -> HashMap<String, usize> {
-    let mut best: HashMap<String, usize> = HashMap::new();
-    for i in 0..lines.len() {
-        let Some(key) = lines[i].exclusive.clone() else {
-            continue;
-        };
-        if lines[i].status != Status::Payable {
-            continue;
-        }
-        match best.get(&key) {
-            Some(&j) if lines[j].payable >= lines[i].payable => {
-                lines[i].status = Status::Superseded { by: j };
-                lines[i].payable = 0;
+/// line in pack and rule order. Returns the winners.
+fn keep_highest(lines: &mut [AwardLine]) -> Vec<usize> {
+    // Each key's winner (the highest payable line, the first of equals), and each competing line
+    // with its key's place among the winners, so that only they are visited again.
+    let mut place: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
+    let mut winners: Vec<usize> = Vec::new();
+    let mut competing = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if let (Some(key), Status::Payable) = (&line.exclusive, &line.status) {
+            let k = *place.entry(key.as_str()).or_insert_with(|| {
+                winners.push(i);
+                winners.len() - 1
+            });
+            if line.payable > lines[winners[k]].payable {
+                winners[k] = i;
             }
-            Some(&j) => {
-                lines[j].status = Status::Superseded { by: i };
-                lines[j].payable = 0;
-                best.insert(key, i);
-            }
-            None => {
-                best.insert(key, i);
-            }
+            competing.push((i, k));
         }
     }
-    // A loser that pointed at a line that later lost too now points at the final winner.
-    for line in lines.iter_mut() {
-        if let (Status::Superseded { by }, Some(key)) = (&line.status, &line.exclusive) {
-            let winner = best.get(key).copied().unwrap_or(*by);
-            line.status = Status::Superseded { by: winner };
+    drop(place);
+    for (i, k) in competing {
+        if winners[k] != i {
+            lines[i].status = Status::Superseded { by: winners[k] };
+            lines[i].payable = 0;
         }
     }
-    best
+    winners
 }
 
 /// 补差, 就高不重复 across years (the document has no sentence of its own for it: a unit recognised
 /// 省级 one year and 国家级 the next is paid the higher, not both): when the ledger already paid
 /// something for a winner's key, a rule with `top_up` pays the difference (nothing when the earlier grant was as high); a rule without pays
 /// nothing. A winner left with nothing is `already_paid`.
-fn top_up(lines: &mut [AwardLine], winners: &HashMap<String, usize>, ledger: &Ledger) {
-    for (key, &i) in winners {
-        let paid = ledger.paid_for_key(key);
+fn top_up(lines: &mut [AwardLine], winners: &[usize], ledger: &Ledger) {
+    for &i in winners {
+        let line = &mut lines[i];
+        let paid = line
+            .exclusive
+            .as_deref()
+            .map_or(0, |key| ledger.paid_for_key(key));
         if paid == 0 {
             continue;
         }
-        let line = &mut lines[i];
         if line.rule.top_up {
             line.payable = (line.payable - paid).max(0);
             line.topped_up_from = Some(paid);
