@@ -590,6 +590,11 @@ fn fens(
         subject: subject(i),
         what: what.to_string(),
     };
+    // A constant (`award 30万`) is the same amount on every line: converted once.
+    if c.len() == 1 && n > 1 {
+        let one = fens(c, 1, rounding, what, rule, subject)?;
+        return Ok(vec![one[0]; n]);
+    }
     match c.spread(n)? {
         Col::Exact(x) => (0..n)
             .map(|i| {
@@ -671,10 +676,14 @@ fn amounts(
             Some(c) => fens(&c, n, rounding, what, &rule.id, subject),
         }
     };
-    Ok(Amounts {
-        gross: fen(gross, "the award")?,
-        after_caps: fen(capped, "the award after its caps")?,
-    })
+    let gross = fen(gross, "the award")?;
+    // Without a cap of its own, a line's amount after caps is its gross amount.
+    let after_caps = if rule.amount.iter().any(|s| matches!(s, AmountStep::Cap(_))) {
+        fen(capped, "the award after its caps")?
+    } else {
+        gross.clone()
+    };
+    Ok(Amounts { gross, after_caps })
 }
 
 /// The approved amounts with the decided ones in their place.
