@@ -38,6 +38,10 @@ fn peak_memory_mib() -> Option<u64> {
         .map(|kib| kib / 1024)
 }
 
+/// Runs per figure: this machine's timings swing by up to a half within minutes, and the median of
+/// five still landed on a swing now and then (the three rules' 6.1–11.0 ms in five runs).
+const RUNS: usize = 21;
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -144,7 +148,7 @@ fn main() {
         overrides: &[],
     };
     let mut lines = 0;
-    let engine = warm_median(5, || {
+    let engine = warm_median(RUNS, || {
         lines = jx555_engine::evaluate(&req).expect("run").lines.len();
     });
     if std::env::var_os("JX555_BENCH_RULES").is_some() {
@@ -170,7 +174,7 @@ fn main() {
         }
     }
     println!(
-        "evaluate: {engine:?} (median of 5 after one uncounted), {lines} award lines, {} rules",
+        "evaluate: {engine:?} (median of {RUNS} after one uncounted), {lines} award lines, {} rules",
         pack.rules.len()
     );
 
@@ -189,11 +193,11 @@ fn main() {
     );
 
     let mut total = 0i64;
-    let floor = warm_median(5, || {
+    let floor = warm_median(RUNS, || {
         total = 0;
         hand::visit(&data, 2023, |_, _, fen| total += fen);
     });
-    println!("hand-written loop, 3 rules: {floor:?} (total {total} fen)");
+    println!("hand-written loop, 3 rules: {floor:?} (median of {RUNS}; total {total} fen)");
     let three: Vec<_> = hand::RULES
         .iter()
         .map(|id| jx555_lang::ir::Pack {
@@ -203,7 +207,7 @@ fn main() {
         })
         .collect();
     let mut engine_total = 0i64;
-    let same = warm_median(5, || {
+    let same = warm_median(RUNS, || {
         engine_total = three
             .iter()
             .map(|p| {
