@@ -305,7 +305,11 @@ impl FactIndex {
         let span = usize::try_from(i64::from(year) - i64::from(first) + 1).ok()?;
         let (years, len) = (years as usize, span.min(years as usize));
         let last = rows.values().iter().max().map_or(0, |e| *e as usize + 1);
-        if years > 56 || rows.null_count() > 0 || last.checked_mul(years)? > col.len() {
+        if year < first
+            || years > 56
+            || rows.null_count() > 0
+            || last.checked_mul(years)? > col.len()
+        {
             return None;
         }
         let mask = (1u64 << len) - 1;
